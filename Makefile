@@ -1,0 +1,44 @@
+# 老兵e家: `make run` starts the demo on SQLite; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+DEMO_PASSWORD ?=
+
+.PHONY: setup run test lint pytest bench messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+# Idempotent and fast when nothing changed: reinstalls only when a requirements file does.
+setup: $(STAMP)
+	$(PY) -m laobing.compile_messages
+
+run: setup
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
+	@echo "老兵e家 is at http://127.0.0.1:$(PORT)/  (sign in with a demo login above)"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+pytest: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+# Benchmarks need PostgreSQL (DATABASE_URL); not part of `make test`.
+bench: setup
+	$(PY) -m bench
+
+messages: setup
+	DEBUG=true $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) -m laobing.compile_messages
+
+clean:
+	rm -rf $(VENV) var

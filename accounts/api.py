@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from accounts.models import ApiToken
+from accounts.services import api_token_issue, api_token_revoke
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    label: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    department: str
+    scope_code: str | None
+
+
+@router.post("/token", auth=None, response=TokenOut)
+def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise HttpError(429, str(_("Too many failed sign-ins: the account is locked for 30 minutes.")))
+    if user is None or not user.is_active:
+        raise HttpError(401, str(_("Wrong username or password.")))
+    token, raw = api_token_issue(user=user, label=payload.label or "api")
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+@router.delete("/token", response={204: None})
+def token_revoke(request: HttpRequest) -> tuple[int, None]:
+    """Revoke the bearer token this request was made with."""
+    header = request.headers.get("Authorization", "")
+    raw = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
+    token = ApiToken.objects.filter(key_hash=ApiToken.hash_key(raw)).first() if raw else None
+    if token is None:
+        raise HttpError(400, str(_("Send the token to revoke as 'Authorization: Bearer <token>'.")))
+    api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    return 204, None
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    return {
+        "username": user.username,  # type: ignore[union-attr]
+        "display_name": user.display_name,  # type: ignore[union-attr]
+        "role": user.role,  # type: ignore[union-attr]
+        "department": user.department,  # type: ignore[union-attr]
+        "scope_code": user.scope_region.code if user.scope_region else None,  # type: ignore[union-attr]
+    }

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import CAPABILITIES, Department, Role
+from core.scoping import ScopedQuerySet
+
+
+class UserQuerySet(ScopedQuerySet["User"]):
+    pass
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Every user but a superuser has one scope region."""
+
+    scope_field = "scope_region__code"
+    scope_roles = frozenset({Role.CITY_ADMIN})
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    scope_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("scope region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    department = models.CharField(_("department"), max_length=20, choices=Department.choices, blank=True)
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | Q(scope_region__isnull=False),
+                name="user_has_scope_unless_superuser",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="liaison") | ~Q(department=""),
+                name="liaison_has_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def scope_prefix(self) -> str:
+        region = self.scope_region
+        return region.prefix if region is not None else ""
+
+    def can(self, capability: str) -> bool:
+        if not self.is_active:
+            return False
+        return capability in CAPABILITIES.get(self.role, frozenset())
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts. Only its hash is stored; it expires and can be revoked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(max_length=12)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}…"
+
+    @staticmethod
+    def new_key() -> str:
+        return "lb_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(raw: str) -> str:
+        return _hash_token(raw)
+
+    @staticmethod
+    def default_expiry() -> timezone.datetime:
+        return timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

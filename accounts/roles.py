@@ -1,0 +1,75 @@
+"""Roles, departments and what each role may do: declared once, read everywhere."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("City administrator")
+    CITY_STAFF = "city_staff", _("City bureau staff")
+    TOWN_STAFF = "town_staff", _("Town service station staff")
+    VILLAGE_STAFF = "village_staff", _("Village service station staff")
+    GRID_LEADER = "grid_leader", _("Grid leader")
+    LIAISON = "liaison", _("Department liaison")
+    AUDITOR = "auditor", _("Auditor")
+    EMPLOYER = "employer", _("Employer")
+    VETERAN = "veteran", _("Veteran")
+
+
+class Department(models.TextChoices):
+    POLICE = "police", _("Public security (公安)")
+    HRSS = "hrss", _("Human resources and social security (人社)")
+    MEDICAL_INSURANCE = "medical_insurance", _("Medical insurance (医保)")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs (民政)")
+    HEALTH = "health", _("Health commission (卫健)")
+    FINANCE = "finance", _("Finance (财政)")
+    BANK = "bank", _("Paying bank (银行)")
+    ARMED_FORCES = "armed_forces", _("People's armed forces department (人武部)")
+
+
+STAFF_ROLES = frozenset(
+    {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF, Role.GRID_LEADER}
+)
+CITY_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_STAFF, Role.AUDITOR, Role.LIAISON})
+
+#: The region level a role's scope must be at. City-wide roles may also sit
+#: higher (a prefecture or province deployment).
+SCOPE_LEVELS: dict[str, frozenset[str]] = {
+    Role.CITY_ADMIN: frozenset({"province", "prefecture", "city"}),
+    Role.CITY_STAFF: frozenset({"province", "prefecture", "city"}),
+    Role.AUDITOR: frozenset({"province", "prefecture", "city"}),
+    Role.LIAISON: frozenset({"province", "prefecture", "city", "town"}),
+    Role.TOWN_STAFF: frozenset({"town"}),
+    Role.VILLAGE_STAFF: frozenset({"village"}),
+    Role.GRID_LEADER: frozenset({"grid"}),
+    Role.EMPLOYER: frozenset({"city", "town", "village"}),
+    Role.VETERAN: frozenset({"village", "grid"}),
+}
+
+#: Capabilities by role. Views and services ask ``user.can(...)``; nothing
+#: else compares role names.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CITY_ADMIN: frozenset(
+        {
+            "regions.view",
+            "regions.manage",
+            "stations.manage",
+            "grids.manage",
+            "accounts.manage",
+            "audit.view",
+        }
+    ),
+    Role.CITY_STAFF: frozenset({"regions.view", "stations.manage", "grids.manage"}),
+    Role.TOWN_STAFF: frozenset({"regions.view", "grids.manage"}),
+    Role.VILLAGE_STAFF: frozenset({"regions.view"}),
+    Role.GRID_LEADER: frozenset({"regions.view"}),
+    Role.LIAISON: frozenset(),
+    Role.AUDITOR: frozenset({"regions.view", "audit.view"}),
+    Role.EMPLOYER: frozenset(),
+    Role.VETERAN: frozenset(),
+}
+
+#: Roles that see the service network (regions, stations, grids).
+REGION_VIEWER_ROLES = frozenset(r for r, caps in CAPABILITIES.items() if "regions.view" in caps)

@@ -1,0 +1,206 @@
+"""Every write to users and API tokens: validated, atomic, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, User
+from accounts.roles import SCOPE_LEVELS, Department, Role
+from audit.services import audit_record, snapshot
+from core.errors import invalid
+from core.permissions import in_scope, require
+
+USER_FIELDS = ["username", "display_name", "role", "scope_region", "department", "phone", "is_active"]
+
+
+def _check_role_and_scope(*, actor: User, role: str, scope_region: Any, department: str) -> None:
+    if role not in Role.values:
+        raise invalid("role", _("Choose one of the listed roles."), code="bad_choice")
+    if scope_region is None:
+        raise invalid("scope_region", _("Every user needs a scope region."), code="no_scope")
+    if not in_scope(actor, scope_region.code):
+        raise invalid(
+            "scope_region",
+            _("Unknown region code: %(value)s."),
+            code="unknown_region",
+            value=scope_region.code,
+        )
+    allowed = SCOPE_LEVELS[role]
+    if scope_region.level not in allowed:
+        raise invalid(
+            "scope_region",
+            _("A %(role)s must be scoped to a region of level: %(levels)s."),
+            code="bad_scope_level",
+            role=Role(role).label,
+            levels=", ".join(sorted(allowed)),
+        )
+    if role == Role.LIAISON and department not in Department.values:
+        raise invalid("department", _("A department liaison needs a department."), code="no_department")
+    if role != Role.LIAISON and department:
+        raise invalid("department", _("Only a department liaison has a department."), code="bad_department")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    scope_region: Any,
+    department: str = "",
+    display_name: str = "",
+    phone: str = "",
+) -> User:
+    require(actor, "accounts.manage")
+    username = username.strip()
+    if not username:
+        raise invalid("username", _("A username is required."), code="required")
+    if User.objects.filter(username__iexact=username).exists():
+        raise invalid("username", _("The username %(value)s is taken."), code="duplicate", value=username)
+    _check_role_and_scope(actor=actor, role=role, scope_region=scope_region, department=department)
+    user = User(
+        username=username,
+        role=role,
+        scope_region=scope_region,
+        department=department,
+        display_name=display_name.strip(),
+        phone=phone.strip(),
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        region_code=scope_region.code,
+        after=snapshot(user, USER_FIELDS),
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, **changes: Any) -> User:
+    require(actor, "accounts.manage")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, USER_FIELDS)
+    for field in ("role", "scope_region", "department", "display_name", "phone", "is_active"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if user.pk == actor.pk and (not user.is_active or user.role != actor.role):
+        raise invalid(None, _("You cannot deactivate yourself or change your own role."), code="self_change")
+    _check_role_and_scope(
+        actor=actor, role=user.role, scope_region=user.scope_region, department=user.department
+    )
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.update",
+        obj=user,
+        region_code=user.scope_region.code,
+        before=before,
+        after=snapshot(user, USER_FIELDS),
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str, reason: str = "") -> User:
+    """A user changes their own password, or an account manager resets someone's."""
+    if actor.pk != user.pk:
+        require(actor, "accounts.manage")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="user.set_password",
+        obj=user,
+        region_code=user.scope_region.code if user.scope_region else "",
+        reason=reason,
+    )
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> int:
+    """Clear the failed-login lock of a user (django-axes)."""
+    from axes.utils import reset
+
+    require(actor, "accounts.manage")
+    count = reset(username=user.get_username())
+    audit_record(
+        actor=actor,
+        action="user.unlock",
+        obj=user,
+        region_code=user.scope_region.code if user.scope_region else "",
+        after={"attempts_cleared": count},
+    )
+    return count
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, label: str = "") -> tuple[ApiToken, str]:
+    """A new token; the raw key is returned once and never stored."""
+    raw = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=ApiToken.hash_key(raw),
+        key_prefix=raw[:10],
+        label=label.strip()[:100],
+        expires_at=ApiToken.default_expiry(),
+    )
+    audit_record(
+        actor=user,
+        action="token.issue",
+        obj=token,
+        region_code=user.scope_region.code if user.scope_region else "",
+        after={"prefix": token.key_prefix, "expires_at": token.expires_at, "label": token.label},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk:
+        require(actor, "accounts.manage")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="token.revoke",
+            obj=token,
+            region_code=token.user.scope_region.code if token.user.scope_region else "",
+            after={"prefix": token.key_prefix},
+        )
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.live()
+        .select_related("user", "user__scope_region")
+        .filter(key_hash=ApiToken.hash_key(raw))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        # Coarse, so that a busy script does not write on every request.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from audit.selectors import audit_list
+from core.pagination import keyset_page
+
+router = Router(tags=["audit"])
+
+
+class AuditOut(Schema):
+    seq: int
+    created_at: dt.datetime
+    actor_username: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    region_code: str
+    before: Any
+    after: Any
+    reason: str
+    request_id: str
+    batch_id: str
+    hash: str
+
+
+class AuditPage(Schema):
+    items: list[AuditOut]
+    next: str | None
+
+
+@router.get("", response=AuditPage)
+def audit_entries(
+    request: HttpRequest,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 100,
+    cursor: str = "",
+) -> dict[str, object]:
+    """The audit log, newest first (auditors and city administrators; empty for other roles)."""
+    qs = audit_list(
+        user=request.user,
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        since=since,
+        until=until,
+    )
+    items, next_cursor = keyset_page(qs, key="seq", cursor=cursor or None, limit=limit, descending=True)
+    return {"items": items, "next": next_cursor}

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from audit.models import AuditEntry
+from audit.selectors import audit_list
+from core.pagination import keyset_page
+from core.permissions import require
+from core.scoping import get_visible_or_404
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+@login_required
+def entries(request: HttpRequest) -> HttpResponse:
+    require(request.user, "audit.view")
+    g = request.GET
+    qs = audit_list(
+        user=request.user,
+        action=g.get("action", "").strip(),
+        actor=g.get("actor", "").strip(),
+        object_type=g.get("object_type", "").strip(),
+        object_id=g.get("object_id", "").strip(),
+        since=_date(g.get("since", "")),
+        until=_date(g.get("until", "")),
+        request_id=g.get("request_id", "").strip(),
+        batch_id=g.get("batch_id", "").strip(),
+    )
+    error = None
+    try:
+        rows, next_cursor = keyset_page(
+            qs, key="seq", cursor=g.get("cursor") or None, limit=50, descending=True
+        )
+    except ValidationError as exc:
+        rows, next_cursor, error = [], None, exc.messages[0]
+    params = g.copy()
+    params.pop("cursor", None)
+    return render(
+        request,
+        "audit/list.html",
+        {"entries": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error},
+    )
+
+
+@require_GET
+@login_required
+def entry(request: HttpRequest, seq: int) -> HttpResponse:
+    require(request.user, "audit.view")
+    item = get_visible_or_404(AuditEntry.objects.all(), request.user, seq=seq)
+    return render(request, "audit/entry.html", {"entry": item})

@@ -1,0 +1,124 @@
+"""The REST API's shared pieces: authentication and the one error shape.
+
+Every error answers ``{"error": {"status", "code", "message", "message_en", "fields": [...]}}``
+where each field item carries ``field``, ``code``, ``message`` (zh-hans) and ``message_en``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
+from ninja.security import HttpBearer, django_auth
+
+from core.errors import error_items
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def _both(message: Any) -> tuple[str, str]:
+    with translation.override("zh-hans"):
+        zh = str(message)
+    with translation.override("en"):
+        en = str(message)
+    return zh, en
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: Any,
+    fields: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    zh, en = _both(message)
+    body = {
+        "error": {"status": status, "code": code, "message": zh, "message_en": en, "fields": fields or []}
+    }
+    return api.create_response(request, body, status=status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        items = error_items(exc)
+        first = items[0] if items else None
+        if first is not None and len(items) == 1 and first["field"] is None:
+            body = {
+                "error": {
+                    "status": 400,
+                    "code": first["code"],
+                    "message": first["message"],
+                    "message_en": first["message_en"],
+                    "fields": [],
+                }
+            }
+            return api.create_response(request, body, status=400)
+        return error_response(api, request, 400, "invalid", _("The input has errors."), items)
+
+    @api.exception_handler(SchemaError)
+    def on_schema(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+        zh, _en = _both(_("This value is missing or has the wrong type."))
+        fields = []
+        for err in exc.errors:
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+            fields.append(
+                {
+                    "field": ".".join(loc) or None,
+                    "code": err.get("type", "invalid"),
+                    "message": zh,
+                    "message_en": err.get("msg", ""),
+                }
+            )
+        return error_response(api, request, 400, "invalid", _("The input has errors."), fields)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            401,
+            "unauthenticated",
+            _("Sign in, or send a valid token as 'Authorization: Bearer <token>'."),
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return error_response(api, request, 403, "forbidden", _("You do not have permission to do this."))
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", _("Not found."))
+
+    @api.exception_handler(IntegrityError)
+    def on_conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            409,
+            "conflict",
+            _("The change conflicts with data saved at the same time; reload and try again."),
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, "error", exc.message)
+
+
+AUTH = [TokenAuth(), django_auth]

@@ -1,0 +1,48 @@
+"""Validation errors that stay translatable until shown.
+
+A message is interpolated only when it is rendered, so one error can be shown
+in Chinese on the page and in both languages in the API's error body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.functional import Promise
+
+
+def invalid(field: str | None, message: str | Promise, *, code: str, **params: Any) -> ValidationError:
+    error = ValidationError(message, code=code, params=params or None)
+    return ValidationError({field: [error]}) if field else error
+
+
+def render(error: ValidationError, language: str) -> str:
+    with translation.override(language):
+        message = error.message
+        if error.params:
+            message = message % error.params
+        return str(message)
+
+
+def error_items(exc: ValidationError) -> list[dict[str, Any]]:
+    """Each error with its field (``None`` for the whole input), code and both languages."""
+    items: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                items.append(_item(None if field == "__all__" else field, error))
+    else:
+        for error in exc.error_list:
+            items.append(_item(None, error))
+    return items
+
+
+def _item(field: str | None, error: ValidationError) -> dict[str, Any]:
+    return {
+        "field": field,
+        "code": error.code or "invalid",
+        "message": render(error, "zh-hans"),
+        "message_en": render(error, "en"),
+    }

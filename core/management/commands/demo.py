@@ -1,0 +1,95 @@
+"""Load the Pinghu demo: the service network and one user per role. Idempotent."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Department, Role
+from audit.services import audit_record
+from core.context import batch
+from regions.demo import CITY_CODE, load_network
+from regions.models import GridLeaderTerm, Region
+
+
+def demo_users(network: Any) -> list[tuple[str, str, str, str, str]]:
+    """(username, display name, role, scope code, department)"""
+    danghu = network.town_codes["当湖街道"]
+    zhapu = network.town_codes["乍浦镇"]
+    return [
+        ("city_admin", "市局管理员", Role.CITY_ADMIN, CITY_CODE, ""),
+        ("city_staff", "市局工作人员", Role.CITY_STAFF, CITY_CODE, ""),
+        ("town_danghu", "当湖街道服务站", Role.TOWN_STAFF, danghu, ""),
+        ("town_zhapu", "乍浦镇服务站", Role.TOWN_STAFF, zhapu, ""),
+        (f"village_{network.first_village}", "村社区服务站", Role.VILLAGE_STAFF, network.first_village, ""),
+        (f"grid_{network.first_grid}", "网格班长", Role.GRID_LEADER, network.first_grid, ""),
+        ("liaison_police", "公安联络员", Role.LIAISON, CITY_CODE, Department.POLICE),
+        ("liaison_hrss", "人社联络员", Role.LIAISON, CITY_CODE, Department.HRSS),
+        ("liaison_medical", "医保联络员", Role.LIAISON, CITY_CODE, Department.MEDICAL_INSURANCE),
+        ("liaison_civil", "民政联络员", Role.LIAISON, CITY_CODE, Department.CIVIL_AFFAIRS),
+        ("auditor", "纪检审计", Role.AUDITOR, CITY_CODE, ""),
+        ("employer_demo", "拥军企业示例", Role.EMPLOYER, CITY_CODE, ""),
+        ("veteran_demo", "退役军人示例", Role.VETERAN, network.first_village, ""),
+    ]
+
+
+class Command(BaseCommand):
+    help = "Load the Pinghu demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", help="give every demo user this password (else random ones)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options.get("password")
+        if password:
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                raise CommandError("密码不符合要求 / password rejected: " + " ".join(exc.messages)) from exc
+        network = load_network()
+        for what, n in network.created.items():
+            self.stdout.write(f"  + {n} {what}")
+        logins = self._users(network, password)
+        self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
+        width = max(len(u) for u, _ in logins)
+        for username, pw in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {pw}")
+
+    @transaction.atomic
+    def _users(self, network: Any, password: str | None) -> list[tuple[str, str]]:
+        regions = {r.code: r for r in Region.objects.filter(code__in=[u[3] for u in demo_users(network)])}
+        logins = []
+        with batch():
+            for username, display, role, scope, department in demo_users(network):
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={
+                        "display_name": display,
+                        "role": role,
+                        "scope_region": regions[scope],
+                        "department": department,
+                    },
+                )
+                pw = password or secrets.token_urlsafe(12)
+                user.set_password(pw)
+                user.is_active = True
+                user.save()
+                audit_record(
+                    actor=None,
+                    action="demo.user_create" if created else "demo.user_reset",
+                    obj=user,
+                    region_code=scope,
+                    after={"role": role, "scope": scope, "department": department},
+                )
+                logins.append((username, pw))
+            grid_user = User.objects.get(username=f"grid_{network.first_grid}")
+            GridLeaderTerm.objects.filter(
+                grid__code=network.first_grid, end_date__isnull=True, user__isnull=True
+            ).update(user=grid_user)
+        return logins

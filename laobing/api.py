@@ -1,0 +1,23 @@
+"""The REST API at /api/v1/: one NinjaAPI, one router per app."""
+
+from ninja import NinjaAPI
+
+from accounts.api import router as accounts_router
+from audit.api import router as audit_router
+from core.api import AUTH, install_error_handlers
+from regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="老兵e家 API",
+    version="1",
+    description="Veteran e-Home REST API. Authenticate with POST /api/v1/auth/token, "
+    "then send 'Authorization: Bearer <token>'. Every list is scoped to the caller's region.",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/auth", accounts_router)
+api.add_router("/", regions_router)
+api.add_router("/audit", audit_router)

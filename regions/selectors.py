@@ -1,0 +1,84 @@
+"""Scoped reads of the service network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from core.scoping import get_visible_or_404
+from regions.models import GridLeaderTerm, Level, Region, Station
+
+
+def region_list(*, user: Any, level: str = "", parent_code: str = "", q: str = "") -> QuerySet[Region]:
+    qs = Region.objects.visible_to(user).select_related("parent")
+    if level:
+        qs = qs.filter(level=level)
+    if parent_code:
+        qs = qs.filter(parent__code=parent_code)
+    if q:
+        qs = qs.filter(Q(name__contains=q.strip()) | Q(code__startswith=q.strip()))
+    return qs
+
+
+def region_get(*, user: Any, code: str) -> Region:
+    return get_visible_or_404(Region.objects.select_related("parent"), user, code=code)
+
+
+def region_children(*, user: Any, region: Region) -> QuerySet[Region]:
+    return (
+        Region.objects.visible_to(user)
+        .filter(parent=region)
+        .select_related("station")
+        .annotate(child_count=Count("children"))
+        .order_by("code")
+    )
+
+
+def root_regions(*, user: Any) -> QuerySet[Region]:
+    """The top of what the user sees: their own scope region."""
+    return (
+        Region.objects.visible_to(user).filter(code=user.scope_region.code)
+        if user.scope_region_id
+        else (Region.objects.none())
+    )
+
+
+def station_list(
+    *, user: Any, designation: str = "", kind: str = "", stars: int | None = None, q: str = ""
+) -> QuerySet[Station]:
+    qs = Station.objects.visible_to(user).select_related("region").prefetch_related("designations")
+    if designation:
+        qs = qs.filter(designations__designation=designation)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if stars:
+        qs = qs.filter(star_ratings__stars=stars)
+    if q:
+        qs = qs.filter(Q(name__contains=q.strip()) | Q(region__code__startswith=q.strip()))
+    return qs.distinct()
+
+
+def station_get(*, user: Any, code: str) -> Station:
+    return get_visible_or_404(Station.objects.select_related("region"), user, region__code=code)
+
+
+def leader_terms(*, user: Any, grid: Region) -> QuerySet[GridLeaderTerm]:
+    return GridLeaderTerm.objects.visible_to(user).filter(grid=grid).order_by("-start_date")
+
+
+def current_leaders(*, user: Any) -> QuerySet[GridLeaderTerm]:
+    return GridLeaderTerm.objects.visible_to(user).filter(end_date__isnull=True).select_related("grid")
+
+
+def network_counts(*, user: Any) -> dict[str, int]:
+    """Counts by level for the home page: one grouped query."""
+    rows = Region.objects.visible_to(user).values("level").annotate(n=Count("id"))
+    counts = {row["level"]: row["n"] for row in rows}
+    return {
+        "towns": counts.get(Level.TOWN, 0),
+        "villages": counts.get(Level.VILLAGE, 0),
+        "grids": counts.get(Level.GRID, 0),
+        "stations": Station.objects.visible_to(user).count(),
+        "leaders": current_leaders(user=user).count(),
+    }

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.permissions import require
+from core.views import apply_errors
+from regions import selectors, services
+from regions.forms import (
+    DesignationForm,
+    LeaderForm,
+    RegionCreateForm,
+    RegionEditForm,
+    StarRatingForm,
+    StationForm,
+)
+from regions.models import PARENT_LEVEL, Designation, Level, Region, StationKind
+
+
+def _region(request: HttpRequest, code: str) -> Region:
+    require(request.user, "regions.view")
+    return selectors.region_get(user=request.user, code=code)
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The user's own region, or a search across everything they see."""
+    require(request.user, "regions.view")
+    q = request.GET.get("q", "").strip()
+    level = request.GET.get("level", "")
+    if not q and not level:
+        return redirect("regions:detail", code=request.user.scope_region.code)  # type: ignore[union-attr]
+    qs = selectors.region_list(user=request.user, q=q, level=level)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "regions/search.html", {"page": page, "levels": Level.choices})
+
+
+@require_GET
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(request, code)
+    user: Any = request.user
+    visible_prefix = user.scope_prefix
+    station = getattr(region, "station", None) if region.level != Level.GRID else None
+    context: dict[str, Any] = {
+        "region": region,
+        "ancestors": [a for a in region.ancestors() if a.code.startswith(visible_prefix)],
+        "children": selectors.region_children(user=user, region=region),
+        "station": station,
+        "can_manage": user.can("regions.manage"),
+        "can_manage_station": user.can("stations.manage"),
+        "can_manage_grid": user.can("grids.manage"),
+        "child_level": next((lv for lv, parent in PARENT_LEVEL.items() if parent == region.level), None),
+    }
+    if station is not None:
+        context["designations"] = station.designations.all()
+        context["ratings"] = station.star_ratings.prefetch_related("scores__criterion")
+    if region.level == Level.GRID:
+        context["terms"] = selectors.leader_terms(user=user, grid=region)
+    return render(request, "regions/detail.html", context)
+
+
+def _form_page(request: HttpRequest, region: Region, form: Any, title: str) -> HttpResponse:
+    return render(request, "regions/form.html", {"region": region, "form": form, "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def create_child(request: HttpRequest, code: str) -> HttpResponse:
+    parent = _region(request, code)
+    require(request.user, "regions.manage")
+    child_level = next((lv for lv, p in PARENT_LEVEL.items() if p == parent.level), None)
+    form = RegionCreateForm(request.POST or None, initial={"level": child_level, "code": parent.prefix})
+    if request.method == "POST" and form.is_valid():
+        try:
+            region = services.region_create(actor=request.user, parent=parent, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Region %(name)s created.") % {"name": region.name})
+            return redirect("regions:detail", code=region.code)
+    return _form_page(request, parent, form, _("New region under %(name)s") % {"name": parent.name})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(request, code)
+    require(request.user, "regions.manage")
+    form = RegionEditForm(
+        request.POST or None, initial={"name": region.name, "parent_code": region.parent_code}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_parent_code = form.cleaned_data["parent_code"].strip()
+            parent = None
+            if new_parent_code and new_parent_code != region.parent_code:
+                parent = services.find_region_for(request.user, new_parent_code)  # type: ignore[arg-type]
+            services.region_update(
+                actor=request.user,
+                region=region,
+                name=form.cleaned_data["name"],  # type: ignore[arg-type]
+                parent=parent,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Region saved."))
+            return redirect("regions:detail", code=region.code)
+    return _form_page(request, region, form, _("Edit %(name)s") % {"name": region.name})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def station_edit(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(request, code)
+    require(request.user, "stations.manage")
+    station = getattr(region, "station", None)
+    initial = (
+        {f: getattr(station, f) for f in services.STATION_FIELDS}
+        if station
+        else {"name": f"{region.name}{_('veterans service station')}"}
+    )
+    form = StationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.station_save(actor=request.user, region=region, data=form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Station saved."))
+            return redirect("regions:detail", code=region.code)
+    return _form_page(request, region, form, _("Station of %(name)s") % {"name": region.name})
+
+
+def _station_or_404(request: HttpRequest, code: str) -> Any:
+    require(request.user, "regions.view")
+    return selectors.station_get(user=request.user, code=code)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def designate(request: HttpRequest, code: str) -> HttpResponse:
+    station = _station_or_404(request, code)
+    require(request.user, "stations.manage")
+    form = DesignationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.station_designate(actor=request.user, station=station, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Designation recorded."))
+            return redirect("regions:detail", code=code)
+    return _form_page(request, station.region, form, _("Designation of %(name)s") % {"name": station.name})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    station = _station_or_404(request, code)
+    require(request.user, "stations.manage")
+    form = StarRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = services.star_rating_record(
+                actor=request.user,
+                station=station,  # type: ignore[arg-type]
+                year=form.cleaned_data["year"],
+                scores=form.scores(),  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Rated %(stars)d stars (score %(score)s).")
+                % {"stars": rating.stars, "score": rating.total_score},
+            )
+            return redirect("regions:detail", code=code)
+    return _form_page(request, station.region, form, _("Star rating of %(name)s") % {"name": station.name})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def leader(request: HttpRequest, code: str) -> HttpResponse:
+    grid = _region(request, code)
+    require(request.user, "grids.manage")
+    form = LeaderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        service = services.grid_leader_rotate if data.pop("rotate") else services.grid_leader_appoint
+        try:
+            service(actor=request.user, grid=grid, **data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Leader appointed."))
+            return redirect("regions:detail", code=code)
+    return _form_page(request, grid, form, _("Appoint a leader to %(name)s") % {"name": grid.name})
+
+
+@require_GET
+@login_required
+def stations(request: HttpRequest) -> HttpResponse:
+    require(request.user, "regions.view")
+    qs = selectors.station_list(
+        user=request.user,
+        designation=request.GET.get("designation", ""),
+        kind=request.GET.get("kind", ""),
+        q=request.GET.get("q", ""),
+    )
+    page = Paginator(qs.prefetch_related("star_ratings"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "regions/stations.html",
+        {"page": page, "designations": Designation.choices, "kinds": StationKind.choices},
+    )
+
+
+@require_GET
+@login_required
+def grids(request: HttpRequest) -> HttpResponse:
+    require(request.user, "regions.view")
+    qs = selectors.region_list(
+        user=request.user, level=Level.GRID, q=request.GET.get("q", "")
+    ).select_related("parent__parent")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    current = {
+        t.grid_id: t
+        for t in selectors.current_leaders(user=request.user).filter(grid__in=[g.pk for g in page])
+    }
+    rows = [(g, current.get(g.pk)) for g in page]
+    return render(request, "regions/grids.html", {"page": page, "rows": rows})
