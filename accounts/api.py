@@ -5,7 +5,7 @@ from datetime import datetime
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.models import ApiToken
@@ -36,24 +36,30 @@ class MeOut(Schema):
 @router.post("/token", auth=None, response=TokenOut)
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
     user = authenticate(request, username=payload.username, password=payload.password)
+    # The messages stay lazy: the error handler renders them in both zh-hans and English.
     if getattr(request, "axes_locked_out", False):
-        raise HttpError(429, str(_("Too many failed sign-ins: the account is locked for 30 minutes.")))
+        # Answer in the API's error shape; left set, the flag makes axes' middleware
+        # replace this answer with the HTML lockout page.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        locked = _("Too many failed sign-ins: the account is locked for 30 minutes.")
+        raise HttpError(429, locked)  # type: ignore[arg-type]
     if user is None or not user.is_active:
-        raise HttpError(401, str(_("Wrong username or password.")))
+        raise HttpError(401, _("Wrong username or password."))  # type: ignore[arg-type]
     token, raw = api_token_issue(user=user, label=payload.label or "api")
     return {"token": raw, "expires_at": token.expires_at}
 
 
 @router.delete("/token", response={204: None})
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
     raw = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
     token = ApiToken.objects.filter(key_hash=ApiToken.hash_key(raw)).first() if raw else None
     if token is None:
-        raise HttpError(400, str(_("Send the token to revoke as 'Authorization: Bearer <token>'.")))
+        how = _("Send the token to revoke as 'Authorization: Bearer <token>'.")
+        raise HttpError(400, how)  # type: ignore[arg-type]
     api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

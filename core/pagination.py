@@ -25,7 +25,7 @@ def encode_cursor(value: Any) -> str:
 def decode_cursor(cursor: str) -> str:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode()).decode()
+        return base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise invalid(
             "cursor", _("The cursor is not valid; start again from the first page."), code="bad_cursor"

@@ -4,9 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from core.pagination import keyset_page
+from core.permissions import require
 from regions import selectors, services
 from regions.models import GridLeaderTerm, Region, Station
 
@@ -64,7 +65,8 @@ class StationOut(Schema):
 
     @staticmethod
     def resolve_stars(obj: Station) -> int | None:
-        latest = obj.star_ratings.order_by("-year").first()
+        # .all() reads the list's prefetch; the model orders ratings newest year first.
+        latest = next(iter(obj.star_ratings.all()), None)
         return latest.stars if latest else None
 
 
@@ -126,7 +128,9 @@ def regions_get(request: HttpRequest, code: str) -> Region:
 
 
 @router.post("/regions", response={201: RegionOut})
-def regions_create(request: HttpRequest, payload: RegionIn) -> tuple[int, Region]:
+def regions_create(request: HttpRequest, payload: RegionIn) -> Status:
+    # Before the parent lookup: a caller who may not manage regions gets 403, not "unknown region".
+    require(request.user, "regions.manage")
     parent = services.find_region_for(request.user, payload.parent_code)  # type: ignore[arg-type]
     region = services.region_create(
         actor=request.user,
@@ -135,11 +139,12 @@ def regions_create(request: HttpRequest, payload: RegionIn) -> tuple[int, Region
         level=payload.level,
         parent=parent,
     )
-    return 201, region
+    return Status(201, region)
 
 
 @router.patch("/regions/{code}", response=RegionOut)
 def regions_update(request: HttpRequest, code: str, payload: RegionPatch) -> Region:
+    require(request.user, "regions.manage")
     region = selectors.region_get(user=request.user, code=code)
     parent = services.find_region_for(request.user, payload.parent_code) if payload.parent_code else None  # type: ignore[arg-type]
     return services.region_update(actor=request.user, region=region, name=payload.name, parent=parent)  # type: ignore[arg-type]
@@ -158,7 +163,7 @@ def station_put(request: HttpRequest, code: str, payload: StationIn) -> Station:
 
 
 @router.post("/regions/{code}/star-ratings", response={201: StarRatingOut})
-def star_rating_post(request: HttpRequest, code: str, payload: StarRatingIn) -> tuple[int, object]:
+def star_rating_post(request: HttpRequest, code: str, payload: StarRatingIn) -> Status:
     station = selectors.station_get(user=request.user, code=code)
     rating = services.star_rating_record(
         actor=request.user,
@@ -167,7 +172,7 @@ def star_rating_post(request: HttpRequest, code: str, payload: StarRatingIn) -> 
         scores=payload.scores,
         note=payload.note,
     )
-    return 201, rating
+    return Status(201, rating)
 
 
 @router.get("/regions/{code}/leaders", response=list[TermOut])
@@ -177,7 +182,7 @@ def leaders_list(request: HttpRequest, code: str) -> list[GridLeaderTerm]:
 
 
 @router.post("/regions/{code}/leaders", response={201: TermOut})
-def leaders_appoint(request: HttpRequest, code: str, payload: TermIn) -> tuple[int, GridLeaderTerm]:
+def leaders_appoint(request: HttpRequest, code: str, payload: TermIn) -> Status:
     grid = selectors.region_get(user=request.user, code=code)
     service = services.grid_leader_rotate if payload.rotate else services.grid_leader_appoint
     term = service(
@@ -188,4 +193,4 @@ def leaders_appoint(request: HttpRequest, code: str, payload: TermIn) -> tuple[i
         start_date=payload.start_date,
         note=payload.note,
     )
-    return 201, term
+    return Status(201, term)

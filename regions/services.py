@@ -63,7 +63,8 @@ def validate_region_code(code: str, level: str) -> str:
     if level not in PREFIX_LENGTH:
         raise invalid("level", _("Unknown region level."), code="bad_level")
     expected_length = 15 if level == Level.GRID else 12
-    if not code.isdigit() or len(code) != expected_length:
+    # isdigit() alone admits full-width and other Unicode digits, which no URL or prefix lookup matches.
+    if not (code.isascii() and code.isdigit()) or len(code) != expected_length:
         raise invalid(
             "code",
             _("A %(level)s code has %(n)d digits."),
@@ -186,7 +187,8 @@ def station_save(*, actor: User, region: Region, data: dict[str, Any]) -> Statio
             "region", _("Grids have no station; appoint a grid leader instead."), code="grid_has_no_station"
         )
     data = {k: v for k, v in data.items() if k in STATION_FIELDS}
-    if not str(data.get("name", "")).strip():
+    data["name"] = str(data.get("name") or "").strip()
+    if not data["name"]:
         raise invalid("name", _("A name is required."), code="required")
     data["phone"] = validate_phone(str(data.get("phone") or ""))
     station = Station.objects.select_for_update().filter(region=region).first()
@@ -256,6 +258,11 @@ def star_rating_record(
         )
     errors: dict[str, Any] = {}
     clean: dict[int, Decimal] = {}
+    known = {c.code for c in criteria}
+    for unknown in sorted(set(scores) - known):
+        errors[unknown] = invalid(
+            None, _("There is no active criterion with this code."), code="unknown_criterion"
+        )
     for criterion in criteria:
         raw = scores.get(criterion.code)
         try:

@@ -29,8 +29,17 @@ def test_home_sends_anonymous_users_to_sign_in():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "role",
-    ["city_admin", "city_staff", "town_staff", "village_staff", "grid_leader", "liaison", "auditor",
-     "employer", "veteran"],
+    [
+        "city_admin",
+        "city_staff",
+        "town_staff",
+        "village_staff",
+        "grid_leader",
+        "liaison",
+        "auditor",
+        "employer",
+        "veteran",
+    ],
 )
 def test_every_role_has_a_home_page(net, role):
     response = net.client(role).get("/")
@@ -93,7 +102,11 @@ def test_cursors_round_trip():
 
 @pytest.mark.django_db
 def test_static_assets_are_served_from_the_installed_packages():
-    for path in ["/static/css/app.css", "/static/django_htmx/htmx-2.min.js", "/static/ninja/swagger-ui-bundle.js"]:
+    for path in [
+        "/static/css/app.css",
+        "/static/django_htmx/htmx-2.min.js",
+        "/static/ninja/swagger-ui-bundle.js",
+    ]:
         response = Client().get(path)
         assert response.status_code == 200, path
 
