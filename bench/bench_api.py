@@ -1,4 +1,4 @@
-"""Regions API in-process: GET /api/v1/regions pages of 100 with a bearer token, against a bare Django view."""
+"""Regions API in-process: GET /api/v1/regions, 100 a page, by bearer token, beside a bare view."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ def run() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE plain_log (LIKE audit_auditentry INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
+            "CREATE TEMP TABLE plain_log"
+            " (LIKE audit_auditentry INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
         )
     started = time.perf_counter()
     for i in range(N):

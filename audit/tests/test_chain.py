@@ -16,8 +16,14 @@ def _write(n: int, actor=None) -> list[AuditEntry]:
     for i in range(n):
         with transaction.atomic():
             entries.append(
-                audit_record(actor=actor, action="test.write", object_type="t", object_id=str(i),
-                             region_code="330482001000", after={"i": i, "amount": "12.30"})
+                audit_record(
+                    actor=actor,
+                    action="test.write",
+                    object_type="t",
+                    object_id=str(i),
+                    region_code="330482001000",
+                    after={"i": i, "amount": "12.30"},
+                )
             )
     return entries
 
@@ -51,8 +57,14 @@ def test_it_chains_each_entry_to_the_previous_one():
 @pytest.mark.django_db
 def test_it_records_the_actor_batch_and_json_safe_values(net):
     with batch("batch-42"), transaction.atomic():
-        entry = audit_record(actor=net.users["city_admin"], action="test.write", obj=net.danghu,
-                             region_code=net.danghu.code, before={"n": 1}, after={"n": 2})
+        entry = audit_record(
+            actor=net.users["city_admin"],
+            action="test.write",
+            obj=net.danghu,
+            region_code=net.danghu.code,
+            before={"n": 1},
+            after={"n": 2},
+        )
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert entry.actor_username == "city_admin"
     assert entry.batch_id == "batch-42"

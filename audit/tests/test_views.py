@@ -11,7 +11,9 @@ from core.testing import TEST_PASSWORD
 
 def _entry(region_code: str, action: str = "test.write") -> AuditEntry:
     with transaction.atomic():
-        return audit_record(actor=None, action=action, object_type="t", object_id="1", region_code=region_code)
+        return audit_record(
+            actor=None, action=action, object_type="t", object_id="1", region_code=region_code
+        )
 
 
 @pytest.mark.django_db
@@ -21,7 +23,9 @@ def test_anonymous_is_sent_to_sign_in(net):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["town_staff", "city_staff", "liaison", "veteran", "employer", "grid_leader"])
+@pytest.mark.parametrize(
+    "role", ["town_staff", "city_staff", "liaison", "veteran", "employer", "grid_leader"]
+)
 def test_other_roles_may_not_read_the_log(net, role):
     assert net.client(role).get("/audit/").status_code == 403
 
@@ -65,8 +69,15 @@ def test_a_bad_cursor_is_reported_not_crashed(net):
 def test_the_api_pages_the_log_newest_first(net):
     for _ in range(5):
         _entry(net.danghu.code)
-    token = Client().post("/api/v1/auth/token", {"username": "auditor", "password": TEST_PASSWORD},
-                          content_type="application/json").json()["token"]
+    token = (
+        Client()
+        .post(
+            "/api/v1/auth/token",
+            {"username": "auditor", "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     first = api.get("/api/v1/audit", {"limit": 3}).json()
     seqs = [item["seq"] for item in first["items"]]
@@ -78,7 +89,14 @@ def test_the_api_pages_the_log_newest_first(net):
 @pytest.mark.django_db
 def test_the_api_shows_other_roles_nothing(net):
     _entry(net.danghu.code)
-    token = Client().post("/api/v1/auth/token", {"username": "town_staff", "password": TEST_PASSWORD},
-                          content_type="application/json").json()["token"]
+    token = (
+        Client()
+        .post(
+            "/api/v1/auth/token",
+            {"username": "town_staff", "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
     body = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/audit").json()
     assert body["items"] == []
