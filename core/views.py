@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
 
+T = TypeVar("T")
+
 
 def apply_errors(form: Form, exc: ValidationError) -> None:
     """Put a service's errors on the form fields they name, the rest above the form."""
@@ -23,6 +26,20 @@ def apply_errors(form: Form, exc: ValidationError) -> None:
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+def submit_form(request: HttpRequest, form: Form, action: Callable[[dict[str, Any]], T]) -> T | None:
+    """On a POST with a valid form, run the service; its refusals land on the form's fields.
+
+    Returns what the service returned, or None when there is nothing to act on or it refused.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
 
 
 @require_GET

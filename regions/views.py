@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import require
-from core.views import apply_errors
+from core.views import submit_form
 from regions import selectors, services
 from regions.forms import (
     DesignationForm,
@@ -73,6 +72,11 @@ def _form_page(request: HttpRequest, region: Region, form: Any, title: str) -> H
     return render(request, "regions/form.html", {"region": region, "form": form, "title": title})
 
 
+def _saved(request: HttpRequest, message: str, code: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("regions:detail", code=code)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def create_child(request: HttpRequest, code: str) -> HttpResponse:
@@ -80,14 +84,11 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, "regions.manage")
     child_level = next((lv for lv, p in PARENT_LEVEL.items() if p == parent.level), None)
     form = RegionCreateForm(request.POST or None, initial={"level": child_level, "code": parent.prefix})
-    if request.method == "POST" and form.is_valid():
-        try:
-            region = services.region_create(actor=request.user, parent=parent, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Region %(name)s created.") % {"name": region.name})
-            return redirect("regions:detail", code=region.code)
+    region = submit_form(
+        request, form, lambda data: services.region_create(actor=request.user, parent=parent, **data)
+    )
+    if region is not None:
+        return _saved(request, _("Region %(name)s created.") % {"name": region.name}, region.code)
     return _form_page(request, parent, form, _("New region under %(name)s") % {"name": parent.name})
 
 
@@ -99,23 +100,16 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     form = RegionEditForm(
         request.POST or None, initial={"name": region.name, "parent_code": region.parent_code}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_parent_code = form.cleaned_data["parent_code"].strip()
-            parent = None
-            if new_parent_code and new_parent_code != region.parent_code:
-                parent = services.find_region_for(request.user, new_parent_code)  # type: ignore[arg-type]
-            services.region_update(
-                actor=request.user,
-                region=region,
-                name=form.cleaned_data["name"],  # type: ignore[arg-type]
-                parent=parent,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Region saved."))
-            return redirect("regions:detail", code=region.code)
+
+    def save(data: dict[str, Any]) -> Region:
+        new_parent_code = data["parent_code"].strip()
+        parent = None
+        if new_parent_code and new_parent_code != region.parent_code:
+            parent = services.find_region_for(request.user, new_parent_code)
+        return services.region_update(actor=request.user, region=region, name=data["name"], parent=parent)
+
+    if submit_form(request, form, save) is not None:
+        return _saved(request, _("Region saved."), region.code)
     return _form_page(request, region, form, _("Edit %(name)s") % {"name": region.name})
 
 
@@ -131,14 +125,10 @@ def station_edit(request: HttpRequest, code: str) -> HttpResponse:
         else {"name": f"{region.name}{_('veterans service station')}"}
     )
     form = StationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.station_save(actor=request.user, region=region, data=form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Station saved."))
-            return redirect("regions:detail", code=region.code)
+    if submit_form(
+        request, form, lambda data: services.station_save(actor=request.user, region=region, data=data)
+    ):
+        return _saved(request, _("Station saved."), region.code)
     return _form_page(request, region, form, _("Station of %(name)s") % {"name": region.name})
 
 
@@ -153,14 +143,10 @@ def designate(request: HttpRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
     require(request.user, "stations.manage")
     form = DesignationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.station_designate(actor=request.user, station=station, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Designation recorded."))
-            return redirect("regions:detail", code=code)
+    if submit_form(
+        request, form, lambda data: services.station_designate(actor=request.user, station=station, **data)
+    ):
+        return _saved(request, _("Designation recorded."), code)
     return _form_page(request, station.region, form, _("Designation of %(name)s") % {"name": station.name})
 
 
@@ -170,24 +156,19 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
     require(request.user, "stations.manage")
     form = StarRatingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rating = services.star_rating_record(
-                actor=request.user,
-                station=station,  # type: ignore[arg-type]
-                year=form.cleaned_data["year"],
-                scores=form.scores(),  # type: ignore[arg-type]
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Rated %(stars)d stars (score %(score)s).")
-                % {"stars": rating.stars, "score": rating.total_score},
-            )
-            return redirect("regions:detail", code=code)
+    rating = submit_form(
+        request,
+        form,
+        lambda data: services.star_rating_record(
+            actor=request.user, station=station, year=data["year"], scores=form.scores(), note=data["note"]
+        ),
+    )
+    if rating is not None:
+        message = _("Rated %(stars)d stars (score %(score)s).") % {
+            "stars": rating.stars,
+            "score": rating.total_score,
+        }
+        return _saved(request, message, code)
     return _form_page(request, station.region, form, _("Star rating of %(name)s") % {"name": station.name})
 
 
@@ -197,16 +178,14 @@ def leader(request: HttpRequest, code: str) -> HttpResponse:
     grid = _region(request, code)
     require(request.user, "grids.manage")
     form = LeaderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def appoint(data: dict[str, Any]) -> Any:
+        data = dict(data)
         service = services.grid_leader_rotate if data.pop("rotate") else services.grid_leader_appoint
-        try:
-            service(actor=request.user, grid=grid, **data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Leader appointed."))
-            return redirect("regions:detail", code=code)
+        return service(actor=request.user, grid=grid, **data)
+
+    if submit_form(request, form, appoint) is not None:
+        return _saved(request, _("Leader appointed."), code)
     return _form_page(request, grid, form, _("Appoint a leader to %(name)s") % {"name": grid.name})
 
 
