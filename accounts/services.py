@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,12 @@ from core.errors import invalid
 from core.permissions import in_scope, require
 
 USER_FIELDS = ["username", "display_name", "role", "scope_region", "department", "phone", "is_active"]
+
+
+def _require_in_scope(actor: User, user: User) -> None:
+    """An account manager acts only on users under their own scope, as the views already show them."""
+    if not User.objects.visible_to(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _check_role_and_scope(*, actor: User, role: str, scope_region: Any, department: str) -> None:
@@ -92,6 +98,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, actor: User, user: User, **changes: Any) -> User:
     require(actor, "accounts.manage")
+    _require_in_scope(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, USER_FIELDS)
     for field in ("role", "scope_region", "department", "display_name", "phone", "is_active"):
@@ -119,6 +126,7 @@ def user_set_password(*, actor: User, user: User, password: str, reason: str = "
     """A user changes their own password, or an account manager resets someone's."""
     if actor.pk != user.pk:
         require(actor, "accounts.manage")
+        _require_in_scope(actor, user)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -141,6 +149,7 @@ def user_unlock(*, actor: User, user: User) -> int:
     from axes.utils import reset
 
     require(actor, "accounts.manage")
+    _require_in_scope(actor, user)
     count = reset(username=user.get_username())
     audit_record(
         actor=actor,
@@ -177,6 +186,7 @@ def api_token_issue(*, user: User, label: str = "") -> tuple[ApiToken, str]:
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk:
         require(actor, "accounts.manage")
+        _require_in_scope(actor, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
