@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,7 @@ class User(AbstractUser):
                 condition=~Q(role="liaison") | ~Q(department=""),
                 name="liaison_has_department",
             ),
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
         ]
 
     def __str__(self) -> str:

@@ -133,12 +133,15 @@ def user_set_password(*, actor: User, user: User, password: str, reason: str = "
         raise ValidationError({"password": exc.error_list}) from exc
     user.set_password(password)
     user.save(update_fields=["password"])
+    # A new password ends what the old one opened: browser sessions (Django) and API tokens (here).
+    revoked = ApiToken.objects.live().filter(user=user).update(revoked_at=timezone.now())
     audit_record(
         actor=actor,
         action="user.set_password",
         obj=user,
         region_code=user.scope_region.code if user.scope_region else "",
         reason=reason,
+        after={"tokens_revoked": revoked},
     )
     return user
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -10,15 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PasswordChangeForm, TokenForm, UserCreateForm, UserEditForm
 from accounts.models import ApiToken, User
+from accounts.roles import Role
 from core.permissions import require
 from core.scoping import get_visible_or_404
-from core.views import apply_errors
+from core.views import submit_form
 from regions.services import find_region_for
 
 
@@ -91,24 +96,30 @@ def users(request: HttpRequest) -> HttpResponse:
         user=request.user, q=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    from axes.models import AccessAttempt
-
     locked = set(
         AccessAttempt.objects.filter(
-            username__in=[u.username for u in page], failures_since_start__gte=5
+            username__in=[u.username for u in page],
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME),
         ).values_list("username", flat=True)
     )
-    from accounts.roles import Role
 
     return render(request, "accounts/users.html", {"page": page, "locked": locked, "roles": Role.choices})
 
 
-def _resolve_scope(request: HttpRequest, form: UserCreateForm | UserEditForm) -> Any:
-    try:
-        return find_region_for(request.user, form.cleaned_data["scope_code"], field="scope_code")  # type: ignore[arg-type]
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return None
+#: The services name the scope region ``scope_region``; the forms take its code as ``scope_code``.
+SCOPE_ALIAS = {"scope_region": "scope_code"}
+
+
+def _save_user(request: HttpRequest, form: UserCreateForm | UserEditForm, save: Any) -> Any:
+    """Resolve the scope code within the manager's own scope, then run the service."""
+
+    def action(data: dict[str, Any]) -> Any:
+        data = dict(data)
+        data["scope_region"] = find_region_for(request.user, data.pop("scope_code"), field="scope_code")
+        return save(data)
+
+    return submit_form(request, form, action, SCOPE_ALIAS)
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,26 +127,10 @@ def _resolve_scope(request: HttpRequest, form: UserCreateForm | UserEditForm) ->
 def user_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "accounts.manage")
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        scope = _resolve_scope(request, form)
-        if scope is not None:
-            data = form.cleaned_data
-            try:
-                created = services.user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    password=data["password"],  # type: ignore[arg-type]
-                    role=data["role"],
-                    scope_region=scope,
-                    department=data["department"],
-                    display_name=data["display_name"],
-                    phone=data["phone"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("User %(name)s created.") % {"name": created.username})
-                return redirect("accounts:users")
+    created = _save_user(request, form, lambda data: services.user_create(actor=request.user, **data))
+    if created is not None:
+        messages.success(request, _("User %(name)s created.") % {"name": created.username})
+        return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
 
 
@@ -143,7 +138,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.manage")
-    target = get_visible_or_404(User.objects.select_related("scope_region"), request.user, pk=pk)  # type: ignore[arg-type]
+    target = get_visible_or_404(User.objects.select_related("scope_region"), request.user, pk=pk)
     initial = {
         "display_name": target.display_name,
         "role": target.role,
@@ -153,26 +148,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "scope_code": target.scope_region.code if target.scope_region else "",
     }
     form = UserEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        scope = _resolve_scope(request, form)
-        if scope is not None:
-            data = form.cleaned_data
-            try:
-                services.user_update(
-                    actor=request.user,
-                    user=target,
-                    display_name=data["display_name"],  # type: ignore[arg-type]
-                    role=data["role"],
-                    scope_region=scope,
-                    department=data["department"],
-                    phone=data["phone"],
-                    is_active=data["is_active"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("User %(name)s saved.") % {"name": target.username})
-                return redirect("accounts:users")
+    saved = _save_user(
+        request, form, lambda data: services.user_update(actor=request.user, user=target, **data)
+    )
+    if saved is not None:
+        messages.success(request, _("User %(name)s saved.") % {"name": target.username})
+        return redirect("accounts:users")
     return render(
         request,
         "accounts/user_form.html",

@@ -54,6 +54,10 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
+#: The error ``code`` of a bare HTTP refusal, so scripts need not read the status alone.
+HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "locked"}
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -118,7 +122,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(api, request, exc.status_code, "error", exc.message)
+        return error_response(
+            api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), exc.message
+        )
 
 
 AUTH = [TokenAuth(), django_auth]

@@ -17,10 +17,15 @@ from accounts.roles import Role
 T = TypeVar("T")
 
 
-def apply_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form fields they name, the rest above the form."""
+def apply_errors(form: Form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's errors on the form fields they name, the rest above the form.
+
+    ``aliases`` maps a service's field name to the form field that carries it
+    (a service's ``scope_region`` is the form's ``scope_code``).
+    """
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
+        for name, errors in exc.error_dict.items():
+            field = (aliases or {}).get(name, name)
             target = field if field in form.fields else None
             for error in errors:
                 form.add_error(target, error)
@@ -28,7 +33,12 @@ def apply_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def submit_form(request: HttpRequest, form: Form, action: Callable[[dict[str, Any]], T]) -> T | None:
+def submit_form(
+    request: HttpRequest,
+    form: Form,
+    action: Callable[[dict[str, Any]], T],
+    aliases: dict[str, str] | None = None,
+) -> T | None:
     """On a POST with a valid form, run the service; its refusals land on the form's fields.
 
     Returns what the service returned, or None when there is nothing to act on or it refused.
@@ -38,7 +48,7 @@ def submit_form(request: HttpRequest, form: Form, action: Callable[[dict[str, An
     try:
         return action(form.cleaned_data)
     except ValidationError as exc:
-        apply_errors(form, exc)
+        apply_errors(form, exc, aliases)
         return None
 
 

@@ -198,3 +198,21 @@ def test_a_lock_from_the_login_page_also_holds_for_the_api(net: Network) -> None
     fail_to_sign_in("town_staff", 5)
 
     assert ask_for_token(username="town_staff", password=TEST_PASSWORD).status_code == 429
+
+
+def test_a_locked_account_gets_the_locked_code(net: Network) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "town_staff", "password": "wrong-wrong-wrong"},
+            content_type="application/json",
+        )
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "town_staff", "password": TEST_PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "locked"
+    assert response.json()["error"]["message_en"].startswith("Too many failed sign-ins")

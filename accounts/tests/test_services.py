@@ -585,3 +585,20 @@ def test_the_user_list_filters_by_name_and_role(net: Network) -> None:
     assert listed(q="陈主任") == ["village_staff"]
     assert listed(role=Role.AUDITOR) == ["auditor"]
     assert not selectors.user_list(user=net.users["town_staff"]).exists()
+
+
+def test_a_new_password_revokes_the_users_api_tokens(net: Network) -> None:
+    user = net.users["town_staff"]
+    token, raw = api_token_issue(user=user)
+
+    user_set_password(actor=user, user=user, password="Another-Good-Passphrase-7")
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api_token_authenticate(raw) is None
+    assert AuditEntry.objects.filter(action="user.set_password").latest("seq").after == {"tokens_revoked": 1}
+
+
+def test_the_database_refuses_two_usernames_that_differ_only_in_case(net: Network) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(username="TOWN_STAFF", scope_region=net.danghu, role=Role.TOWN_STAFF)

@@ -310,11 +310,11 @@ def test_the_new_user_form_shows_each_error_at_its_field(
     assert User.objects.count() == users_before
 
 
-def test_the_new_user_form_shows_a_scope_level_error(net: Network) -> None:
+def test_the_new_user_form_shows_a_scope_level_error_at_the_scope_field(net: Network) -> None:
     response = net.client("city_admin").post(NEW_USER_URL, new_user_form(scope_code=net.village.code))
 
     assert response.status_code == 200
-    assert response.context["form"].errors
+    assert response.context["form"].errors.as_data()["scope_code"][0].code == "bad_scope_level"
     assert not User.objects.filter(username="new_clerk").exists()
 
 
