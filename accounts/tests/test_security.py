@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Settings the test run puts in the environment, which a fresh production process must not inherit.
 INHERITED = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "SECRET_KEY",
     "FIELD_ENCRYPTION_KEY",
     "SECURE_SSL_REDIRECT",
