@@ -54,6 +54,16 @@ class Network:
         client.force_login(self.users[role])
         return client
 
+    def api_client(self, role: str) -> Client:
+        """A client that authenticates as a script does: a token from POST /api/v1/auth/token."""
+        response = Client().post(
+            "/api/v1/auth/token",
+            {"username": self.users[role].username, "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        return Client(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+
 
 def build_network() -> Network:
     city = RegionFactory(code="330482000000", name="平湖市", level=Level.CITY)

@@ -6,7 +6,6 @@ from django.test import Client
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from core.testing import TEST_PASSWORD
 
 
 def _entry(region_code: str, action: str = "test.write") -> AuditEntry:
@@ -69,16 +68,7 @@ def test_a_bad_cursor_is_reported_not_crashed(net):
 def test_the_api_pages_the_log_newest_first(net):
     for _ in range(5):
         _entry(net.danghu.code)
-    token = (
-        Client()
-        .post(
-            "/api/v1/auth/token",
-            {"username": "auditor", "password": TEST_PASSWORD},
-            content_type="application/json",
-        )
-        .json()["token"]
-    )
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    api = net.api_client("auditor")
     first = api.get("/api/v1/audit", {"limit": 3}).json()
     seqs = [item["seq"] for item in first["items"]]
     assert seqs == sorted(seqs, reverse=True) and len(seqs) == 3
@@ -89,14 +79,6 @@ def test_the_api_pages_the_log_newest_first(net):
 @pytest.mark.django_db
 def test_the_api_shows_other_roles_nothing(net):
     _entry(net.danghu.code)
-    token = (
-        Client()
-        .post(
-            "/api/v1/auth/token",
-            {"username": "town_staff", "password": TEST_PASSWORD},
-            content_type="application/json",
-        )
-        .json()["token"]
-    )
-    body = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/audit").json()
+    api = net.api_client("town_staff")
+    body = api.get("/api/v1/audit").json()
     assert body["items"] == []
