@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from core.scoping import get_visible_or_404
 from regions.models import GridLeaderTerm, Level, Region, Station
@@ -67,8 +69,15 @@ def leader_terms(*, user: Any, grid: Region) -> QuerySet[GridLeaderTerm]:
     return GridLeaderTerm.objects.visible_to(user).filter(grid=grid).order_by("-start_date")
 
 
-def current_leaders(*, user: Any) -> QuerySet[GridLeaderTerm]:
-    return GridLeaderTerm.objects.visible_to(user).filter(end_date__isnull=True).select_related("grid")
+def current_leaders(*, user: Any, on: dt.date | None = None) -> QuerySet[GridLeaderTerm]:
+    """Leaders in office on a day (today by default): a rotation dated ahead takes effect on its day."""
+    day = on or timezone.localdate()
+    return (
+        GridLeaderTerm.objects.visible_to(user)
+        .filter(start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("grid")
+    )
 
 
 def network_counts(*, user: Any) -> dict[str, int]:

@@ -435,3 +435,25 @@ def test_the_leader_page_refuses_a_region_that_is_not_a_grid(net: Network) -> No
     assert response.status_code == 200
     assert [e.code for e in response.context["form"].non_field_errors().as_data()] == ["not_a_grid"]
     assert not GridLeaderTerm.objects.exists()
+
+
+def test_a_rotation_dated_ahead_changes_the_leader_in_office_on_its_day(net: Network) -> None:
+    import datetime as dt
+
+    from regions.selectors import current_leaders
+    from regions.services import grid_leader_appoint, grid_leader_rotate
+
+    today = dt.date.today()
+    admin = net.users["city_admin"]
+    grid_leader_appoint(
+        actor=admin, grid=net.grid, leader_name="老班长", start_date=today - dt.timedelta(days=30)
+    )
+    grid_leader_rotate(
+        actor=admin, grid=net.grid, leader_name="新班长", start_date=today + dt.timedelta(days=10)
+    )
+
+    assert [t.leader_name for t in current_leaders(user=admin)] == ["老班长"]
+    later = today + dt.timedelta(days=10)
+    assert [t.leader_name for t in current_leaders(user=admin, on=later)] == ["新班长"]
+    page = net.client("city_admin").get("/regions/grids/")
+    assert "老班长" in page.content.decode() and "新班长" not in page.content.decode()
