@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from accounts.models import User
 from audit.services import audit_record, snapshot
 from core.errors import invalid
 from core.permissions import in_scope, require
+from core.validators import validate_phone
 from regions.models import (
     PARENT_LEVEL,
     PREFIX_LENGTH,
@@ -42,20 +42,6 @@ STATION_FIELDS = [
     "opened_on",
 ]
 TERM_FIELDS = ["grid", "leader_name", "leader_phone", "user", "start_date", "end_date", "note"]
-
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-
-def validate_phone(phone: str, field: str = "phone") -> str:
-    phone = phone.strip().replace(" ", "")
-    if phone and not _PHONE.match(phone):
-        raise invalid(
-            field,
-            _("Enter a mainland mobile number (11 digits) or a landline such as 0573-85012345."),
-            code="bad_phone",
-        )
-    return phone
-
 
 def validate_region_code(code: str, level: str) -> str:
     """Shape only: digits, length, and the digits of the level are set and those below it are zero."""
