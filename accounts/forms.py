@@ -9,9 +9,7 @@ from accounts.roles import Department, Role
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _(
-            "Wrong username or password. After 5 failures the account is locked for 30 minutes."
-        ),
+        "invalid_login": _("Wrong username or password. After 5 failures the account is locked for 30 minutes."),
         "inactive": _("This account is disabled."),
     }
 
@@ -44,9 +42,7 @@ class UserEditForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=50, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     scope_code = forms.CharField(label=_("Scope region code"), max_length=15)
-    department = forms.ChoiceField(
-        label=_("Department"), choices=[("", "—"), *Department.choices], required=False
-    )
+    department = forms.ChoiceField(label=_("Department"), choices=[("", "—"), *Department.choices], required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 

@@ -29,9 +29,7 @@ class Department(models.TextChoices):
     ARMED_FORCES = "armed_forces", _("People's armed forces department (人武部)")
 
 
-STAFF_ROLES = frozenset(
-    {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF, Role.GRID_LEADER}
-)
+STAFF_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF, Role.GRID_LEADER})
 CITY_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_STAFF, Role.AUDITOR, Role.LIAISON})
 
 #: The region level a role's scope must be at. City-wide roles may also sit
@@ -59,14 +57,40 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "grids.manage",
             "accounts.manage",
             "audit.view",
+            "veterans.view",
+            "veterans.manage",
+            "veterans.reveal_id",
+            "veterans.import",
+            "veterans.export",
         }
     ),
-    Role.CITY_STAFF: frozenset({"regions.view", "stations.manage", "grids.manage"}),
-    Role.TOWN_STAFF: frozenset({"regions.view", "grids.manage"}),
-    Role.VILLAGE_STAFF: frozenset({"regions.view"}),
-    Role.GRID_LEADER: frozenset({"regions.view"}),
+    Role.CITY_STAFF: frozenset(
+        {
+            "regions.view",
+            "stations.manage",
+            "grids.manage",
+            "veterans.view",
+            "veterans.manage",
+            "veterans.reveal_id",
+            "veterans.import",
+            "veterans.export",
+        }
+    ),
+    Role.TOWN_STAFF: frozenset(
+        {
+            "regions.view",
+            "grids.manage",
+            "veterans.view",
+            "veterans.manage",
+            "veterans.reveal_id",
+            "veterans.import",
+            "veterans.export",
+        }
+    ),
+    Role.VILLAGE_STAFF: frozenset({"regions.view", "veterans.view", "veterans.manage"}),
+    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view"}),
     Role.LIAISON: frozenset(),
-    Role.AUDITOR: frozenset({"regions.view", "audit.view"}),
+    Role.AUDITOR: frozenset({"regions.view", "audit.view", "veterans.view", "veterans.export"}),
     Role.EMPLOYER: frozenset(),
     Role.VETERAN: frozenset(),
 }

@@ -106,9 +106,7 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
             setattr(user, field, changes[field])
     if user.pk == actor.pk and (not user.is_active or user.role != actor.role):
         raise invalid(None, _("You cannot deactivate yourself or change your own role."), code="self_change")
-    _check_role_and_scope(
-        actor=actor, role=user.role, scope_region=user.scope_region, department=user.department
-    )
+    _check_role_and_scope(actor=actor, role=user.role, scope_region=user.scope_region, department=user.department)
     user.save()
     audit_record(
         actor=actor,

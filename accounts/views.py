@@ -48,9 +48,7 @@ def me(request: HttpRequest) -> HttpResponse:
         password_form = PasswordChangeForm(user, request.POST)
         if password_form.is_valid():
             try:
-                services.user_set_password(
-                    actor=user, user=user, password=password_form.cleaned_data["new_password"]
-                )
+                services.user_set_password(actor=user, user=user, password=password_form.cleaned_data["new_password"])
             except ValidationError as exc:
                 password_form.add_error(
                     "new_password", exc.error_dict["password"][0] if hasattr(exc, "error_dict") else exc
@@ -92,9 +90,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
     require(request.user, "accounts.manage")
-    qs = selectors.user_list(
-        user=request.user, q=request.GET.get("q", "").strip(), role=request.GET.get("role", "")
-    )
+    qs = selectors.user_list(user=request.user, q=request.GET.get("q", "").strip(), role=request.GET.get("role", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     locked = set(
         AccessAttempt.objects.filter(
@@ -148,9 +144,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "scope_code": target.scope_region.code if target.scope_region else "",
     }
     form = UserEditForm(request.POST or None, initial=initial)
-    saved = _save_user(
-        request, form, lambda data: services.user_update(actor=request.user, user=target, **data)
-    )
+    saved = _save_user(request, form, lambda data: services.user_update(actor=request.user, user=target, **data))
     if saved is not None:
         messages.success(request, _("User %(name)s saved.") % {"name": target.username})
         return redirect("accounts:users")

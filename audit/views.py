@@ -40,9 +40,7 @@ def entries(request: HttpRequest) -> HttpResponse:
     )
     error = None
     try:
-        rows, next_cursor = keyset_page(
-            qs, key="seq", cursor=g.get("cursor") or None, limit=50, descending=True
-        )
+        rows, next_cursor = keyset_page(qs, key="seq", cursor=g.get("cursor") or None, limit=50, descending=True)
     except ValidationError as exc:
         rows, next_cursor, error = [], None, exc.messages[0]
     params = g.copy()

@@ -49,7 +49,5 @@ def run() -> None:
     verify = result.checked / (time.perf_counter() - started)
     assert result.ok
     print(f"   chained audit_record, one transaction each: {chained:,.0f} entries/s")
-    print(
-        f"   baseline plain INSERT, one transaction each: {plain:,.0f} rows/s  (ratio {chained / plain:.2f})"
-    )
+    print(f"   baseline plain INSERT, one transaction each: {plain:,.0f} rows/s  (ratio {chained / plain:.2f})")
     print(f"   audit_verify: {verify:,.0f} entries/s over {result.checked:,} entries")

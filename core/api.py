@@ -48,9 +48,7 @@ def error_response(
     fields: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     zh, en = _both(message)
-    body = {
-        "error": {"status": status, "code": code, "message": zh, "message_en": en, "fields": fields or []}
-    }
+    body = {"error": {"status": status, "code": code, "message": zh, "message_en": en, "fields": fields or []}}
     return api.create_response(request, body, status=status)
 
 
@@ -122,9 +120,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(
-            api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), exc.message
-        )
+        return error_response(api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), exc.message)
 
 
 AUTH = [TokenAuth(), django_auth]

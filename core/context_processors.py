@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 #: (label, url name, capability or None for every signed-in user)
 NAVIGATION: list[tuple[Any, str, str | None]] = [
     (_("Home"), "core:home", None),
+    (_("Veterans"), "veterans:list", "veterans.view"),
     (_("Service network"), "regions:index", "regions.view"),
     (_("Stations"), "regions:stations", "regions.view"),
     (_("Grids"), "regions:grids", "regions.view"),

@@ -24,9 +24,7 @@ VERSION = "v1"
 
 @functools.lru_cache(maxsize=4)
 def _derive(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"laobing-field-keys", info=purpose).derive(
-        secret.encode()
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"laobing-field-keys", info=purpose).derive(secret.encode())
 
 
 def _aead() -> AESGCM:

@@ -46,3 +46,31 @@ def _item(field: str | None, error: ValidationError) -> dict[str, Any]:
         "message": render(error, "zh-hans"),
         "message_en": render(error, "en"),
     }
+
+
+class ErrorCollector:
+    """Run many field checks, keep every error, raise them together at the end."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def check(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            self.add(exc)
+            return None
+
+    def add(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                self.errors.setdefault(field, []).extend(errors)
+        else:
+            self.errors.setdefault("__all__", []).extend(exc.error_list)
+
+    def has(self, field: str) -> bool:
+        return field in self.errors
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)

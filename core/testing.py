@@ -72,9 +72,7 @@ def build_network() -> Network:
     village = RegionFactory(code="330482001001", name="东湖村", level=Level.VILLAGE, parent=danghu)
     other_village = RegionFactory(code="330482100001", name="海湾社区", level=Level.VILLAGE, parent=zhapu)
     grid = RegionFactory(code="330482001001001", name="东湖村老兵壹家", level=Level.GRID, parent=village)
-    other_grid = RegionFactory(
-        code="330482100001001", name="海湾社区老兵壹家", level=Level.GRID, parent=other_village
-    )
+    other_grid = RegionFactory(code="330482100001001", name="海湾社区老兵壹家", level=Level.GRID, parent=other_village)
     for region, kind in [
         (city, StationKind.CENTRE),
         (danghu, StationKind.TOWN_STATION),

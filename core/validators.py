@@ -78,16 +78,17 @@ def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = 
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise invalid(
-            field, _("The birth date in the ID number (%(value)s) is not a real date."), code="id_birth_date",
+            field,
+            _("The birth date in the ID number (%(value)s) is not a real date."),
+            code="id_birth_date",
             value=value[6:14],
         ) from None
     if birth > (today or dt.date.today()) or birth.year < 1900:
-        raise invalid(field, _("The birth date in the ID number is impossible."), code="id_birth_date",
-                      value=value[6:14])
-    if check_digit(value[:17]) != value[17]:
         raise invalid(
-            field, _("The ID number's check digit is wrong; check every digit."), code="id_checksum"
+            field, _("The birth date in the ID number is impossible."), code="id_birth_date", value=value[6:14]
         )
+    if check_digit(value[:17]) != value[17]:
+        raise invalid(field, _("The ID number's check digit is wrong; check every digit."), code="id_checksum")
     return IdNumber(value=value, birth_date=birth, gender="M" if int(value[16]) % 2 else "F")
 
 
@@ -101,3 +102,9 @@ def validate_phone(phone: Any, field: str = "phone") -> str:
             code="bad_phone",
         )
     return value
+
+
+def build_id_number(region: str, birth: dt.date, sequence: int) -> str:
+    """A well-formed ID number (for demo and test data): 6-digit region, birth date, 3-digit sequence."""
+    first17 = f"{region[:6]}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return first17 + check_digit(first17)

@@ -98,9 +98,7 @@ def load_network() -> DemoNetwork:
                 name=name,
                 level=level,
                 parent=parent,
-                prefix=code[
-                    : {"province": 2, "prefecture": 4, "city": 6, "town": 9, "village": 12, "grid": 15}[level]
-                ],
+                prefix=code[: {"province": 2, "prefecture": 4, "city": 6, "town": 9, "village": 12, "grid": 15}[level]],
             )
             found.save()
             existing[code] = found
@@ -160,18 +158,14 @@ def load_network() -> DemoNetwork:
 
     if not StationDesignation.objects.exists():
         town_stations = list(Station.objects.filter(kind=StationKind.TOWN_STATION).order_by("region__code"))
-        village_stations = list(
-            Station.objects.filter(kind=StationKind.VILLAGE_STATION).order_by("region__code")
-        )
+        village_stations = list(Station.objects.filter(kind=StationKind.VILLAGE_STATION).order_by("region__code"))
         national = town_stations[:4] + rng.sample(village_stations, NATIONAL_MODEL - 4)
         fengqiao = town_stations[4:] + rng.sample(
             [s for s in village_stations if s not in national], PROVINCIAL_FENGQIAO - len(town_stations[4:])
         )
         StationDesignation.objects.bulk_create(
             [
-                StationDesignation(
-                    station=s, designation=Designation.NATIONAL_MODEL, year=rng.choice((2020, 2021))
-                )
+                StationDesignation(station=s, designation=Designation.NATIONAL_MODEL, year=rng.choice((2020, 2021)))
                 for s in national
             ]
             + [
@@ -201,9 +195,7 @@ def load_network() -> DemoNetwork:
                 )
                 start = dt.date(2023, 1, 1)
             terms.append(
-                GridLeaderTerm(
-                    grid=grid, leader_name=_person(rng), leader_phone=_phone(rng), start_date=start
-                )
+                GridLeaderTerm(grid=grid, leader_name=_person(rng), leader_phone=_phone(rng), start_date=start)
             )
         GridLeaderTerm.objects.bulk_create(terms)
         result.created["leader_terms"] = len(terms)

@@ -73,7 +73,5 @@ class LeaderForm(forms.Form):
     leader_name = forms.CharField(label=_("Leader name"), max_length=50)
     leader_phone = forms.CharField(label=_("Leader phone"), max_length=20, required=False)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
-    rotate = forms.BooleanField(
-        label=_("Rotate: end the current leader's term the day before"), required=False
-    )
+    rotate = forms.BooleanField(label=_("Rotate: end the current leader's term the day before"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -108,9 +108,7 @@ class Station(ScopedModel):
     scope_field = "region__code"
     scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES
 
-    region = models.OneToOneField(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="station"
-    )
+    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="station")
     kind = models.CharField(_("kind"), max_length=20, choices=StationKind.choices)
     name = models.CharField(_("name"), max_length=80)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -150,9 +148,7 @@ class StationDesignation(ScopedModel):
         verbose_name = _("station designation")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["station", "designation"], name="one_designation_of_a_kind_per_station"
-            )
+            models.UniqueConstraint(fields=["station", "designation"], name="one_designation_of_a_kind_per_station")
         ]
 
     def __str__(self) -> str:
@@ -172,9 +168,7 @@ class StarCriterion(models.Model):
         verbose_name = _("star rating criterion")
         verbose_name_plural = _("star rating criteria")
         ordering = ["order", "code"]
-        constraints = [
-            models.CheckConstraint(condition=Q(max_score__gt=0), name="criterion_max_score_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(max_score__gt=0), name="criterion_max_score_positive")]
 
     def __str__(self) -> str:
         return self.name

@@ -43,6 +43,7 @@ STATION_FIELDS = [
 ]
 TERM_FIELDS = ["grid", "leader_name", "leader_phone", "user", "start_date", "end_date", "note"]
 
+
 def validate_region_code(code: str, level: str) -> str:
     """Shape only: digits, length, and the digits of the level are set and those below it are zero."""
     code = code.strip()
@@ -112,9 +113,7 @@ def region_create(*, actor: User, code: str, name: str, level: str, parent: Regi
         # Only a bootstrap superuser may create a root; everyone else builds inside their scope.
         raise invalid("parent_code", _("A parent region is required."), code="required")
     if parent is not None and not in_scope(actor, parent.code):
-        raise invalid(
-            "parent_code", _("Unknown region code: %(value)s."), code="unknown_region", value=parent.code
-        )
+        raise invalid("parent_code", _("Unknown region code: %(value)s."), code="unknown_region", value=parent.code)
     _check_parent(code=code, level=level, parent=parent)
     if Region.objects.filter(code=code).exists():
         raise invalid("code", _("The region code %(value)s already exists."), code="duplicate", value=code)
@@ -132,9 +131,7 @@ def region_create(*, actor: User, code: str, name: str, level: str, parent: Regi
 
 
 @transaction.atomic
-def region_update(
-    *, actor: User, region: Region, name: str | None = None, parent: Region | None = None
-) -> Region:
+def region_update(*, actor: User, region: Region, name: str | None = None, parent: Region | None = None) -> Region:
     """Rename a region, or move it under another parent of the right level whose prefix it shares."""
     require(actor, "regions.manage")
     region = Region.objects.select_for_update().get(pk=region.pk)
@@ -169,9 +166,7 @@ def station_save(*, actor: User, region: Region, data: dict[str, Any]) -> Statio
     """Create the region's station or update it."""
     require(actor, "stations.manage")
     if region.level == Level.GRID:
-        raise invalid(
-            "region", _("Grids have no station; appoint a grid leader instead."), code="grid_has_no_station"
-        )
+        raise invalid("region", _("Grids have no station; appoint a grid leader instead."), code="grid_has_no_station")
     data = {k: v for k, v in data.items() if k in STATION_FIELDS}
     data["name"] = str(data.get("name") or "").strip()
     if not data["name"]:
@@ -207,9 +202,7 @@ def station_designate(
         raise invalid("year", _("The year must be between 2018 and this year."), code="bad_year")
     if StationDesignation.objects.filter(station=station, designation=designation).exists():
         raise invalid("designation", _("This station already holds that designation."), code="duplicate")
-    item = StationDesignation.objects.create(
-        station=station, designation=designation, year=year, note=note.strip()
-    )
+    item = StationDesignation.objects.create(station=station, designation=designation, year=year, note=note.strip())
     audit_record(
         actor=actor,
         action="station.designate",
@@ -239,16 +232,12 @@ def star_rating_record(
     if not 2018 <= int(year) <= dt.date.today().year:
         raise invalid("year", _("The year must be between 2018 and this year."), code="bad_year")
     if StarRating.objects.filter(station=station, year=year).exists():
-        raise invalid(
-            "year", _("This station has already been rated for %(year)s."), code="duplicate", year=year
-        )
+        raise invalid("year", _("This station has already been rated for %(year)s."), code="duplicate", year=year)
     errors: dict[str, Any] = {}
     clean: dict[int, Decimal] = {}
     known = {c.code for c in criteria}
     for unknown in sorted(set(scores) - known):
-        errors[unknown] = invalid(
-            None, _("There is no active criterion with this code."), code="unknown_criterion"
-        )
+        errors[unknown] = invalid(None, _("There is no active criterion with this code."), code="unknown_criterion")
     for criterion in criteria:
         raw = scores.get(criterion.code)
         try:

@@ -84,9 +84,7 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, "regions.manage")
     child_level = next((lv for lv, p in PARENT_LEVEL.items() if p == parent.level), None)
     form = RegionCreateForm(request.POST or None, initial={"level": child_level, "code": parent.prefix})
-    region = submit_form(
-        request, form, lambda data: services.region_create(actor=request.user, parent=parent, **data)
-    )
+    region = submit_form(request, form, lambda data: services.region_create(actor=request.user, parent=parent, **data))
     if region is not None:
         return _saved(request, _("Region %(name)s created.") % {"name": region.name}, region.code)
     return _form_page(request, parent, form, _("New region under %(name)s") % {"name": parent.name})
@@ -97,9 +95,7 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
 def edit(request: HttpRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     require(request.user, "regions.manage")
-    form = RegionEditForm(
-        request.POST or None, initial={"name": region.name, "parent_code": region.parent_code}
-    )
+    form = RegionEditForm(request.POST or None, initial={"name": region.name, "parent_code": region.parent_code})
 
     def save(data: dict[str, Any]) -> Region:
         new_parent_code = data["parent_code"].strip()
@@ -125,9 +121,7 @@ def station_edit(request: HttpRequest, code: str) -> HttpResponse:
         else {"name": f"{region.name}{_('veterans service station')}"}
     )
     form = StationForm(request.POST or None, initial=initial)
-    if submit_form(
-        request, form, lambda data: services.station_save(actor=request.user, region=region, data=data)
-    ):
+    if submit_form(request, form, lambda data: services.station_save(actor=request.user, region=region, data=data)):
         return _saved(request, _("Station saved."), region.code)
     return _form_page(request, region, form, _("Station of %(name)s") % {"name": region.name})
 
@@ -143,9 +137,7 @@ def designate(request: HttpRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
     require(request.user, "stations.manage")
     form = DesignationForm(request.POST or None)
-    if submit_form(
-        request, form, lambda data: services.station_designate(actor=request.user, station=station, **data)
-    ):
+    if submit_form(request, form, lambda data: services.station_designate(actor=request.user, station=station, **data)):
         return _saved(request, _("Designation recorded."), code)
     return _form_page(request, station.region, form, _("Designation of %(name)s") % {"name": station.name})
 
@@ -211,13 +203,10 @@ def stations(request: HttpRequest) -> HttpResponse:
 @login_required
 def grids(request: HttpRequest) -> HttpResponse:
     require(request.user, "regions.view")
-    qs = selectors.region_list(
-        user=request.user, level=Level.GRID, q=request.GET.get("q", "")
-    ).select_related("parent__parent")
+    qs = selectors.region_list(user=request.user, level=Level.GRID, q=request.GET.get("q", "")).select_related(
+        "parent__parent"
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    current = {
-        t.grid_id: t
-        for t in selectors.current_leaders(user=request.user).filter(grid__in=[g.pk for g in page])
-    }
+    current = {t.grid_id: t for t in selectors.current_leaders(user=request.user).filter(grid__in=[g.pk for g in page])}
     rows = [(g, current.get(g.pk)) for g in page]
     return render(request, "regions/grids.html", {"page": page, "rows": rows})

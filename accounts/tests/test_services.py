@@ -110,9 +110,7 @@ def test_it_creates_a_liaison_with_a_department_at_city_or_town_level(net: Netwo
 
 REFUSALS = [
     pytest.param({"scope_region": None}, "scope_region", "no_scope", id="no scope"),
-    pytest.param(
-        {"scope_region": "village"}, "scope_region", "bad_scope_level", id="town staff at a village"
-    ),
+    pytest.param({"scope_region": "village"}, "scope_region", "bad_scope_level", id="town staff at a village"),
     pytest.param(
         {"role": Role.VILLAGE_STAFF, "scope_region": "danghu"},
         "scope_region",
@@ -126,9 +124,7 @@ REFUSALS = [
         id="city admin at a town",
     ),
     pytest.param({"scope_region": "other_city"}, "scope_region", "unknown_region", id="outside the scope"),
-    pytest.param(
-        {"role": Role.LIAISON, "scope_region": "city"}, "department", "no_department", id="liaison alone"
-    ),
+    pytest.param({"role": Role.LIAISON, "scope_region": "city"}, "department", "no_department", id="liaison alone"),
     pytest.param(
         {"role": Role.LIAISON, "scope_region": "city", "department": "army"},
         "department",
@@ -197,9 +193,7 @@ def test_it_refuses_an_anonymous_actor(net: Network) -> None:
 def test_it_updates_a_user_and_audits_before_and_after(net: Network) -> None:
     clerk = net.users["town_staff"]
 
-    user_update(
-        actor=net.users["city_admin"], user=clerk, display_name="王站长", scope_region=net.zhapu, phone="123"
-    )
+    user_update(actor=net.users["city_admin"], user=clerk, display_name="王站长", scope_region=net.zhapu, phone="123")
 
     clerk.refresh_from_db()
     assert (clerk.display_name, clerk.scope_region, clerk.phone) == ("王站长", net.zhapu, "123")
@@ -317,9 +311,7 @@ def test_an_admin_resets_a_users_password_with_a_reason(net: Network) -> None:
 
 def test_it_refuses_to_let_a_non_manager_reset_someone_elses_password(net: Network) -> None:
     with pytest.raises(PermissionDenied):
-        user_set_password(
-            actor=net.users["town_staff"], user=net.users["village_staff"], password=NEW_PASSWORD
-        )
+        user_set_password(actor=net.users["town_staff"], user=net.users["village_staff"], password=NEW_PASSWORD)
 
     assert User.objects.get(pk=net.users["village_staff"].pk).check_password(TEST_PASSWORD)
 
@@ -532,9 +524,7 @@ def test_the_database_refuses_a_liaison_without_a_department(net: Network) -> No
 # --- who sees whom -------------------------------------------------------------
 
 
-def test_a_city_admin_sees_every_user_in_the_city_and_no_one_outside(
-    net: Network, other_city: OtherCity
-) -> None:
+def test_a_city_admin_sees_every_user_in_the_city_and_no_one_outside(net: Network, other_city: OtherCity) -> None:
     visible = set(User.objects.visible_to(net.users["city_admin"]).values_list("username", flat=True))
 
     assert visible == set(net.users)

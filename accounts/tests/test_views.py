@@ -201,9 +201,7 @@ def test_the_user_list_is_refused_to_other_roles(net: Network, role: str) -> Non
     assert "403.html" in template_names(response)
 
 
-def test_the_user_list_shows_the_city_admin_every_user_of_the_city(
-    net: Network, other_city: OtherCity
-) -> None:
+def test_the_user_list_shows_the_city_admin_every_user_of_the_city(net: Network, other_city: OtherCity) -> None:
     response = net.client("city_admin").get(USERS_URL)
 
     assert response.status_code == 200
@@ -297,9 +295,7 @@ def test_a_city_admin_creates_a_user(net: Network) -> None:
         pytest.param({"role": "mayor"}, "role", id="unknown role"),
     ],
 )
-def test_the_new_user_form_shows_each_error_at_its_field(
-    net: Network, overrides: dict[str, str], field: str
-) -> None:
+def test_the_new_user_form_shows_each_error_at_its_field(net: Network, overrides: dict[str, str], field: str) -> None:
     users_before = User.objects.count()
 
     response = net.client("city_admin").post(NEW_USER_URL, new_user_form(**overrides))
@@ -479,9 +475,7 @@ def test_the_wrong_current_password_is_refused_at_its_field(net: Network) -> Non
     response = change_password(net.client("town_staff"), WRONG_PASSWORD, NEW_PASSWORD)
 
     assert response.status_code == 200
-    assert [e.code for e in response.context["password_form"].errors.as_data()["old_password"]] == [
-        "wrong_password"
-    ]
+    assert [e.code for e in response.context["password_form"].errors.as_data()["old_password"]] == ["wrong_password"]
     assert User.objects.get(username="town_staff").check_password(TEST_PASSWORD)
 
 

@@ -10,9 +10,7 @@ from audit.services import audit_record
 
 def _entry(region_code: str, action: str = "test.write") -> AuditEntry:
     with transaction.atomic():
-        return audit_record(
-            actor=None, action=action, object_type="t", object_id="1", region_code=region_code
-        )
+        return audit_record(actor=None, action=action, object_type="t", object_id="1", region_code=region_code)
 
 
 @pytest.mark.django_db
@@ -22,9 +20,7 @@ def test_anonymous_is_sent_to_sign_in(net):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "role", ["town_staff", "city_staff", "liaison", "veteran", "employer", "grid_leader"]
-)
+@pytest.mark.parametrize("role", ["town_staff", "city_staff", "liaison", "veteran", "employer", "grid_leader"])
 def test_other_roles_may_not_read_the_log(net, role):
     assert net.client(role).get("/audit/").status_code == 403
 

@@ -271,9 +271,7 @@ def test_a_role_without_the_manage_capability_may_not_create(api: Any, role: str
         ({"name": " "}, "name", "required"),
     ],
 )
-def test_a_bad_create_is_a_400_naming_the_field(
-    api: Any, change: dict[str, str], field: str, code: str
-) -> None:
+def test_a_bad_create_is_a_400_naming_the_field(api: Any, change: dict[str, str], field: str, code: str) -> None:
     response = api("city_admin").post("/regions", {**NEW_VILLAGE, **change})
 
     assert response.json()["error"]["code"] == "invalid"
@@ -348,9 +346,7 @@ def test_the_station_list_runs_a_fixed_number_of_queries(
     net: Network, api: Any, django_assert_max_num_queries: Any
 ) -> None:
     for n in range(2, 14):
-        village = RegionFactory(
-            code=f"330482001{n:03d}", name=f"村{n}", level=Level.VILLAGE, parent=net.danghu
-        )
+        village = RegionFactory(code=f"330482001{n:03d}", name=f"村{n}", level=Level.VILLAGE, parent=net.danghu)
         station = Station.objects.create(region=village, kind=StationKind.VILLAGE_STATION, name=f"村{n}站")
         for year in (TODAY.year - 1, TODAY.year):
             StarRating.objects.create(
@@ -440,9 +436,7 @@ def test_a_put_for_another_towns_station_is_a_404(api: Any) -> None:
 
 
 def test_a_star_rating_is_recorded(api: Any) -> None:
-    response = api("city_staff").post(
-        f"/regions/{DANGHU}/star-ratings", {"year": TODAY.year, "scores": FULL_MARKS}
-    )
+    response = api("city_staff").post(f"/regions/{DANGHU}/star-ratings", {"year": TODAY.year, "scores": FULL_MARKS})
 
     assert response.status_code == 201
     body = response.json()
@@ -471,17 +465,13 @@ def test_a_second_rating_in_the_same_year_is_a_400_at_the_year(api: Any) -> None
 
 
 def test_a_rating_for_a_grid_is_a_404(api: Any) -> None:
-    response = api("city_staff").post(
-        f"/regions/{GRID}/star-ratings", {"year": TODAY.year, "scores": FULL_MARKS}
-    )
+    response = api("city_staff").post(f"/regions/{GRID}/star-ratings", {"year": TODAY.year, "scores": FULL_MARKS})
 
     assert error_of(response, 404)["code"] == "not_found"
 
 
 def test_a_rating_by_a_town_user_is_a_403(api: Any) -> None:
-    response = api("town_staff").post(
-        f"/regions/{DANGHU}/star-ratings", {"year": TODAY.year, "scores": FULL_MARKS}
-    )
+    response = api("town_staff").post(f"/regions/{DANGHU}/star-ratings", {"year": TODAY.year, "scores": FULL_MARKS})
 
     assert error_of(response, 403)["code"] == "forbidden"
     assert not StarRating.objects.exists()
@@ -494,9 +484,7 @@ def test_leaders_are_appointed_listed_and_rotated(net: Network, api: Any) -> Non
     client = api("town_staff")
     start = TODAY - dt.timedelta(days=60)
 
-    appointed = client.post(
-        f"/regions/{GRID}/leaders", {"leader_name": "张卫国", "start_date": start.isoformat()}
-    )
+    appointed = client.post(f"/regions/{GRID}/leaders", {"leader_name": "张卫国", "start_date": start.isoformat()})
     rotated = client.post(
         f"/regions/{GRID}/leaders",
         {
@@ -539,9 +527,7 @@ def test_a_second_appointment_is_a_400_at_the_leader_name(api: Any) -> None:
     client = api("town_staff")
     client.post(f"/regions/{GRID}/leaders", {"leader_name": "张卫国", "start_date": TODAY.isoformat()})
 
-    response = client.post(
-        f"/regions/{GRID}/leaders", {"leader_name": "李强", "start_date": TODAY.isoformat()}
-    )
+    response = client.post(f"/regions/{GRID}/leaders", {"leader_name": "李强", "start_date": TODAY.isoformat()})
 
     assert fields_of(response) == [("leader_name", "leader_in_office")]
     assert GridLeaderTerm.objects.get(grid__code=GRID).leader_name == "张卫国"
@@ -587,8 +573,6 @@ def test_the_leaders_of_another_towns_grid_are_a_404(net: Network, api: Any) -> 
     client = api("town_staff")
 
     assert error_of(client.get(f"/regions/{OTHER_GRID}/leaders"), 404)["code"] == "not_found"
-    response = client.post(
-        f"/regions/{OTHER_GRID}/leaders", {"leader_name": "张卫国", "start_date": TODAY.isoformat()}
-    )
+    response = client.post(f"/regions/{OTHER_GRID}/leaders", {"leader_name": "张卫国", "start_date": TODAY.isoformat()})
     assert error_of(response, 404)["code"] == "not_found"
     assert GridLeaderTerm.objects.count() == 1

@@ -156,9 +156,7 @@ class TestRegionCreate:
 
     def test_it_says_how_many_digits_a_code_needs(self, net: Network) -> None:
         with pytest.raises(ValidationError) as exc:
-            region_create(
-                actor=net.users["city_admin"], code="123", name="网格", level=Level.GRID, parent=net.village
-            )
+            region_create(actor=net.users["city_admin"], code="123", name="网格", level=Level.GRID, parent=net.village)
 
         assert english(exc.value) == ["A Grid (老兵壹家) code has 15 digits."]
 
@@ -179,9 +177,7 @@ class TestRegionCreate:
             new_village(net, code="330482100002")
 
         assert codes(exc.value) == {"code": ["prefix_mismatch"]}
-        assert english(exc.value) == [
-            "The code 330482100002 does not start with its parent's prefix 330482001."
-        ]
+        assert english(exc.value) == ["The code 330482100002 does not start with its parent's prefix 330482001."]
 
     def test_it_refuses_a_parent_of_the_wrong_level(self, net: Network) -> None:
         with pytest.raises(ValidationError) as exc:
@@ -194,9 +190,7 @@ class TestRegionCreate:
             )
 
         assert codes(exc.value) == {"parent": ["bad_parent_level"]}
-        assert english(exc.value) == [
-            "A Village / community belongs under a Town / street, not under a City / county."
-        ]
+        assert english(exc.value) == ["A Village / community belongs under a Town / street, not under a City / county."]
 
     def test_it_refuses_a_grid_directly_under_a_town(self, net: Network) -> None:
         with pytest.raises(ValidationError) as exc:
@@ -440,9 +434,7 @@ class TestStationSave:
         before = audit_count()
 
         with pytest.raises(ValidationError) as exc:
-            station_save(
-                actor=net.users["city_admin"], region=net.danghu, data={"name": "当湖站", "phone": phone}
-            )
+            station_save(actor=net.users["city_admin"], region=net.danghu, data={"name": "当湖站", "phone": phone})
 
         assert codes(exc.value) == {"phone": ["bad_phone"]}
         assert "mainland mobile number" in english(exc.value)[0]
@@ -505,9 +497,7 @@ class TestStationDesignate:
     def test_it_allows_a_different_designation_for_the_same_station(self, net: Network) -> None:
         station = net.danghu.station
         for designation in Designation.values:
-            station_designate(
-                actor=net.users["city_staff"], station=station, designation=designation, year=2022
-            )
+            station_designate(actor=net.users["city_staff"], station=station, designation=designation, year=2022)
 
         assert StationDesignation.objects.filter(station=station).count() == len(Designation.values)
 
@@ -546,9 +536,7 @@ class TestStationDesignate:
 
 class TestStarRatingRecord:
     def rate(self, net: Network, scores: dict[str, Any], year: int = THIS_YEAR) -> StarRating:
-        return star_rating_record(
-            actor=net.users["city_staff"], station=net.danghu.station, year=year, scores=scores
-        )
+        return star_rating_record(actor=net.users["city_staff"], station=net.danghu.station, year=year, scores=scores)
 
     def test_full_marks_give_five_stars_and_a_total_of_100(self, net: Network) -> None:
         rating = self.rate(net, FULL_MARKS)
@@ -668,9 +656,7 @@ class TestStarRatingRecord:
 # --- grid leaders ----------------------------------------------------------------------------
 
 
-def appoint(
-    net: Network, name: str = "张卫国", start: dt.date | None = None, **kwargs: Any
-) -> GridLeaderTerm:
+def appoint(net: Network, name: str = "张卫国", start: dt.date | None = None, **kwargs: Any) -> GridLeaderTerm:
     return grid_leader_appoint(
         actor=net.users["town_staff"],
         grid=kwargs.pop("grid", net.grid),
@@ -757,9 +743,7 @@ class TestGridLeaders:
         current.refresh_from_db()
         assert current.end_date is None
 
-    def test_a_refused_rotation_keeps_the_current_leader_and_writes_no_audit_entry(
-        self, net: Network
-    ) -> None:
+    def test_a_refused_rotation_keeps_the_current_leader_and_writes_no_audit_entry(self, net: Network) -> None:
         current = appoint(net)
         before = audit_count()
 

@@ -214,12 +214,8 @@ def test_the_stations_page_filters_by_kind(net: Network) -> None:
 
 def add_villages_with_stations(net: Network, count: int) -> None:
     for n in range(2, 2 + count):
-        village = RegionFactory(
-            code=f"330482001{n:03d}", name=f"村{n}", level=Level.VILLAGE, parent=net.danghu
-        )
-        station = Station.objects.create(
-            region=village, kind=StationKind.VILLAGE_STATION, name=f"村{n}服务站"
-        )
+        village = RegionFactory(code=f"330482001{n:03d}", name=f"村{n}", level=Level.VILLAGE, parent=net.danghu)
+        station = Station.objects.create(region=village, kind=StationKind.VILLAGE_STATION, name=f"村{n}服务站")
         StationDesignation.objects.create(station=station, designation="national_model", year=2021)
         StarRating.objects.create(
             station=station, year=2023, total_score=Decimal("95"), stars=5, rated_by=net.users["city_admin"]
@@ -227,9 +223,7 @@ def add_villages_with_stations(net: Network, count: int) -> None:
         RegionFactory(code=f"330482001{n:03d}001", name=f"村{n}网格", level=Level.GRID, parent=village)
 
 
-def test_the_stations_page_runs_a_fixed_number_of_queries(
-    net: Network, django_assert_max_num_queries: Any
-) -> None:
+def test_the_stations_page_runs_a_fixed_number_of_queries(net: Network, django_assert_max_num_queries: Any) -> None:
     add_villages_with_stations(net, 12)
     client = net.client("town_staff")
 
@@ -242,9 +236,7 @@ def test_the_stations_page_runs_a_fixed_number_of_queries(
     assert response.content.decode().count("5★") == 12
 
 
-def test_the_grids_page_runs_a_fixed_number_of_queries(
-    net: Network, django_assert_max_num_queries: Any
-) -> None:
+def test_the_grids_page_runs_a_fixed_number_of_queries(net: Network, django_assert_max_num_queries: Any) -> None:
     add_villages_with_stations(net, 12)
     client = net.client("town_staff")
 
@@ -280,9 +272,7 @@ def test_an_invalid_create_shows_the_error_at_the_field_and_writes_nothing(net: 
     client = net.client("city_admin")
     regions, entries = Region.objects.count(), AuditEntry.objects.count()
 
-    response = client.post(
-        f"/regions/{DANGHU}/new/", {"code": "330482100002", "name": "新埭村", "level": "village"}
-    )
+    response = client.post(f"/regions/{DANGHU}/new/", {"code": "330482100002", "name": "新埭村", "level": "village"})
 
     assert response.status_code == 200
     assert field_codes(response, "code") == ["prefix_mismatch"]
@@ -302,9 +292,7 @@ def test_a_create_with_the_wrong_level_shows_the_error_above_the_form(net: Netwo
 
 
 def test_a_create_with_a_missing_name_is_refused_by_the_form(net: Network) -> None:
-    response = net.client("city_admin").post(
-        f"/regions/{DANGHU}/new/", {"code": "330482001002", "level": "village"}
-    )
+    response = net.client("city_admin").post(f"/regions/{DANGHU}/new/", {"code": "330482001002", "level": "village"})
 
     assert response.status_code == 200
     assert field_codes(response, "name") == ["required"]
@@ -312,9 +300,7 @@ def test_a_create_with_a_missing_name_is_refused_by_the_form(net: Network) -> No
 
 
 def test_the_edit_page_renames_a_region(net: Network) -> None:
-    response = net.client("city_admin").post(
-        f"/regions/{VILLAGE}/edit/", {"name": "东湖社区", "parent_code": DANGHU}
-    )
+    response = net.client("city_admin").post(f"/regions/{VILLAGE}/edit/", {"name": "东湖社区", "parent_code": DANGHU})
 
     assert response.status_code == 302
     net.village.refresh_from_db()
@@ -322,9 +308,7 @@ def test_the_edit_page_renames_a_region(net: Network) -> None:
 
 
 def test_the_edit_page_refuses_a_move_under_the_regions_own_child(net: Network) -> None:
-    response = net.client("city_admin").post(
-        f"/regions/{DANGHU}/edit/", {"name": "当湖", "parent_code": VILLAGE}
-    )
+    response = net.client("city_admin").post(f"/regions/{DANGHU}/edit/", {"name": "当湖", "parent_code": VILLAGE})
 
     assert response.status_code == 200
     assert field_codes(response, "parent_code") == ["cycle"]
@@ -413,17 +397,13 @@ def test_the_leader_page_appoints_and_then_rotates(net: Network) -> None:
 
     appointed = client.post(f"/regions/{GRID}/leader/", {"leader_name": "张卫国", "start_date": start})
     refused = client.post(f"/regions/{GRID}/leader/", {"leader_name": "李强", "start_date": TODAY})
-    rotated = client.post(
-        f"/regions/{GRID}/leader/", {"leader_name": "李强", "start_date": TODAY, "rotate": "on"}
-    )
+    rotated = client.post(f"/regions/{GRID}/leader/", {"leader_name": "李强", "start_date": TODAY, "rotate": "on"})
 
     assert appointed.status_code == 302
     assert refused.status_code == 200
     assert field_codes(refused, "leader_name") == ["leader_in_office"]
     assert rotated.status_code == 302
-    terms = list(
-        GridLeaderTerm.objects.filter(grid=net.grid).values_list("leader_name", "start_date", "end_date")
-    )
+    terms = list(GridLeaderTerm.objects.filter(grid=net.grid).values_list("leader_name", "start_date", "end_date"))
     assert terms == [("李强", TODAY, None), ("张卫国", start, TODAY - dt.timedelta(days=1))]
 
 
@@ -445,12 +425,8 @@ def test_a_rotation_dated_ahead_changes_the_leader_in_office_on_its_day(net: Net
 
     today = dt.date.today()
     admin = net.users["city_admin"]
-    grid_leader_appoint(
-        actor=admin, grid=net.grid, leader_name="老班长", start_date=today - dt.timedelta(days=30)
-    )
-    grid_leader_rotate(
-        actor=admin, grid=net.grid, leader_name="新班长", start_date=today + dt.timedelta(days=10)
-    )
+    grid_leader_appoint(actor=admin, grid=net.grid, leader_name="老班长", start_date=today - dt.timedelta(days=30))
+    grid_leader_rotate(actor=admin, grid=net.grid, leader_name="新班长", start_date=today + dt.timedelta(days=10))
 
     assert [t.leader_name for t in current_leaders(user=admin)] == ["老班长"]
     later = today + dt.timedelta(days=10)

@@ -18,6 +18,4 @@ class Command(BaseCommand):
                 f"已校验 {result.checked} 条。 / Audit log verification FAILED at entry "
                 f"#{result.bad_seq}: {result.problem}; {result.checked} entries checked before it."
             )
-        self.stdout.write(
-            f"审计日志完整：{result.checked} 条。 / Audit log intact: {result.checked} entries."
-        )
+        self.stdout.write(f"审计日志完整：{result.checked} 条。 / Audit log intact: {result.checked} entries.")

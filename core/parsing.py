@@ -1,0 +1,102 @@
+"""Parsing the values people type or Excel stores: dates, enumerations, text.
+
+Each parser raises a field error built with ``core.errors.invalid`` so that a
+form, the API and an import row all report the same message at the same field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import invalid
+from core.validators import normalise
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: Any, field: str, *, max_length: int, required: bool = False) -> str:
+    if is_blank(value):
+        if required:
+            raise invalid(field, _("This value is required."), code="required")
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    if result.startswith(FORMULA_STARTS):
+        raise invalid(field, _("A value may not start with = + - or @ (it could run as a formula)."), code="formula")
+    if len(result) > max_length:
+        raise invalid(field, _("At most %(max)d characters (this has %(n)d)."), code="too_long",
+                      max=max_length, n=len(result))  # fmt: skip
+    return result
+
+
+def date_value(
+    value: Any, field: str, *, required: bool = False, allow_month: bool = False, today: dt.date | None = None
+) -> tuple[dt.date | None, str]:
+    """A date and its precision ("day" or "month") from a date cell or text such as 2001年9月1日 or 2001.09."""
+    if is_blank(value):
+        if required:
+            raise invalid(field, _("This value is required."), code="required")
+        return None, "day"
+    result: dt.date | None = None
+    precision = "day"
+    if isinstance(value, dt.datetime):
+        result = value.date()
+    elif isinstance(value, dt.date):
+        result = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 100000:
+        result = _EXCEL_EPOCH + dt.timedelta(days=int(value))  # an Excel serial day number
+    else:
+        raw = normalise(value)
+        if raw.startswith(FORMULA_STARTS):
+            raise invalid(
+                field, _("A value may not start with = + - or @ (it could run as a formula)."), code="formula"
+            )
+        match = _DAY.match(raw)
+        month = _MONTH.match(raw) if match is None else None
+        try:
+            if match:
+                result = dt.date(int(match[1]), int(match[2]), int(match[3]))
+            elif month and allow_month:
+                result, precision = dt.date(int(month[1]), int(month[2]), 1), "month"
+        except ValueError:
+            result = None
+        if result is None:
+            formats = "2001-09-01, 2001/9/1, 2001.9.1, 2001年9月1日"
+            if allow_month:
+                formats += ", 2001-09, 2001.09, 2001年9月"
+            raise invalid(field, _("%(value)s is not a date; write it as %(formats)s."), code="bad_date",
+                          value=str(value), formats=formats)  # fmt: skip
+    if result > (today or dt.date.today()):
+        raise invalid(field, _("The date %(value)s is in the future."), code="future_date", value=result)
+    if result.year < 1900:
+        raise invalid(field, _("The date %(value)s is too early."), code="bad_date", value=result)
+    return result, precision
+
+
+def enum_value(value: Any, field: str, table: Iterable[tuple[str, str, str]], *, required: bool = False) -> str:
+    """An enumeration given by its Chinese term, its English label or its code."""
+    if is_blank(value):
+        if required:
+            raise invalid(field, _("This value is required."), code="required")
+        return ""
+    raw = normalise(value)
+    rows = list(table)
+    for code, english, chinese in rows:
+        if raw in (chinese, code) or raw.lower() == english.lower():
+            return code
+    allowed = "、".join(chinese for _code, _en, chinese in rows)
+    raise invalid(field, _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
+                  value=raw, allowed=allowed)  # fmt: skip

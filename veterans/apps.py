@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VeteransConfig(AppConfig):
+    name = "veterans"
+    verbose_name = _("Veteran registry")
+
+    def ready(self) -> None:
+        from veterans import timeline  # noqa: F401  (registers the registry's own timeline provider)

@@ -1,0 +1,176 @@
+"""The whole-life record (全生命周期档案) of every veteran.
+
+ID numbers and phones are stored only encrypted; look-ups go through keyed
+hashes of the whole value and of its last digits. Records are never deleted:
+a death is a status with a date.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from core.crypto import decrypt
+from core.scoping import ScopedModel
+from core.validators import mask_id
+from veterans import choices as c
+
+VETERAN_VIEWER_ROLES = frozenset(
+    {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF, Role.GRID_LEADER, Role.AUDITOR}
+)
+
+
+class Tag(models.Model):
+    """A label such as 困难 or 重点人员; a back-office catalog."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Veteran(ScopedModel):
+    scope_field = "region_code"
+    scope_roles: ClassVar[frozenset[str] | None] = VETERAN_VIEWER_ROLES
+
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=1, choices=c.choices(c.GENDERS))
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    id_number_enc = models.TextField(editable=False)
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_tail4_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_tail5_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_tail6_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    ethnicity = models.CharField(_("ethnicity"), max_length=10, blank=True)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_tail4_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    hukou_region_code = models.CharField(_("household registration region"), max_length=15, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("residence region"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The residence code again, so that scope is one indexed LIKE on this table.
+    region_code = models.CharField(_("region code"), max_length=15, db_index=True, editable=False)
+    enlisted_on = models.DateField(_("enlisted on"))
+    enlisted_precision = models.CharField(max_length=5, choices=c.Precision.choices, default=c.Precision.DAY)
+    discharged_on = models.DateField(_("discharged on"), db_index=True)
+    discharged_precision = models.CharField(max_length=5, choices=c.Precision.choices, default=c.Precision.DAY)
+    branch = models.CharField(_("branch"), max_length=24, choices=c.choices(c.BRANCHES), blank=True)
+    rank = models.CharField(_("rank"), max_length=30, blank=True)
+    discharge_type = models.CharField(
+        _("discharge type"), max_length=20, choices=c.choices(c.DISCHARGE_TYPES), db_index=True
+    )
+    placement = models.CharField(_("placement"), max_length=20, choices=c.choices(c.PLACEMENTS), blank=True)
+    awards = models.CharField(_("awards"), max_length=500, blank=True)
+    political_status = models.CharField(
+        _("political status"), max_length=24, choices=c.choices(c.POLITICAL_STATUSES), blank=True
+    )
+    party_joined_on = models.DateField(_("joined the Party on"), null=True, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=c.choices(c.EDUCATION), blank=True)
+    employment_status = models.CharField(
+        _("employment status"), max_length=20, choices=c.choices(c.EMPLOYMENT), blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=c.Status.choices, default=c.Status.LIVING, db_index=True
+    )
+    deceased_on = models.DateField(_("died on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="veterans")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("veteran")
+        verbose_name_plural = _("veterans")
+        indexes = [models.Index(fields=["region_code", "id"], name="veteran_region_keyset")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discharged_on__gte=models.F("enlisted_on")), name="discharged_after_enlisted"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="living", deceased_on__isnull=True)
+                | Q(status="deceased", deceased_on__isnull=False),
+                name="deceased_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(party_joined_on__isnull=True)
+                | Q(political_status__in=["party_member", "probationary_member"]),
+                name="party_date_only_for_members",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id(decrypt(self.id_number_enc))
+
+    @property
+    def phone_masked(self) -> str:
+        if not self.phone_enc:
+            return ""
+        phone = decrypt(self.phone_enc)
+        return f"{phone[:3]}****{phone[-4:]}"
+
+
+class VeteranCategory(models.Model):
+    """One period in a category of special care (优抚对象)."""
+
+    veteran = models.ForeignKey(Veteran, on_delete=models.PROTECT, related_name="categories")
+    category = models.CharField(_("category"), max_length=30, choices=c.choices(c.CATEGORIES))
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
+    disability_cause = models.CharField(
+        _("disability cause"), max_length=10, choices=c.choices(c.DISABILITY_CAUSES), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("special-care category")
+        ordering = ["category", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="category_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True) | (Q(disability_grade__gte=1) & Q(disability_grade__lte=10)),
+                name="disability_grade_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.start_date}–{self.end_date or ''}"
+
+
+class FamilyMember(models.Model):
+    veteran = models.ForeignKey(Veteran, on_delete=models.PROTECT, related_name="family")
+    relation = models.CharField(_("relation"), max_length=10, choices=c.choices(c.RELATIONS))
+    name = models.CharField(_("name"), max_length=50)
+    id_number_enc = models.TextField(blank=True, editable=False)
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_enc = models.TextField(blank=True, editable=False)
+    is_military_family = models.BooleanField(_("military family (军属)"), default=False)
+
+    class Meta:
+        verbose_name = _("family member")
+        ordering = ["relation", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()} {self.name}"
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id(decrypt(self.id_number_enc)) if self.id_number_enc else ""

@@ -1,0 +1,94 @@
+"""Scoped reads of the registry: the list with its filters and the one search box."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from core.crypto import keyed_hash
+from core.scoping import get_visible_or_404
+from core.validators import normalise
+from veterans.models import Veteran
+from veterans.services import id_lookup_hash
+from veterans.validation import PARTY
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "-id": ("id",),
+    "name": ("name_pinyin", "id"),
+    "birth_date": ("birth_date", "id"),
+    "discharged_on": ("discharged_on", "id"),
+}
+
+
+@dataclass
+class VeteranFilters:
+    region: str = ""  # a town, village or grid code: everything under it
+    q: str = ""
+    category: str = ""
+    discharge_type: str = ""
+    branch: str = ""
+    status: str = ""
+    tag: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    party_member: bool | None = None
+    party_age_min: int | None = None
+
+
+def _years_ago(years: int, today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def search(qs: QuerySet[Veteran], q: str) -> QuerySet[Veteran]:
+    """Name fragment, full pinyin or initials, the last 4-6 digits of the ID, the last 4 of the phone."""
+    q = normalise(q)
+    if not q:
+        return qs
+    if len(q) == 18 and q[:17].isdigit():
+        return qs.filter(id_hash=id_lookup_hash(q.upper()))
+    if q.isdigit() and 4 <= len(q) <= 6:
+        condition = Q(**{f"id_tail{len(q)}_hash": keyed_hash(q, f"id_tail{len(q)}")})
+        if len(q) == 4:
+            condition |= Q(phone_tail4_hash=keyed_hash(q, "phone_tail4"))
+        return qs.filter(condition)
+    if q.isascii() and q.isalpha():
+        q = q.lower()
+        return qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
+    return qs.filter(name__contains=q)
+
+
+def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = None) -> QuerySet[Veteran]:
+    today = today or dt.date.today()
+    qs = Veteran.objects.visible_to(user).select_related("region")
+    f = filters
+    if f.region:
+        qs = qs.filter(region_code__startswith=f.region.strip())
+    if f.category:
+        qs = qs.filter(categories__category=f.category, categories__end_date__isnull=True)
+    if f.discharge_type:
+        qs = qs.filter(discharge_type=f.discharge_type)
+    if f.branch:
+        qs = qs.filter(branch=f.branch)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.tag:
+        qs = qs.filter(tags__code=f.tag)
+    if f.age_min is not None:
+        qs = qs.filter(birth_date__lte=_years_ago(f.age_min, today))
+    if f.age_max is not None:
+        qs = qs.filter(birth_date__gt=_years_ago(f.age_max + 1, today))
+    if f.party_member is not None:
+        qs = qs.filter(political_status__in=PARTY) if f.party_member else qs.exclude(political_status__in=PARTY)
+    if f.party_age_min is not None:
+        qs = qs.filter(political_status__in=PARTY, party_joined_on__lte=_years_ago(f.party_age_min, today))
+    return search(qs, f.q).distinct() if (f.category or f.tag) else search(qs, f.q)
+
+
+def veteran_get(*, user: Any, pk: int) -> Veteran:
+    return get_visible_or_404(Veteran.objects.select_related("region"), user, pk=pk)

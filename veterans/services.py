@@ -1,0 +1,210 @@
+"""Every write to the registry: validated, atomic, audited. The plaintext ID never reaches the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from accounts.models import User
+from audit.services import audit_record, snapshot
+from core.crypto import decrypt, encrypt, keyed_hash
+from core.errors import invalid
+from core.permissions import require
+from regions.models import Level, Region
+from veterans.models import Veteran, VeteranCategory
+from veterans.validation import VeteranData
+
+AUDITED_FIELDS = [
+    "name", "gender", "birth_date", "ethnicity", "address", "hukou_region_code", "region_code", "enlisted_on",
+    "enlisted_precision", "discharged_on", "discharged_precision", "branch", "rank", "discharge_type", "placement",
+    "awards", "political_status", "party_joined_on", "education", "employment_status", "status", "deceased_on",
+    "note",
+]  # fmt: skip
+
+
+def scope_regions(actor: User) -> dict[str, Region]:
+    """The villages and grids an actor may place a veteran in, by code."""
+    return {
+        r.code: r
+        for r in Region.objects.visible_to(actor)
+        .filter(level__in=[Level.VILLAGE, Level.GRID])
+        .only("id", "code", "level", "name", "prefix")
+    }
+
+
+def id_lookup_hash(id_number: str) -> str:
+    return keyed_hash(id_number, "id")
+
+
+def id_tail_hashes(id_number: str) -> dict[str, str]:
+    return {f"id_tail{n}_hash": keyed_hash(id_number[-n:], f"id_tail{n}") for n in (4, 5, 6)}
+
+
+def phone_tail_hash(phone: str) -> str:
+    return keyed_hash(phone[-4:], "phone_tail4") if phone else ""
+
+
+def pinyin_of(name: str) -> tuple[str, str]:
+    syllables = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+def apply_data(veteran: Veteran, data: VeteranData) -> None:
+    """Copy clean data onto a (new or existing) record, encrypting and hashing as it goes."""
+    veteran.name = data.name
+    veteran.name_pinyin, veteran.name_initials = pinyin_of(data.name)
+    veteran.gender = data.id_number.gender
+    veteran.birth_date = data.id_number.birth_date
+    veteran.id_number_enc = encrypt(data.id_number.value)
+    veteran.id_hash = id_lookup_hash(data.id_number.value)
+    for name, value in id_tail_hashes(data.id_number.value).items():
+        setattr(veteran, name, value)
+    veteran.phone_enc = encrypt(data.phone) if data.phone else ""
+    veteran.phone_tail4_hash = phone_tail_hash(data.phone)
+    veteran.region = data.region
+    veteran.region_code = data.region.code
+    veteran.enlisted_on, veteran.enlisted_precision = data.enlisted_on, data.enlisted_precision
+    veteran.discharged_on, veteran.discharged_precision = data.discharged_on, data.discharged_precision
+    veteran.discharge_type = data.discharge_type
+    for name, value in data.values.items():
+        setattr(veteran, name, value)
+
+
+def _categories_for(veteran: Veteran, data: VeteranData, since: dt.date) -> list[VeteranCategory]:
+    return [
+        VeteranCategory(
+            veteran=veteran,
+            category=code,
+            start_date=since,
+            disability_grade=data.disability_grade if code == "disabled_soldier" else None,
+            disability_cause=data.disability_cause if code == "disabled_soldier" else "",
+        )
+        for code in data.categories
+    ]
+
+
+def _audit_view(veteran: Veteran) -> dict[str, Any]:
+    view = snapshot(veteran, AUDITED_FIELDS)
+    view["id_number_masked"] = veteran.id_number_masked
+    return view
+
+
+@transaction.atomic
+def veteran_create(*, actor: User, data: VeteranData) -> Veteran:
+    require(actor, "veterans.manage")
+    if not data.region.code.startswith(actor.scope_prefix):
+        raise invalid("region_code", _("Unknown region code: %(value)s."), code="unknown_region",
+                      value=data.region.code)  # fmt: skip
+    if Veteran.objects.filter(id_hash=id_lookup_hash(data.id_number.value)).exists():
+        raise invalid("id_number", _("This ID number is already registered."), code="duplicate")
+    veteran = Veteran()
+    apply_data(veteran, data)
+    veteran.save()
+    VeteranCategory.objects.bulk_create(_categories_for(veteran, data, data.discharged_on))
+    if data.tags:
+        veteran.tags.set(data.tags)
+    audit_record(actor=actor, action="veteran.create", obj=veteran, region_code=veteran.region_code,
+                 after={**_audit_view(veteran), "categories": data.categories})  # fmt: skip
+    return veteran
+
+
+@transaction.atomic
+def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veteran:
+    require(actor, "veterans.manage")
+    veteran = Veteran.objects.select_for_update().get(pk=veteran.pk)
+    if not data.region.code.startswith(actor.scope_prefix):
+        raise invalid("region_code", _("Unknown region code: %(value)s."), code="unknown_region",
+                      value=data.region.code)  # fmt: skip
+    new_hash = id_lookup_hash(data.id_number.value)
+    if new_hash != veteran.id_hash and Veteran.objects.filter(id_hash=new_hash).exists():
+        raise invalid("id_number", _("This ID number is already registered."), code="duplicate")
+    before = _audit_view(veteran)
+    before_categories = sorted(set(veteran.categories.filter(end_date__isnull=True).values_list("category", flat=True)))
+    apply_data(veteran, data)
+    veteran.save()
+    _sync_categories(veteran, data)
+    if data.tags is not None:
+        before["tags"] = sorted(veteran.tags.values_list("code", flat=True))
+        veteran.tags.set(data.tags)
+    after = _audit_view(veteran)
+    if data.tags is not None:
+        after["tags"] = sorted(t.code for t in data.tags)
+    changed = {k for k in after if after[k] != before.get(k)}
+    audit_record(actor=actor, action="veteran.update", obj=veteran, region_code=veteran.region_code,
+                 before={**{k: before[k] for k in changed}, "categories": before_categories},
+                 after={**{k: after[k] for k in changed}, "categories": sorted(data.categories)})  # fmt: skip
+    return veteran
+
+
+def _sync_categories(veteran: Veteran, data: VeteranData) -> None:
+    """Open categories not in the new list end today; new ones start today. History stays."""
+    today = dt.date.today()
+    open_ = {c.category: c for c in veteran.categories.filter(end_date__isnull=True)}
+    for code, category in open_.items():
+        if code not in data.categories:
+            category.end_date = max(today, category.start_date)
+            category.save(update_fields=["end_date"])
+        elif code == "disabled_soldier":
+            category.disability_grade, category.disability_cause = data.disability_grade, data.disability_cause
+            category.save(update_fields=["disability_grade", "disability_cause"])
+    new = [c for c in _categories_for(veteran, data, today) if c.category not in open_]
+    VeteranCategory.objects.bulk_create(new)
+
+
+@transaction.atomic
+def veteran_mark_deceased(*, actor: User, veteran: Veteran, died_on: dt.date, reason: str = "") -> Veteran:
+    require(actor, "veterans.manage")
+    veteran = Veteran.objects.select_for_update().get(pk=veteran.pk)
+    if veteran.status == "deceased":
+        raise invalid("deceased_on", _("This person is already recorded as deceased."), code="already_deceased")
+    if died_on > dt.date.today() or died_on < veteran.birth_date:
+        raise invalid("deceased_on", _("The date of death is impossible."), code="bad_date")
+    before = _audit_view(veteran)
+    veteran.status, veteran.deceased_on = "deceased", died_on
+    veteran.save(update_fields=["status", "deceased_on", "updated_at"])
+    veteran.categories.filter(end_date__isnull=True).update(end_date=died_on)
+    audit_record(actor=actor, action="veteran.mark_deceased", obj=veteran, region_code=veteran.region_code,
+                 before={"status": before["status"]}, after={"status": "deceased", "deceased_on": died_on},
+                 reason=reason)  # fmt: skip
+    return veteran
+
+
+@transaction.atomic
+def veteran_reveal_id(*, actor: User, veteran: Veteran, reason: str) -> str:
+    """The full ID number, for a permitted user who states why; the reading is audited."""
+    require(actor, "veterans.reveal_id")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise invalid("reason", _("State the reason for seeing the full ID number (at least 4 characters)."),
+                      code="reason_required")  # fmt: skip
+    if len(reason) > 200:
+        raise invalid("reason", _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=200,
+                      n=len(reason))  # fmt: skip
+    audit_record(actor=actor, action="veteran.reveal_id", obj=veteran, region_code=veteran.region_code,
+                 reason=reason)  # fmt: skip
+    return decrypt(veteran.id_number_enc)
+
+
+def veteran_as_input(veteran: Veteran) -> dict[str, Any]:
+    """A record as the input a form or a PATCH starts from (full ID and phone included: never render it)."""
+    raw: dict[str, Any] = {name: getattr(veteran, name) for name in AUDITED_FIELDS}
+    raw["id_number"] = decrypt(veteran.id_number_enc)
+    raw["phone"] = decrypt(veteran.phone_enc) if veteran.phone_enc else ""
+    raw["enlisted_on"] = _dated(veteran.enlisted_on, veteran.enlisted_precision)
+    raw["discharged_on"] = _dated(veteran.discharged_on, veteran.discharged_precision)
+    open_categories = list(veteran.categories.filter(end_date__isnull=True))
+    raw["categories"] = [c.category for c in open_categories]
+    disabled = next((c for c in open_categories if c.category == "disabled_soldier"), None)
+    raw["disability_grade"] = disabled.disability_grade if disabled else None
+    raw["disability_cause"] = disabled.disability_cause if disabled else ""
+    raw["tags"] = [t.code for t in veteran.tags.all()]
+    return raw
+
+
+def _dated(value: dt.date, precision: str) -> str:
+    return value.strftime("%Y-%m") if precision == "month" else value.isoformat()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from veterans import views
+
+app_name = "veterans"
+urlpatterns = [
+    path("", views.veteran_list, name="list"),
+    path("new/", views.veteran_create, name="create"),
+    path("<int:pk>/", views.veteran_detail, name="detail"),
+    path("<int:pk>/edit/", views.veteran_edit, name="edit"),
+    path("<int:pk>/reveal-id/", views.veteran_reveal, name="reveal"),
+    path("<int:pk>/deceased/", views.veteran_deceased, name="deceased"),
+]

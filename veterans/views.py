@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.pagination import keyset_page
+from core.permissions import require
+from core.views import submit_form
+from veterans import selectors, services
+from veterans.forms import DeceasedForm, FilterForm, RevealForm, VeteranForm
+from veterans.models import Veteran
+from veterans.timeline import timeline
+from veterans.validation import clean_veteran
+
+PAGE_SIZE = 50
+
+
+def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
+    data = form.cleaned_data if form.is_valid() else {}
+    fields = {
+        k: v for k, v in data.items() if k in selectors.VeteranFilters.__dataclass_fields__ and v not in ("", None)
+    }
+    return selectors.VeteranFilters(**fields), data.get("sort") or "-id"
+
+
+@require_GET
+@login_required
+def veteran_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "veterans.view")
+    form = FilterForm(request.GET or None)
+    filters, sort = filters_from(form)
+    qs = selectors.veteran_list(user=request.user, filters=filters)
+    error = None
+    try:
+        rows, next_cursor = keyset_page(qs, key=selectors.SORTS[sort], cursor=request.GET.get("cursor") or None,
+                                        limit=PAGE_SIZE, descending=sort == "-id")  # fmt: skip
+    except ValidationError as exc:
+        rows, next_cursor, error = [], None, exc.messages[0]
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(request, "veterans/list.html", {
+        "form": form, "rows": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error,
+        "can_manage": request.user.can("veterans.manage"), "can_export": request.user.can("veterans.export"),
+        "can_import": request.user.can("veterans.import"),
+    })  # fmt: skip
+
+
+@require_GET
+@login_required
+def veteran_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "veterans.view")
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    return render(request, "veterans/detail.html", {
+        "v": veteran, "categories": veteran.categories.all(), "family": veteran.family.all(),
+        "tags": veteran.tags.all(), "timeline": timeline(veteran, request.user), "reveal_form": RevealForm(),
+        "can_manage": request.user.can("veterans.manage"), "can_reveal": request.user.can("veterans.reveal_id"),
+    })  # fmt: skip
+
+
+def _save(request: HttpRequest, form: VeteranForm, veteran: Veteran | None) -> Veteran | None:
+    def action(data: dict[str, Any]) -> Veteran:
+        raw = dict(data)
+        if veteran is not None:
+            kept = services.veteran_as_input(veteran)
+            for name in ("id_number", "phone"):
+                if not raw.get(name):
+                    raw[name] = kept[name]
+        clean = clean_veteran(raw, regions=services.scope_regions(request.user))  # type: ignore[arg-type]
+        if veteran is None:
+            return services.veteran_create(actor=request.user, data=clean)  # type: ignore[arg-type]
+        return services.veteran_update(actor=request.user, veteran=veteran, data=clean)  # type: ignore[arg-type]
+
+    return submit_form(request, form, action)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def veteran_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, "veterans.manage")
+    form = VeteranForm(request.POST or None)
+    veteran = _save(request, form, None)
+    if veteran is not None:
+        messages.success(request, _("%(name)s registered.") % {"name": veteran.name})
+        return redirect("veterans:detail", pk=veteran.pk)
+    return render(request, "veterans/form.html", {"form": form, "title": _("Register a veteran")})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def veteran_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    initial = services.veteran_as_input(veteran)
+    initial["id_number"] = initial["phone"] = ""  # never put the full numbers into a page
+    initial["tags"] = [t.code for t in veteran.tags.all()]
+    form = VeteranForm(request.POST or None, initial=initial, editing=True)
+    saved = _save(request, form, veteran)
+    if saved is not None:
+        messages.success(request, _("Record saved."))
+        return redirect("veterans:detail", pk=veteran.pk)
+    return render(request, "veterans/form.html", {"form": form, "v": veteran,
+                                                   "title": _("Edit %(name)s") % {"name": veteran.name}})  # fmt: skip
+
+
+@require_http_methods(["POST"])
+@login_required
+def veteran_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "veterans.reveal_id")
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    form = RevealForm(request.POST)
+    full = submit_form(request, form, lambda data: services.veteran_reveal_id(
+        actor=request.user, veteran=veteran, reason=data["reason"]))  # type: ignore[arg-type]  # fmt: skip
+    template = "veterans/_reveal.html" if getattr(request, "htmx", False) else "veterans/reveal.html"
+    response = render(request, template, {"v": veteran, "full": full, "reveal_form": form})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def veteran_deceased(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    form = DeceasedForm(request.POST or None)
+    done = submit_form(request, form, lambda data: services.veteran_mark_deceased(
+        actor=request.user, veteran=veteran, died_on=data["deceased_on"], reason=data["reason"]))  # type: ignore[arg-type]  # fmt: skip
+    if done is not None:
+        messages.success(request, _("Recorded as deceased."))
+        return redirect("veterans:detail", pk=veteran.pk)
+    title = _("Record the death of %(name)s") % {"name": veteran.name}
+    return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
