@@ -86,6 +86,7 @@ class Veteran(ScopedModel):
     )
     deceased_on = models.DateField(_("died on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    import_batch = models.CharField(_("import batch"), max_length=64, blank=True, editable=False)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="veterans")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

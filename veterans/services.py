@@ -75,7 +75,7 @@ def apply_data(veteran: Veteran, data: VeteranData) -> None:
         setattr(veteran, name, value)
 
 
-def _categories_for(veteran: Veteran, data: VeteranData, since: dt.date) -> list[VeteranCategory]:
+def categories_for(veteran: Veteran, data: VeteranData, since: dt.date) -> list[VeteranCategory]:
     return [
         VeteranCategory(
             veteran=veteran,
@@ -105,7 +105,7 @@ def veteran_create(*, actor: User, data: VeteranData) -> Veteran:
     veteran = Veteran()
     apply_data(veteran, data)
     veteran.save()
-    VeteranCategory.objects.bulk_create(_categories_for(veteran, data, data.discharged_on))
+    VeteranCategory.objects.bulk_create(categories_for(veteran, data, data.discharged_on))
     if data.tags:
         veteran.tags.set(data.tags)
     audit_record(actor=actor, action="veteran.create", obj=veteran, region_code=veteran.region_code,
@@ -152,7 +152,7 @@ def _sync_categories(veteran: Veteran, data: VeteranData) -> None:
         elif code == "disabled_soldier":
             category.disability_grade, category.disability_cause = data.disability_grade, data.disability_cause
             category.save(update_fields=["disability_grade", "disability_cause"])
-    new = [c for c in _categories_for(veteran, data, today) if c.category not in open_]
+    new = [c for c in categories_for(veteran, data, today) if c.category not in open_]
     VeteranCategory.objects.bulk_create(new)
 
 

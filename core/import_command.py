@@ -1,0 +1,69 @@
+"""The command-line face of the import pipeline; each register's command is a few lines on top."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.models import User
+from accounts.roles import Role
+from core.imports import ON_DUPLICATE, Register, UnreadableFile, commit, file_digest, validate, write_report
+
+SHOWN_ERRORS = 50
+
+
+class ImportCommand(BaseCommand):
+    register: Register
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="an .xlsx, .xls, .ods or .csv file")
+        parser.add_argument("--commit", action="store_true", help="write the rows when no row has an error")
+        parser.add_argument("--report", help="write the error report (xlsx) here")
+        parser.add_argument("--on-duplicate", choices=ON_DUPLICATE, default="error",
+                            help="what to do with a record already registered")  # fmt: skip
+        parser.add_argument("--user", help="import as this user (default: the only active city administrator)")
+
+    def actor(self, username: str | None) -> User:
+        if username:
+            user = User.objects.filter(username=username, is_active=True).select_related("scope_region").first()
+            if user is None:
+                raise CommandError(f"用户不存在或已停用 / no active user {username!r}")
+            return user
+        admins = list(User.objects.filter(role=Role.CITY_ADMIN, is_active=True).select_related("scope_region")[:2])
+        if len(admins) != 1:
+            raise CommandError("请用 --user 指定导入人 / name the importing user with --user")
+        return admins[0]
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        actor = self.actor(options.get("user"))
+        on_duplicate = options["on_duplicate"]
+        try:
+            result = validate(path, self.register, actor=actor, on_duplicate=on_duplicate)
+        except (UnreadableFile, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            self.stderr.write(f"无法读取文件 / cannot read the file {path}: {exc}")
+            sys.exit(2)
+        if options.get("report"):
+            write_report(result, Path(options["report"]))
+        self.stdout.write(f"共 {result.total} 行，错误 {len(result.errors)} 处（{result.error_rows} 行）。 / "
+                          f"{result.total} rows, {len(result.errors)} errors in {result.error_rows} rows.")  # fmt: skip
+        for error in result.errors[:SHOWN_ERRORS]:
+            self.stdout.write(f"  第 {error.row} 行 [{error.column}] {error.value!r}: {error.message}")
+        if len(result.errors) > SHOWN_ERRORS:
+            self.stdout.write(f"  … 另有 {len(result.errors) - SHOWN_ERRORS} 处，见报告 / more in the report")
+        if result.errors:
+            self.stdout.write("未写入任何数据。 / Nothing was written.")
+            sys.exit(1)
+        if not options["commit"]:
+            self.stdout.write("校验通过；加 --commit 写入。 / Valid; add --commit to write.")
+            return
+        source = {"file": path.name, "sha256": file_digest(path), "via": "command"}
+        commit(result, self.register, actor=actor, on_duplicate=on_duplicate, source=source)
+        created, updated, skipped = (result.counts.get(k, 0) for k in ("created", "updated", "skipped"))
+        self.stdout.write(
+            f"已写入：新增 {created}，更新 {updated}，跳过 {skipped}。 / "
+            f"Written: {created} created, {updated} updated, {skipped} skipped."
+        )
