@@ -46,6 +46,7 @@ class Column:
     as_text: bool = False  # the template formats the column as text (ID numbers, codes)
     width: int = 14
     example: str = ""
+    sensitive: bool = False  # errors show the value masked (ID numbers, phones)
 
 
 @dataclass
@@ -75,6 +76,8 @@ class Register:
     existing: Callable[[list[str], Any], dict[str, bool]]
     #: (actor, clean rows, existing, on_duplicate, context, progress) -> counts; inside a transaction
     write: Callable[..., dict[str, int]]
+    #: the capability a user needs to import into this register
+    capability: str = ""
     duplicate_message: Any = None  # default: "This value is already registered."
 
     def header_map(self) -> dict[str, Column]:
@@ -133,8 +136,8 @@ def _read_excel(path: Path) -> list[list[Any]]:
 
 def read_table(
     path: Path, register: Register
-) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]], list[RowError]]:
-    """Headers, the rows as {field: raw value} with their Excel row numbers, and header errors."""
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]], list[RowError], int]:
+    """Headers, the rows as {field: raw value} with their Excel row numbers, header errors, and the row count."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         table = _read_csv(path)
@@ -162,12 +165,16 @@ def read_table(
                 continue
             yield number, {f: cells[i] if i < len(cells) else None for f, i in positions.items()}
 
-    return headers, rows(), header_errors
+    return headers, rows(), header_errors, len(table) - 1
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, column: Column | None = None) -> str:
     if value is None:
         return ""
+    if column is not None and column.sensitive:
+        from core.validators import mask_id, normalise
+
+        return mask_id(normalise(value))
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):
@@ -176,13 +183,13 @@ def _shown(value: Any) -> str:
 
 
 def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = "error",
-             progress: Callable[[int], None] | None = None) -> ImportResult:  # fmt: skip
-    """Validate every row; nothing is written."""
+             progress: Callable[[int, int], None] | None = None) -> ImportResult:  # fmt: skip
+    """Validate every row; nothing is written. ``progress(done, expected)`` is called every 1,000 rows."""
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(on_duplicate)
     context = register.prepare(actor)
     result = ImportResult(register.name)
-    _headers, rows, header_errors = read_table(path, register)
+    _headers, rows, header_errors, expected = read_table(path, register)
     result.errors.extend(header_errors)
     by_field = {c.field: c for c in register.columns}
     first_row_of: dict[str, int] = {}
@@ -193,9 +200,9 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
         except ValidationError as exc:
             for item in error_items(exc):
                 column = by_field.get(item["field"] or "")
-                result.errors.append(RowError(
-                    number, column.header if column else "", _shown(raw.get(item["field"] or "")),
-                    item["message"], item["message_en"], item["code"]))  # fmt: skip
+                value = _shown(raw.get(item["field"] or ""), column)
+                result.errors.append(RowError(number, column.header if column else "", value,
+                                              item["message"], item["message_en"], item["code"]))  # fmt: skip
             continue
         key = register.key(clean)
         if key in first_row_of:
@@ -206,7 +213,7 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
         first_row_of[key] = number
         result.rows.append((number, clean))
         if progress and result.total % 1000 == 0:
-            progress(result.total)
+            progress(result.total, expected)
     result.existing = register.existing([register.key(c) for _n, c in result.rows], context)
     for number, clean in result.rows:
         in_scope = result.existing.get(register.key(clean))
@@ -225,7 +232,7 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
 
 def _key_error(number: int, register: Register, raw: dict[str, Any] | None, error: ValidationError) -> RowError:
     key_column = next((c for c in register.columns if c.required and c.as_text), register.columns[0])
-    value = _shown(raw.get(key_column.field)) if raw else ""
+    value = _shown(raw.get(key_column.field), key_column) if raw else ""
     return RowError(number, key_column.header, value, render(error, "zh-hans"), render(error, "en"),
                     error.code or "duplicate")  # fmt: skip
 
@@ -324,3 +331,12 @@ def write_template(register: Register, target: Path | io.BytesIO) -> None:
     sheet.freeze_panes = "A2"
     lists.sheet_state = "hidden"
     book.save(target)
+
+
+#: Every importable register by name; each app adds its own in AppConfig.ready().
+REGISTERS: dict[str, Register] = {}
+
+
+def register_import(register: Register) -> Register:
+    REGISTERS[register.name] = register
+    return register

@@ -6,6 +6,7 @@ from accounts.api import router as accounts_router
 from audit.api import router as audit_router
 from core.api import AUTH, install_error_handlers
 from regions.api import router as regions_router
+from veterans.api import router as veterans_router
 
 api = NinjaAPI(
     title="老兵e家 API",
@@ -21,3 +22,4 @@ install_error_handlers(api)
 api.add_router("/auth", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", veterans_router)

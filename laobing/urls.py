@@ -11,6 +11,7 @@ urlpatterns = [
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),
     path("veterans/", include("veterans.urls")),
+    path("imports/", include("core.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

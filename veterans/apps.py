@@ -7,4 +7,8 @@ class VeteransConfig(AppConfig):
     verbose_name = _("Veteran registry")
 
     def ready(self) -> None:
+        from core.imports import register_import
         from veterans import timeline  # noqa: F401  (registers the registry's own timeline provider)
+        from veterans.imports import REGISTER
+
+        register_import(REGISTER)

@@ -26,7 +26,9 @@ def _terms(table: list[tuple[str, str, str]]) -> tuple[str, ...]:
 
 COLUMNS = [
     Column("姓名", "name", required=True, width=10, example="张三"),
-    Column("身份证号", "id_number", required=True, as_text=True, width=22, example="330482199001011234"),
+    Column(
+        "身份证号", "id_number", required=True, as_text=True, width=22, example="330482199001011234", sensitive=True
+    ),
     Column("所属区划代码", "region_code", required=True, as_text=True, width=18, example="330482001001"),
     Column("入伍时间", "enlisted_on", required=True, example="2008-12 或 2008-12-01"),
     Column("退役时间", "discharged_on", required=True, example="2010-12"),
@@ -34,7 +36,7 @@ COLUMNS = [
     Column("性别", "gender", choices=_terms(c.GENDERS), width=6),
     Column("出生日期", "birth_date"),
     Column("民族", "ethnicity", width=8, example="汉族"),
-    Column("联系电话", "phone", as_text=True, width=14),
+    Column("联系电话", "phone", as_text=True, width=14, sensitive=True),
     Column("现居住地址", "address", width=30),
     Column("军种", "branch", choices=_terms(c.BRANCHES)),
     Column("军衔", "rank", width=10),
@@ -132,4 +134,5 @@ REGISTER = Register(
     existing=existing,
     write=write,
     duplicate_message=_("This ID number is already registered."),
+    capability="veterans.import",
 )

@@ -208,3 +208,35 @@ def veteran_as_input(veteran: Veteran) -> dict[str, Any]:
 
 def _dated(value: dt.date, precision: str) -> str:
     return value.strftime("%Y-%m") if precision == "month" else value.isoformat()
+
+
+EXPORT_HEADERS = [
+    "姓名", "性别", "出生日期", "身份证号", "联系电话", "所属区划代码", "所属区划", "入伍时间", "退役时间", "退役方式",
+    "军种", "政治面貌", "入党时间", "优抚对象类别", "状态",
+]  # fmt: skip
+
+
+def export_rows(veterans: Any) -> Any:
+    """The rows of an export, masked: no full ID number or phone ever leaves this way."""
+    for v in veterans.select_related("region").prefetch_related("categories").iterator(chunk_size=2000):
+        categories = "；".join(c.get_category_display() for c in v.categories.all() if c.end_date is None)
+        yield [
+            v.name, v.get_gender_display(), v.birth_date, v.id_number_masked, v.phone_masked, v.region_code,
+            v.region.name, _dated(v.enlisted_on, v.enlisted_precision), _dated(v.discharged_on, v.discharged_precision),
+            v.get_discharge_type_display(), v.get_branch_display(), v.get_political_status_display(),
+            v.party_joined_on or "", categories, v.get_status_display(),
+        ]  # fmt: skip
+
+
+@transaction.atomic
+def veteran_export(*, actor: User, veterans: Any, fmt: str, filters: dict[str, Any]) -> bytes:
+    """The filtered list as xlsx or CSV, masked; the export itself is audited."""
+    from core.exports import to_csv, to_xlsx
+
+    require(actor, "veterans.export")
+    rows = list(export_rows(veterans))
+    content = to_xlsx(EXPORT_HEADERS, rows, "退役军人") if fmt == "xlsx" else to_csv(EXPORT_HEADERS, rows)
+    audit_record(actor=actor, action="veteran.export", object_type="veterans.veteran",
+                 region_code=actor.scope_region.code if actor.scope_region else "",
+                 after={"format": fmt, "rows": len(rows), "filters": filters})  # fmt: skip
+    return content

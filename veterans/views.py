@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -136,3 +137,20 @@ def veteran_deceased(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("veterans:detail", pk=veteran.pk)
     title = _("Record the death of %(name)s") % {"name": veteran.name}
     return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
+
+
+@require_GET
+@login_required
+def veteran_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    require(request.user, "veterans.export")
+    form = FilterForm(request.GET or None)
+    filters, _sort = filters_from(form)
+    qs = selectors.veteran_list(user=request.user, filters=filters).order_by("region_code", "id")
+    applied = {k: v for k, v in vars(filters).items() if v not in ("", None)}
+    content = services.veteran_export(actor=request.user, veterans=qs, fmt=fmt, filters=applied)  # type: ignore[arg-type]
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv"
+    response = HttpResponse(content, content_type=kind)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="veterans-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response

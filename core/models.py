@@ -1,0 +1,54 @@
+"""The core app's own table: import jobs, the state of an upload as it is validated and committed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be validated")
+        VALIDATING = "validating", _("Validating")
+        INVALID = "invalid", _("Has errors")
+        VALID = "valid", _("Valid, waiting for confirmation")
+        COMMITTING = "committing", _("Writing")
+        COMMITTED = "committed", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    register = models.CharField(_("register"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs")
+    file_name = models.CharField(_("file"), max_length=200)
+    stored_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    on_duplicate = models.CharField(_("already registered"), max_length=10, default="error")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first errors, for the page
+    counts = models.JSONField(default=dict, blank=True)
+    report_path = models.CharField(max_length=500, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.register}: {self.file_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.INVALID, self.Status.VALID, self.Status.COMMITTED, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.processed_rows * 100 / self.total_rows)) if self.total_rows else 0

@@ -1,0 +1,55 @@
+"""Background work on the Django tasks framework (a database-backed queue; `manage.py db_worker` runs it)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django_tasks import task
+
+from core.imports import REGISTERS, UnreadableFile, commit, validate, write_report
+from core.models import ImportJob
+
+log = logging.getLogger(__name__)
+SHOWN_ERRORS = 500
+
+
+@task()
+def run_import(job_id: str, write: bool = False) -> str:
+    """Validate an uploaded file (and, once confirmed, write it). Re-validates before writing."""
+    job = ImportJob.objects.select_related("actor", "actor__scope_region").get(pk=job_id)
+    register = REGISTERS[job.register]
+    path = Path(job.stored_path)
+    Status = ImportJob.Status
+
+    def progress(done: int, expected: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=expected)
+
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.COMMITTING if write else Status.VALIDATING)
+    try:
+        result = validate(path, register, actor=job.actor, on_duplicate=job.on_duplicate, progress=progress)
+        report = path.with_suffix(".report.xlsx")
+        write_report(result, report)
+        fields = {
+            "total_rows": result.total, "processed_rows": result.total, "error_count": len(result.errors),
+            "error_rows": result.error_rows, "report_path": str(report), "counts": result.counts,
+            "errors": [vars(e) for e in result.errors[:SHOWN_ERRORS]],
+        }  # fmt: skip
+        if result.errors:
+            fields["status"] = Status.INVALID
+        elif write:
+            source = {"file": job.file_name, "sha256": job.sha256, "via": "upload", "job": str(job.pk)}
+            commit(result, register, actor=job.actor, on_duplicate=job.on_duplicate, source=source)
+            fields.update(status=Status.COMMITTED, counts=result.counts)
+        else:
+            fields["status"] = Status.VALID
+    except UnreadableFile as exc:
+        fields = {"status": Status.FAILED, "message": f"无法读取文件 / cannot read the file: {exc}"}
+    except Exception as exc:  # the job must end in a state the page can show, whatever went wrong
+        log.exception("import job %s failed", job.pk)
+        fields = {"status": Status.FAILED, "message": f"{type(exc).__name__}: {exc}"}
+    if fields["status"] != Status.VALID:
+        # The upload holds plain ID numbers: keep it only while it waits for confirmation.
+        path.unlink(missing_ok=True)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    return str(fields["status"])

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from core.pagination import keyset_page
+from core.permissions import require
+from veterans import selectors, services
+from veterans.models import Veteran
+from veterans.validation import clean_veteran
+
+router = Router(tags=["veterans"])
+
+
+class VeteranOut(Schema):
+    id: int
+    name: str
+    gender: str
+    birth_date: dt.date
+    id_number_masked: str
+    phone_masked: str
+    region_code: str
+    region_name: str
+    enlisted_on: dt.date
+    discharged_on: dt.date
+    discharge_type: str
+    branch: str
+    political_status: str
+    party_joined_on: dt.date | None
+    status: str
+    deceased_on: dt.date | None
+    categories: list[str]
+    tags: list[str]
+
+    @staticmethod
+    def resolve_region_name(obj: Veteran) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_categories(obj: Veteran) -> list[str]:
+        return [c.category for c in obj.categories.all() if c.end_date is None]
+
+    @staticmethod
+    def resolve_tags(obj: Veteran) -> list[str]:
+        return [t.code for t in obj.tags.all()]
+
+
+class VeteranPage(Schema):
+    items: list[VeteranOut]
+    next: str | None
+
+
+class VeteranIn(Schema):
+    """The same fields as the import columns, by their English names; enumerations by code or Chinese term."""
+
+    name: str | None = None
+    id_number: str | None = None
+    region_code: str | None = None
+    enlisted_on: str | None = None
+    discharged_on: str | None = None
+    discharge_type: str | None = None
+    gender: str | None = None
+    birth_date: str | None = None
+    ethnicity: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    hukou_region_code: str | None = None
+    branch: str | None = None
+    rank: str | None = None
+    placement: str | None = None
+    awards: str | None = None
+    political_status: str | None = None
+    party_joined_on: str | None = None
+    education: str | None = None
+    employment_status: str | None = None
+    categories: list[str] | None = None
+    disability_grade: int | None = None
+    disability_cause: str | None = None
+    tags: list[str] | None = None
+    note: str | None = None
+
+
+class RevealIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
+class RevealOut(Schema):
+    id_number: str
+
+
+def _page_query(qs: Any) -> Any:
+    return qs.select_related("region").prefetch_related("categories", "tags")
+
+
+@router.get("/veterans", response=VeteranPage)
+def veterans_list(
+    request: HttpRequest, region: str = "", q: str = "", category: str = "", status: str = "",
+    discharge_type: str = "", tag: str = "", limit: int = 50, cursor: str = "",
+) -> dict[str, object]:  # fmt: skip
+    """Veterans under the caller's scope, newest first; never a full ID number."""
+    require(request.user, "veterans.view")
+    filters = selectors.VeteranFilters(region=region, q=q, category=category, status=status,
+                                       discharge_type=discharge_type, tag=tag)  # fmt: skip
+    qs = _page_query(selectors.veteran_list(user=request.user, filters=filters))
+    items, next_cursor = keyset_page(qs, key="id", cursor=cursor or None, limit=limit, descending=True)
+    return {"items": items, "next": next_cursor}
+
+
+@router.get("/veterans/{veteran_id}", response=VeteranOut)
+def veterans_get(request: HttpRequest, veteran_id: int) -> Veteran:
+    require(request.user, "veterans.view")
+    return selectors.veteran_get(user=request.user, pk=veteran_id)
+
+
+@router.post("/veterans", response={201: VeteranOut})
+def veterans_create(request: HttpRequest, payload: VeteranIn) -> Status:
+    require(request.user, "veterans.manage")
+    raw = payload.model_dump(exclude_none=True)
+    data = clean_veteran(raw, regions=services.scope_regions(request.user))  # type: ignore[arg-type]
+    veteran = services.veteran_create(actor=request.user, data=data)  # type: ignore[arg-type]
+    return Status(201, selectors.veteran_get(user=request.user, pk=veteran.pk))
+
+
+@router.patch("/veterans/{veteran_id}", response=VeteranOut)
+def veterans_update(request: HttpRequest, veteran_id: int, payload: VeteranIn) -> Veteran:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
+    raw = services.veteran_as_input(veteran) | payload.model_dump(exclude_unset=True)
+    data = clean_veteran(raw, regions=services.scope_regions(request.user))  # type: ignore[arg-type]
+    services.veteran_update(actor=request.user, veteran=veteran, data=data)  # type: ignore[arg-type]
+    return selectors.veteran_get(user=request.user, pk=veteran.pk)
+
+
+@router.post("/veterans/{veteran_id}/reveal-id", response=RevealOut)
+def veterans_reveal(request: HttpRequest, veteran_id: int, payload: RevealIn) -> dict[str, str]:
+    """The full ID number, for users permitted to see it; the reason is recorded in the audit log."""
+    require(request.user, "veterans.reveal_id")
+    veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
+    return {"id_number": services.veteran_reveal_id(actor=request.user, veteran=veteran, reason=payload.reason)}  # type: ignore[arg-type]
