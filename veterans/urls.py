@@ -6,6 +6,7 @@ app_name = "veterans"
 urlpatterns = [
     path("", views.veteran_list, name="list"),
     path("new/", views.veteran_create, name="create"),
+    path("quality/", views.data_quality, name="quality"),
     re_path(r"^export\.(?P<fmt>xlsx|csv)$", views.veteran_export, name="export"),
     path("<int:pk>/", views.veteran_detail, name="detail"),
     path("<int:pk>/edit/", views.veteran_edit, name="edit"),

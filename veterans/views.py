@@ -154,3 +154,16 @@ def veteran_export(request: HttpRequest, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="veterans-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@login_required
+def data_quality(request: HttpRequest) -> HttpResponse:
+    from veterans import quality
+
+    require(request.user, "veterans.view")
+    return render(request, "veterans/quality.html", {
+        "duplicates": quality.suspected_duplicates(user=request.user),
+        "missing": quality.missing_fields(user=request.user),
+        "conflicts": quality.category_conflicts(user=request.user),
+    })  # fmt: skip

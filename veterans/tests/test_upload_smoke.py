@@ -65,3 +65,24 @@ def test_upload_with_errors(net):
     assert {"id_checksum", "unknown_region", "discharge_before_enlistment", "bad_choice"} <= codes
     assert client.get(f"/imports/{job.pk}/report.xlsx").status_code == 200
     assert Veteran.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_quality_page(net):
+    import datetime as dt
+
+    from veterans.models import VeteranCategory
+    from veterans.tests.factories import register
+
+    actor = net.users["town_staff"]
+    a = register(actor, net.village, name="重名", id_number="330482198001010016", enlisted_on="1998-12",
+                 discharged_on="2000-12")
+    register(actor, net.village, name="重名", id_number="330482198001010032", enlisted_on="1998-12",
+             discharged_on="2000-12")
+    VeteranCategory.objects.create(veteran=a, category="disabled_soldier", start_date=dt.date(2001, 1, 1))
+    VeteranCategory.objects.create(veteran=a, category="disabled_soldier", start_date=dt.date(2005, 1, 1))
+    page = net.client("town_staff").get("/veterans/quality/")
+    assert page.status_code == 200
+    assert len(page.context["duplicates"]) == 1
+    assert [c["problem"] for c in page.context["conflicts"]] == ["overlap"]
+    assert net.client("other_town_staff").get("/veterans/quality/").context["duplicates"] == []
