@@ -75,10 +75,12 @@ def test_quality_page(net):
     from veterans.tests.factories import register
 
     actor = net.users["town_staff"]
-    a = register(actor, net.village, name="重名", id_number="330482198001010016", enlisted_on="1998-12",
-                 discharged_on="2000-12")
-    register(actor, net.village, name="重名", id_number="330482198001010032", enlisted_on="1998-12",
-             discharged_on="2000-12")
+    a = register(
+        actor, net.village, name="重名", id_number="330482198001010016", enlisted_on="1998-12", discharged_on="2000-12"
+    )
+    register(
+        actor, net.village, name="重名", id_number="330482198001010032", enlisted_on="1998-12", discharged_on="2000-12"
+    )
     VeteranCategory.objects.create(veteran=a, category="disabled_soldier", start_date=dt.date(2001, 1, 1))
     VeteranCategory.objects.create(veteran=a, category="disabled_soldier", start_date=dt.date(2005, 1, 1))
     page = net.client("town_staff").get("/veterans/quality/")

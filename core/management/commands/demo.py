@@ -44,6 +44,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="give every demo user this password (else random ones)")
+        parser.add_argument("--veterans", type=int, default=20000,
+                            help="how many synthetic veterans the registry should hold (default 20,000)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options.get("password")
@@ -55,6 +57,11 @@ class Command(BaseCommand):
         network = load_network()
         for what, n in network.created.items():
             self.stdout.write(f"  + {n} {what}")
+        from veterans.demo import load_veterans
+
+        added = load_veterans(options["veterans"], stdout=self.stdout if options["veterans"] > 50000 else None)
+        if added:
+            self.stdout.write(f"  + {added} veterans")
         logins = self._users(network, password)
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
