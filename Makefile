@@ -34,9 +34,10 @@ pytest: setup
 
 test: lint pytest
 
-# Benchmarks need PostgreSQL (DATABASE_URL); not part of `make test`.
+# Benchmarks need PostgreSQL (DATABASE_URL) and wrk (apt-get install wrk); not part of `make test`.
 bench: setup
-	$(PY) -m bench
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(PY) -m bench $(BENCH)
 
 messages: setup
 	DEBUG=true $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*'

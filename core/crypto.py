@@ -45,7 +45,13 @@ def decrypt(token: str) -> str:
     return _aead().decrypt(raw[:12], raw[12:], VERSION.encode()).decode()
 
 
+@functools.lru_cache(maxsize=4)
+def _mac(secret: str) -> hmac.HMAC:
+    return hmac.new(_derive(secret, b"hash"), digestmod=hashlib.sha256)
+
+
 def keyed_hash(value: str, purpose: str) -> str:
     """HMAC-SHA256 of ``value``; ``purpose`` keeps the hashes of different fields apart."""
-    key = _derive(settings.FIELD_ENCRYPTION_KEY, b"hash")
-    return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    mac = _mac(settings.FIELD_ENCRYPTION_KEY).copy()
+    mac.update(f"{purpose}\x00{value}".encode())
+    return mac.hexdigest()

@@ -25,7 +25,7 @@ DISCHARGE_TYPES = [
     ("transferred", "Transferred to civilian work", "转业"),
     ("monthly_pension", "Monthly retirement pay", "逐月领取退役金"),
     ("demobilised", "Demobilised", "复员"),
-    ("discharged", "Discharged", "退伍"),
+    ("discharged", "Discharged (conscript service ended)", "退伍"),
 ]
 PLACEMENTS = [
     ("assigned_job", "Job assigned", "安排工作"),
@@ -75,7 +75,7 @@ GENDERS = [("M", "Male", "男"), ("F", "Female", "女")]
 RELATIONS = [
     ("spouse", "Spouse", "配偶"),
     ("child", "Child", "子女"),
-    ("parent", "Parent", "父母"),
+    ("parent", "Father or mother", "父母"),
     ("sibling", "Sibling", "兄弟姐妹"),
     ("other", "Other", "其他"),
 ]

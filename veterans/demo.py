@@ -22,7 +22,7 @@ from core.context import batch
 from core.validators import IdNumber, build_id_number
 from regions.models import Level, Region
 from veterans.models import Tag, Veteran, VeteranCategory
-from veterans.services import apply_data
+from veterans.services import apply_data, insert_veterans
 from veterans.validation import VeteranData
 
 DEMO_BATCH = "demo"
@@ -119,15 +119,6 @@ def _records(count: int, places: list[Region], seed: int) -> Iterator[tuple[Vete
         yield veteran, data
 
 
-def _copy(rows: list[Veteran]) -> None:
-    """PostgreSQL: COPY is several times faster than INSERT for a bulk load."""
-    fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY veterans_veteran ({columns}) FROM STDIN") as copy:
-        for veteran in rows:
-            copy.write_row([getattr(veteran, f.attname) for f in fields])
-
-
 def load_veterans(count: int, *, seed: int = 20221, chunk: int = 20000, stdout: Any = None) -> int:
     """Add synthetic veterans until the demo batch holds ``count``; return how many were added."""
     existing = Veteran.objects.filter(import_batch=DEMO_BATCH).count()
@@ -148,10 +139,7 @@ def load_veterans(count: int, *, seed: int = 20221, chunk: int = 20000, stdout: 
             if not pairs:
                 break
             with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    _copy([v for v, _d in pairs])
-                else:
-                    Veteran.objects.bulk_create([v for v, _d in pairs], batch_size=2000)
+                insert_veterans([v for v, _d in pairs])
                 _extras(pairs, tags)
             added += len(pairs)
             if stdout is not None:
@@ -167,13 +155,11 @@ def load_veterans(count: int, *, seed: int = 20221, chunk: int = 20000, stdout: 
 
 
 def _extras(pairs: list[tuple[Veteran, VeteranData]], tags: dict[str, Tag]) -> None:
-    """Categories and tags need the new rows' ids: look them up by their keyed hash."""
+    """Categories and tags of the new rows (whose ids insert_veterans has set)."""
     wanted = {v.id_hash: (v, d) for v, d in pairs if d.categories or _tagged(v.id_hash)}
-    ids = dict(Veteran.objects.filter(id_hash__in=list(wanted)).values_list("id_hash", "id"))
     categories = []
     links = []
     for id_hash, (veteran, data) in wanted.items():
-        veteran.pk = ids[id_hash]
         for code in data.categories:
             grade = data.disability_grade if code == "disabled_soldier" else None
             categories.append(VeteranCategory(veteran_id=veteran.pk, category=code, start_date=data.discharged_on,

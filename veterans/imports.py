@@ -14,7 +14,14 @@ from core.permissions import require
 from regions.models import Region
 from veterans import choices as c
 from veterans.models import Veteran, VeteranCategory
-from veterans.services import apply_data, categories_for, id_lookup_hash, scope_regions, veteran_update
+from veterans.services import (
+    apply_data,
+    categories_for,
+    id_lookup_hash,
+    insert_veterans,
+    scope_regions,
+    veteran_update,
+)
 from veterans.validation import VeteranData, clean_veteran
 
 BATCH = 2000
@@ -114,7 +121,7 @@ def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool
 def _insert(pending: list[tuple[Veteran, VeteranData]]) -> int:
     if not pending:
         return 0
-    veterans = Veteran.objects.bulk_create([v for v, _d in pending], batch_size=BATCH)
+    veterans = insert_veterans([v for v, _d in pending])
     categories = [
         category
         for veteran, (_v, data) in zip(veterans, pending, strict=True)

@@ -1,0 +1,54 @@
+"""Files the benchmarks read, generated once into bench/out/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from veterans import choices as c
+from veterans.imports import COLUMNS
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def veterans_xlsx(rows: int, places: list[str]) -> Path:
+    """A valid import file of ``rows`` synthetic veterans in the given village/grid codes."""
+    from openpyxl import Workbook
+
+    from veterans.demo import _person
+
+    path = OUT / f"veterans-{rows}.xlsx"
+    if path.exists():
+        return path
+    OUT.mkdir(exist_ok=True)
+    rng = random.Random(7)
+    today = dt.date.today()
+    used: set[str] = set()
+
+    class Place:
+        def __init__(self, code: str) -> None:
+            self.code = code
+
+    regions = [Place(code) for code in places]
+    zh = {name: {v: z for v, _e, z in table} for name, table in [
+        ("discharge_type", c.DISCHARGE_TYPES), ("branch", c.BRANCHES), ("political_status", c.POLITICAL_STATUSES),
+        ("education", c.EDUCATION), ("employment_status", c.EMPLOYMENT), ("placement", c.PLACEMENTS),
+        ("categories", c.CATEGORIES)]}  # fmt: skip
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("退役军人")
+    headers = ["姓名", "身份证号", "所属区划代码", "入伍时间", "退役时间", "退役方式", "性别", "民族", "联系电话", "军种",
+               "政治面貌", "入党时间", "文化程度"]  # fmt: skip
+    assert set(headers) <= {col.header for col in COLUMNS}
+    sheet.append(headers)
+    for index in range(rows):
+        d = _person(rng, index, regions, used, today)  # type: ignore[arg-type]
+        v = d.values
+        sheet.append([
+            d.name, d.id_number.value, d.region.code, d.enlisted_on.strftime("%Y-%m"), d.discharged_on.strftime("%Y-%m"),
+            zh["discharge_type"][d.discharge_type], "男" if d.id_number.gender == "M" else "女", v["ethnicity"], d.phone,
+            zh["branch"][v["branch"]], zh["political_status"][v["political_status"]],
+            v["party_joined_on"].isoformat() if v["party_joined_on"] else None, zh["education"][v["education"]],
+        ])  # fmt: skip
+    book.save(path)
+    return path
