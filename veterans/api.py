@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from core.pagination import keyset_page
@@ -140,3 +140,44 @@ def veterans_reveal(request: HttpRequest, veteran_id: int, payload: RevealIn) ->
     require(request.user, "veterans.reveal_id")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     return {"id_number": services.veteran_reveal_id(actor=request.user, veteran=veteran, reason=payload.reason)}  # type: ignore[arg-type]
+
+
+class FamilyOut(Schema):
+    id: int
+    relation: str
+    name: str
+    id_number_masked: str
+    is_military_family: bool
+
+
+class FamilyIn(Schema):
+    relation: str
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    is_military_family: bool = False
+
+
+@router.get("/veterans/{veteran_id}/family", response=list[FamilyOut])
+def family_list(request: HttpRequest, veteran_id: int) -> list[Any]:
+    require(request.user, "veterans.view")
+    return list(selectors.veteran_get(user=request.user, pk=veteran_id).family.all())
+
+
+@router.post("/veterans/{veteran_id}/family", response={201: FamilyOut})
+def family_add(request: HttpRequest, veteran_id: int, payload: FamilyIn) -> Status:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
+    member = services.family_member_add(actor=request.user, veteran=veteran, raw=payload.model_dump())  # type: ignore[arg-type]
+    return Status(201, member)
+
+
+@router.delete("/veterans/{veteran_id}/family/{member_id}", response={204: None})
+def family_remove(request: HttpRequest, veteran_id: int, member_id: int) -> Status:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
+    member = veteran.family.filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    services.family_member_remove(actor=request.user, member=member)  # type: ignore[arg-type]
+    return Status(204, None)

@@ -91,3 +91,11 @@ class FilterForm(forms.Form):
         from veterans.models import Tag
 
         self.fields["tag"].choices = [("", "—")] + [(t.code, t.name) for t in Tag.objects.all()]
+
+
+class FamilyMemberForm(forms.Form):
+    relation = _select(c.RELATIONS, _("Relation"), required=True)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    is_military_family = forms.BooleanField(label=_("Military family (军属)"), required=False)

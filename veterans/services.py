@@ -292,3 +292,48 @@ def insert_veterans(veterans: list[Veteran]) -> list[Veteran]:
             for veteran in veterans:
                 copy.write_row([veteran.pk, *(getattr(veteran, f.attname) for f in fields)])
     return veterans
+
+
+FAMILY_FIELDS = ["relation", "name", "is_military_family"]
+
+
+def _family_values(actor: User, raw: dict[str, Any]) -> dict[str, Any]:
+    from core.errors import ErrorCollector
+    from core.parsing import enum_value, is_blank, text
+    from core.validators import parse_id_number, validate_phone
+    from veterans import choices as c
+
+    errors = ErrorCollector()
+    values: dict[str, Any] = {
+        "relation": errors.check(enum_value, raw.get("relation"), "relation", c.RELATIONS, required=True),
+        "name": errors.check(text, raw.get("name"), "name", max_length=50, required=True),
+        "is_military_family": bool(raw.get("is_military_family")),
+    }
+    id_number = None if is_blank(raw.get("id_number")) else errors.check(parse_id_number, raw.get("id_number"))
+    phone = errors.check(validate_phone, raw.get("phone")) or ""
+    errors.raise_if_any()
+    values["id_number_enc"] = encrypt(id_number.value) if id_number else ""
+    values["id_hash"] = keyed_hash(id_number.value, "family_id") if id_number else ""
+    values["phone_enc"] = encrypt(phone) if phone else ""
+    return values
+
+
+@transaction.atomic
+def family_member_add(*, actor: User, veteran: Veteran, raw: dict[str, Any]) -> Any:
+    from veterans.models import FamilyMember
+
+    require(actor, "veterans.manage")
+    member = FamilyMember.objects.create(veteran=veteran, **_family_values(actor, raw))
+    audit_record(actor=actor, action="veteran.family_add", obj=veteran, region_code=veteran.region_code,
+                 after={**snapshot(member, FAMILY_FIELDS), "id_number_masked": member.id_number_masked})  # fmt: skip
+    return member
+
+
+@transaction.atomic
+def family_member_remove(*, actor: User, member: Any, reason: str = "") -> None:
+    require(actor, "veterans.manage")
+    veteran = member.veteran
+    before = {**snapshot(member, FAMILY_FIELDS), "id_number_masked": member.id_number_masked}
+    member.delete()
+    audit_record(actor=actor, action="veteran.family_remove", obj=veteran, region_code=veteran.region_code,
+                 before=before, reason=reason)  # fmt: skip

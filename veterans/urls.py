@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.veteran_edit, name="edit"),
     path("<int:pk>/reveal-id/", views.veteran_reveal, name="reveal"),
     path("<int:pk>/deceased/", views.veteran_deceased, name="deceased"),
+    path("<int:pk>/family/new/", views.family_add, name="family_add"),
+    path("<int:pk>/family/<int:member_id>/remove/", views.family_remove, name="family_remove"),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +15,7 @@ from core.pagination import keyset_page
 from core.permissions import require
 from core.views import submit_form
 from veterans import selectors, services
-from veterans.forms import DeceasedForm, FilterForm, RevealForm, VeteranForm
+from veterans.forms import DeceasedForm, FamilyMemberForm, FilterForm, RevealForm, VeteranForm
 from veterans.models import Veteran
 from veterans.timeline import timeline
 from veterans.validation import clean_veteran
@@ -167,3 +167,29 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         "missing": quality.missing_fields(user=request.user),
         "conflicts": quality.category_conflicts(user=request.user),
     })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def family_add(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    form = FamilyMemberForm(request.POST or None)
+    member = submit_form(request, form, lambda data: services.family_member_add(
+        actor=request.user, veteran=veteran, raw=data))  # type: ignore[arg-type]  # fmt: skip
+    if member is not None:
+        messages.success(request, _("Family member added."))
+        return redirect("veterans:detail", pk=veteran.pk)
+    title = _("Add a family member of %(name)s") % {"name": veteran.name}
+    return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
+
+
+@require_http_methods(["POST"])
+@login_required
+def family_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+    require(request.user, "veterans.manage")
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    member = get_object_or_404(veteran.family.all(), pk=member_id)
+    services.family_member_remove(actor=request.user, member=member)  # type: ignore[arg-type]
+    messages.success(request, _("Family member removed."))
+    return redirect("veterans:detail", pk=veteran.pk)

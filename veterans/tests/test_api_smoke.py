@@ -30,3 +30,27 @@ def test_api_round_trip(net):
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["fields"][0]["field"] == "id_number"
+
+
+@pytest.mark.django_db
+def test_family_members_through_pages_and_api(net):
+    from core.validators import build_id_number
+    import datetime as dt
+
+    veteran = register(net.users["town_staff"], net.village)
+    client = net.client("town_staff")
+    spouse_id = build_id_number("330482", dt.date(1975, 5, 5), 24)
+    response = client.post(
+        f"/veterans/{veteran.pk}/family/new/",
+        {"relation": "spouse", "name": "王芳", "id_number": spouse_id, "is_military_family": "on"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/veterans/{veteran.pk}/").content.decode()
+    assert "王芳" in page and spouse_id not in page and spouse_id[:6] in page
+    bad = client.post(f"/veterans/{veteran.pk}/family/new/", {"relation": "spouse", "name": "=X", "id_number": "123"})
+    assert set(bad.context["form"].errors) == {"name", "id_number"}
+    api = net.api_client("town_staff")
+    members = api.get(f"/api/v1/veterans/{veteran.pk}/family").json()
+    assert [m["name"] for m in members] == ["王芳"]
+    assert api.delete(f"/api/v1/veterans/{veteran.pk}/family/{members[0]['id']}").status_code == 204
+    assert api.get(f"/api/v1/veterans/{veteran.pk}/family").json() == []
