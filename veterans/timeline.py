@@ -43,7 +43,7 @@ def timeline(veteran: Any, user: Any) -> list[TimelineItem]:
 @register
 def life_events(veteran: Any, user: Any) -> Iterable[TimelineItem]:
     yield TimelineItem(veteran.enlisted_on, "registry", _("Enlisted"), veteran.get_branch_display())
-    yield TimelineItem(veteran.discharged_on, "registry", _("Discharged"), veteran.get_discharge_type_display())
+    yield TimelineItem(veteran.discharged_on, "registry", _("Left the service"), veteran.get_discharge_type_display())
     if veteran.party_joined_on:
         yield TimelineItem(veteran.party_joined_on, "registry", _("Joined the Party"))
     for category in veteran.categories.all():
@@ -54,13 +54,25 @@ def life_events(veteran: Any, user: Any) -> Iterable[TimelineItem]:
         yield TimelineItem(veteran.deceased_on, "registry", _("Died"))
 
 
+ACTION_TITLES = {
+    "veteran.create": _("Record created"),
+    "veteran.update": _("Record changed"),
+    "veteran.reveal_id": _("Full ID number viewed"),
+    "veteran.mark_deceased": _("Recorded as deceased"),
+    "veteran.family_add": _("Family member added"),
+    "veteran.family_remove": _("Family member removed"),
+}
+
+
 @register
 def record_changes(veteran: Any, user: Any) -> Iterable[TimelineItem]:
     entries = AuditEntry.objects.filter(object_type="veterans.veteran", object_id=str(veteran.pk)).order_by("-seq")
     for entry in entries[:200]:
         changed = sorted((entry.after or {}).keys() - {"categories"})
         detail = ", ".join(changed) if entry.action.endswith("update") else ""
-        yield TimelineItem(timezone_date(entry.created_at), "audit", entry.action, f"{entry.actor_username} {detail}")
+        title = ACTION_TITLES.get(entry.action, entry.action)
+        note = f"{entry.actor_username} {detail} {entry.reason}".strip()
+        yield TimelineItem(timezone_date(entry.created_at), "audit", title, note)
 
 
 def timezone_date(value: dt.datetime) -> dt.date:
