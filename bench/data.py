@@ -31,24 +31,26 @@ def veterans_xlsx(rows: int, places: list[str]) -> Path:
             self.code = code
 
     regions = [Place(code) for code in places]
-    zh = {name: {v: z for v, _e, z in table} for name, table in [
-        ("discharge_type", c.DISCHARGE_TYPES), ("branch", c.BRANCHES), ("political_status", c.POLITICAL_STATUSES),
-        ("education", c.EDUCATION), ("employment_status", c.EMPLOYMENT), ("placement", c.PLACEMENTS),
-        ("categories", c.CATEGORIES)]}  # fmt: skip
+    tables = {
+        "discharge_type": c.DISCHARGE_TYPES, "branch": c.BRANCHES, "political_status": c.POLITICAL_STATUSES,
+        "education": c.EDUCATION, "employment_status": c.EMPLOYMENT, "placement": c.PLACEMENTS,
+    }  # fmt: skip
+    zh = {name: {v: z for v, _e, z in table} for name, table in tables.items()}
     book = Workbook(write_only=True)
     sheet = book.create_sheet("退役军人")
-    headers = ["姓名", "身份证号", "所属区划代码", "入伍时间", "退役时间", "退役方式", "性别", "民族", "联系电话", "军种",
-               "政治面貌", "入党时间", "文化程度"]  # fmt: skip
+    headers = ["姓名", "身份证号", "所属区划代码", "入伍时间", "退役时间", "退役方式", "性别", "民族", "联系电话",
+               "军种", "政治面貌", "入党时间", "文化程度"]  # fmt: skip
     assert set(headers) <= {col.header for col in COLUMNS}
     sheet.append(headers)
     for index in range(rows):
         d = _person(rng, index, regions, used, today)  # type: ignore[arg-type]
         v = d.values
+        joined = v["party_joined_on"].isoformat() if v["party_joined_on"] else None
         sheet.append([
-            d.name, d.id_number.value, d.region.code, d.enlisted_on.strftime("%Y-%m"), d.discharged_on.strftime("%Y-%m"),
-            zh["discharge_type"][d.discharge_type], "男" if d.id_number.gender == "M" else "女", v["ethnicity"], d.phone,
-            zh["branch"][v["branch"]], zh["political_status"][v["political_status"]],
-            v["party_joined_on"].isoformat() if v["party_joined_on"] else None, zh["education"][v["education"]],
+            d.name, d.id_number.value, d.region.code, d.enlisted_on.strftime("%Y-%m"),
+            d.discharged_on.strftime("%Y-%m"), zh["discharge_type"][d.discharge_type],
+            "男" if d.id_number.gender == "M" else "女", v["ethnicity"], d.phone, zh["branch"][v["branch"]],
+            zh["political_status"][v["political_status"]], joined, zh["education"][v["education"]],
         ])  # fmt: skip
     book.save(path)
     return path

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laobing.settings_test")
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -54,6 +54,13 @@ def submit_form(
 
 @require_GET
 @never_cache
+def livez(request: HttpRequest) -> HttpResponse:
+    """Alive, without touching the database: for a process supervisor, and the benchmarks' bare baseline."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:

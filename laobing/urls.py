@@ -7,6 +7,7 @@ from laobing.api import api
 urlpatterns = [
     path("", include("core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("livez", core_views.livez, name="livez"),
     path("accounts/", include("accounts.urls")),
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),

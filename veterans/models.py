@@ -175,3 +175,21 @@ class FamilyMember(models.Model):
     @property
     def id_number_masked(self) -> str:
         return mask_id(decrypt(self.id_number_enc)) if self.id_number_enc else ""
+
+
+class VeteranNameGram(models.Model):
+    """One- and two-character pieces of a name, so that a 1-2 character search uses an index.
+
+    pg_trgm cannot serve fragments shorter than three characters, and most
+    Chinese names are two or three characters long.
+    """
+
+    veteran = models.ForeignKey(Veteran, on_delete=models.CASCADE, related_name="+", db_index=False)
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["gram", "veteran"], name="name_gram_lookup")]
+        constraints = [models.UniqueConstraint(fields=["veteran", "gram"], name="one_gram_per_name_piece")]
+
+    def __str__(self) -> str:
+        return self.gram

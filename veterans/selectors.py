@@ -6,13 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from core.crypto import keyed_hash
 from core.scoping import get_visible_or_404
-from core.validators import normalise
+from regions.models import Region
 from veterans.models import Veteran
-from veterans.services import id_lookup_hash
+from veterans.search import search_q
 from veterans.validation import PARTY
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -47,20 +46,8 @@ def _years_ago(years: int, today: dt.date) -> dt.date:
 
 def search(qs: QuerySet[Veteran], q: str) -> QuerySet[Veteran]:
     """Name fragment, full pinyin or initials, the last 4-6 digits of the ID, the last 4 of the phone."""
-    q = normalise(q)
-    if not q:
-        return qs
-    if len(q) == 18 and q[:17].isdigit():
-        return qs.filter(id_hash=id_lookup_hash(q.upper()))
-    if q.isdigit() and 4 <= len(q) <= 6:
-        condition = Q(**{f"id_tail{len(q)}_hash": keyed_hash(q, f"id_tail{len(q)}")})
-        if len(q) == 4:
-            condition |= Q(phone_tail4_hash=keyed_hash(q, "phone_tail4"))
-        return qs.filter(condition)
-    if q.isascii() and q.isalpha():
-        q = q.lower()
-        return qs.filter(Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q))
-    return qs.filter(name__contains=q)
+    condition = search_q(q)
+    return qs if condition is None else qs.filter(condition)
 
 
 def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = None) -> QuerySet[Veteran]:
@@ -68,7 +55,10 @@ def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = 
     qs = Veteran.objects.visible_to(user).select_related("region")
     f = filters
     if f.region:
-        qs = qs.filter(region_code__startswith=f.region.strip())
+        code = f.region.strip()
+        # A town's code (330482001000) ends in zeros its villages' codes do not share: match by its prefix.
+        prefix = Region.objects.filter(code=code).values_list("prefix", flat=True).first()
+        qs = qs.filter(region_code__startswith=prefix or code)
     if f.category:
         qs = qs.filter(categories__category=f.category, categories__end_date__isnull=True)
     if f.discharge_type:

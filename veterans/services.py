@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
@@ -17,6 +18,7 @@ from core.errors import invalid
 from core.permissions import require
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
+from veterans.search import add_grams, sync_grams
 from veterans.validation import VeteranData
 
 AUDITED_FIELDS = [
@@ -127,6 +129,7 @@ def veteran_create(*, actor: User, data: VeteranData) -> Veteran:
     veteran = Veteran()
     apply_data(veteran, data)
     veteran.save()
+    sync_grams(veteran)
     VeteranCategory.objects.bulk_create(categories_for(veteran, data, data.discharged_on))
     if data.tags:
         veteran.tags.set(data.tags)
@@ -149,6 +152,7 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
     before_categories = sorted(set(veteran.categories.filter(end_date__isnull=True).values_list("category", flat=True)))
     apply_data(veteran, data)
     veteran.save()
+    sync_grams(veteran)
     _sync_categories(veteran, data)
     if data.tags is not None:
         before["tags"] = sorted(veteran.tags.values_list("code", flat=True))
@@ -189,6 +193,9 @@ def veteran_mark_deceased(*, actor: User, veteran: Veteran, died_on: dt.date, re
     before = _audit_view(veteran)
     veteran.status, veteran.deceased_on = "deceased", died_on
     veteran.save(update_fields=["status", "deceased_on", "updated_at"])
+    # A period recorded as starting after the death ends where it began (the data-quality page lists it);
+    # ending it on the date of death would break the end-after-start constraint.
+    veteran.categories.filter(end_date__isnull=True, start_date__gt=died_on).update(end_date=F("start_date"))
     veteran.categories.filter(end_date__isnull=True).update(end_date=died_on)
     audit_record(actor=actor, action="veteran.mark_deceased", obj=veteran, region_code=veteran.region_code,
                  before={"status": before["status"]}, after={"status": "deceased", "deceased_on": died_on},
@@ -274,7 +281,9 @@ def insert_veterans(veterans: list[Veteran]) -> list[Veteran]:
     if not veterans:
         return veterans
     if connection.vendor != "postgresql":
-        return Veteran.objects.bulk_create(veterans, batch_size=2000)
+        created = Veteran.objects.bulk_create(veterans, batch_size=2000)
+        add_grams(created)
+        return created
     from django.utils import timezone
 
     now = timezone.now()
@@ -291,6 +300,7 @@ def insert_veterans(veterans: list[Veteran]) -> list[Veteran]:
         with cursor.cursor.copy(f"COPY veterans_veteran (id, {columns}) FROM STDIN") as copy:
             for veteran in veterans:
                 copy.write_row([veteran.pk, *(getattr(veteran, f.attname) for f in fields)])
+    add_grams(veterans)
     return veterans
 
 

@@ -117,3 +117,8 @@ def test_the_openapi_document_and_docs_page_are_served():
     assert "/api/v1/regions" in schema["paths"] and "/api/v1/auth/token" in schema["paths"]
     docs = Client().get("/api/v1/docs")
     assert docs.status_code == 200 and b"/static/ninja/swagger-ui-bundle.js" in docs.content
+
+
+def test_livez_answers_without_the_database(client):
+    response = client.get("/livez")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}

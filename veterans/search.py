@@ -1,0 +1,107 @@
+"""The one search box, and the name pieces that make a 1-2 character search fast at province scale.
+
+A query is one of: a full ID number (its keyed hash); 4-6 digits (the keyed
+hash of the ID's last digits, or of the phone's last 4); Latin letters (the
+start of the full pinyin or of the initials); anything else, a fragment of
+the name, found through ``VeteranNameGram`` (its first two characters) and,
+when longer, checked against the name itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+
+from core.crypto import keyed_hash
+from core.validators import normalise
+from veterans.models import Veteran, VeteranNameGram
+
+_ID_TAIL = re.compile(r"\d{3,5}[\dXx]")
+
+
+def grams_of(name: str) -> set[str]:
+    chars = [c for c in name if not c.isspace()]
+    return set(chars) | {a + b for a, b in itertools.pairwise(chars)}
+
+
+def sync_grams(veteran: Veteran) -> None:
+    VeteranNameGram.objects.filter(veteran=veteran).delete()
+    add_grams([veteran])
+
+
+def add_grams(veterans: Iterable[Veteran]) -> None:
+    rows = [(v.pk, gram) for v in veterans for gram in grams_of(v.name)]
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy("COPY veterans_veterannamegram (veteran_id, gram) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        VeteranNameGram.objects.bulk_create(
+            [VeteranNameGram(veteran_id=pk, gram=gram) for pk, gram in rows], batch_size=5000
+        )
+
+
+def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
+    """Write the name pieces of every record (or of those that have none yet)."""
+    qs = Veteran.objects.order_by("id").only("id", "name")
+    if only_missing:
+        qs = qs.exclude(id__in=VeteranNameGram.objects.values("veteran_id"))
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE veterans_veterannamegram")
+    else:
+        VeteranNameGram.objects.all().delete()
+    done = 0
+    last = 0
+    while True:
+        batch = list(qs.filter(id__gt=last)[:chunk])
+        if not batch:
+            break
+        add_grams(batch)
+        done += len(batch)
+        last = batch[-1].pk
+    if connection.vendor == "postgresql" and done:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE veterans_veterannamegram")
+    return done
+
+
+def search_q(q: str) -> Q | None:
+    """The condition for one search box value (None: no condition)."""
+    from veterans.services import id_lookup_hash
+
+    q = normalise(q)
+    if not q:
+        return None
+    if len(q) == 18 and q[:17].isdigit():
+        return Q(id_hash=id_lookup_hash(q.upper()))
+    if _ID_TAIL.fullmatch(q):
+        q = q.upper()
+        condition = Q(**{f"id_tail{len(q)}_hash": keyed_hash(q, f"id_tail{len(q)}")})
+        if len(q) == 4 and q.isdigit():
+            condition |= Q(phone_tail4_hash=keyed_hash(q, "phone_tail4"))
+        return condition
+    if q.isascii() and q.isalpha():
+        q = q.lower()
+        return Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q)
+    pieces = VeteranNameGram.objects.filter(gram=q[:2]).values("veteran_id")
+    condition = Q(id__in=pieces)
+    return condition & Q(name__contains=q) if len(q) > 2 else condition
+
+
+def search_sql(region_prefix: str, q: str, limit: int) -> tuple[str, list[Any]]:
+    """The list query of the API in plain SQL, for the benchmark's raw baseline."""
+    qs = Veteran.objects.filter(region_code__startswith=region_prefix)
+    condition = search_q(q)
+    if condition is not None:
+        qs = qs.filter(condition)
+    sql, params = qs.order_by("-id").values("id", "name", "region_code")[:limit].query.sql_with_params()
+    return sql, list(params)
