@@ -41,6 +41,8 @@ class ImportCommand(BaseCommand):
         path = Path(options["file"])
         actor = self.actor(options.get("user"))
         on_duplicate = options["on_duplicate"]
+        if not actor.can(self.register.capability):
+            raise CommandError(f"{actor.username} 无权导入 / may not import into this register")
         try:
             result = validate(path, self.register, actor=actor, on_duplicate=on_duplicate)
         except (UnreadableFile, FileNotFoundError, IsADirectoryError, PermissionError) as exc:

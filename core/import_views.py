@@ -97,9 +97,13 @@ def import_job(request: HttpRequest, pk: Any) -> HttpResponse:
 def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
     job = _job(request, pk)
     require(request.user, REGISTERS[job.register].capability)
-    if job.status != ImportJob.Status.VALID:
+    # Claim the job in one conditional UPDATE: of two confirmations sent together (a double click),
+    # only one may start the write; the other would re-run on a deleted file and overwrite the status.
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
+        status=ImportJob.Status.COMMITTING
+    )
+    if not claimed:
         raise Http404
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.COMMITTING)
     run_import.enqueue(str(job.pk), True)
     return redirect("imports:job", pk=job.pk)
 

@@ -174,7 +174,11 @@ def _shown(value: Any, column: Column | None = None) -> str:
     if column is not None and column.sensitive:
         from core.validators import mask_id, normalise
 
-        return mask_id(normalise(value))
+        text = normalise(value)
+        if len(text) >= 15:  # ID-like: the first 6 and the last 4
+            return mask_id(text)
+        # a phone: the first 3 and the last 4, as Veteran.phone_masked shows it; shorter values not at all
+        return f"{text[:3]}{'*' * (len(text) - 7)}{text[-4:]}" if len(text) >= 11 else "*" * len(text)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):
@@ -191,6 +195,8 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
     result = ImportResult(register.name)
     _headers, rows, header_errors, expected = read_table(path, register)
     result.errors.extend(header_errors)
+    # A missing column is said once, at row 1, not again on every row.
+    missing = {c.field for c in register.columns if any(e.column == c.header for e in header_errors)}
     by_field = {c.field: c for c in register.columns}
     first_row_of: dict[str, int] = {}
     for number, raw in rows:
@@ -199,6 +205,8 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
             clean = register.clean(raw, context)
         except ValidationError as exc:
             for item in error_items(exc):
+                if item["field"] in missing:
+                    continue
                 column = by_field.get(item["field"] or "")
                 value = _shown(raw.get(item["field"] or ""), column)
                 result.errors.append(RowError(number, column.header if column else "", value,
@@ -276,7 +284,8 @@ def write_report(result: ImportResult, target: Path | io.BytesIO) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for error in result.errors:
-        sheet.append([error.row, error.column, neutralise(error.value), error.message, error.message_en])
+        # a message can start with the value ("=1+1 is not in the list"): openpyxl would store it as a formula
+        sheet.append([error.row, error.column, *map(neutralise, (error.value, error.message, error.message_en))])
     for letter, width in zip("ABCDE", (10, 16, 24, 60, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     summary = book.create_sheet("汇总 Summary")

@@ -56,8 +56,17 @@ def date_value(
         result = value.date()
     elif isinstance(value, dt.date):
         result = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 100000:
-        result = _EXCEL_EPOCH + dt.timedelta(days=int(value))  # an Excel serial day number
+    elif isinstance(value, float) and not value.is_integer():
+        # A date cell reaches us as a date; a fraction is 2001.09 typed into a number cell, and 2001.1
+        # cannot tell January from October, so the person retypes it as text.
+        raise invalid(field, _("%(value)s was stored as a number; format the column as text and enter the date again."),
+                      code="bad_date", value=str(value))  # fmt: skip
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and 3000 <= value < 100000:
+        result = _EXCEL_EPOCH + dt.timedelta(days=int(value))  # an Excel serial day number (after 1908)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A small whole number is a year (2001) or a typo, not a day number from 1900-1908.
+        raise invalid(field, _("%(value)s was stored as a number; format the column as text and enter the date again."),
+                      code="bad_date", value=str(value))  # fmt: skip
     else:
         raw = normalise(value)
         if raw.startswith(FORMULA_STARTS):
@@ -93,9 +102,12 @@ def enum_value(value: Any, field: str, table: Iterable[tuple[str, str, str]], *,
             raise invalid(field, _("This value is required."), code="required")
         return ""
     raw = normalise(value)
+    if raw.startswith(FORMULA_STARTS):
+        raise invalid(field, _("A value may not start with = + - or @ (it could run as a formula)."), code="formula")
     rows = list(table)
     for code, english, chinese in rows:
-        if raw in (chinese, code) or raw.lower() == english.lower():
+        # normalise() took the spaces out of raw, so out of the label too ("Air Force" is typed as such)
+        if raw in (chinese, code) or raw.lower() == normalise(english).lower():
             return code
     allowed = "、".join(chinese for _code, _en, chinese in rows)
     raise invalid(field, _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",

@@ -77,16 +77,10 @@ def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = 
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise invalid(
-            field,
-            _("The birth date in the ID number (%(value)s) is not a real date."),
-            code="id_birth_date",
-            value=value[6:14],
-        ) from None
+        # The digits are not repeated in the message: beside the masked number they would complete it.
+        raise invalid(field, _("The birth date in the ID number is not a real date."), code="id_birth_date") from None
     if birth > (today or dt.date.today()) or birth.year < 1900:
-        raise invalid(
-            field, _("The birth date in the ID number is impossible."), code="id_birth_date", value=value[6:14]
-        )
+        raise invalid(field, _("The birth date in the ID number is impossible."), code="id_birth_date")
     if check_digit(value[:17]) != value[17]:
         raise invalid(field, _("The ID number's check digit is wrong; check every digit."), code="id_checksum")
     return IdNumber(value=value, birth_date=birth, gender="M" if int(value[16]) % 2 else "F")
@@ -94,6 +88,8 @@ def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = 
 
 def validate_phone(phone: Any, field: str = "phone") -> str:
     """A mainland mobile or landline number, normalised; empty stays empty."""
+    if isinstance(phone, float) and phone.is_integer():
+        phone = int(phone)  # a mobile typed into a number cell: Excel keeps all 11 digits, but as 13800001234.0
     value = normalise(phone if phone is not None else "")
     if value and not _PHONE.match(value):
         raise invalid(

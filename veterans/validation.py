@@ -68,8 +68,9 @@ def _grade(value: Any) -> int | None:
         return None
     raw = normalise(value).removesuffix("级")
     try:
-        grade = int(float(raw))
-    except ValueError:
+        number = float(raw)
+        grade = int(number) if number.is_integer() else 0
+    except (ValueError, OverflowError):  # "abc"; "inf" and "1e400" overflow int()
         grade = 0
     if not 1 <= grade <= 10:
         raise invalid("disability_grade", _("The disability grade is a whole number from 1 to 10."),
