@@ -24,7 +24,10 @@ PAGE_SIZE = 50
 
 
 def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
-    data = form.cleaned_data if form.is_valid() else {}
+    # A malformed filter is shown at its field; the well-formed ones still apply (dropping them all
+    # would list, and export, the user's whole scope).
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})  # an unbound form (no query at all) has none
     fields = {
         k: v for k, v in data.items() if k in selectors.VeteranFilters.__dataclass_fields__ and v not in ("", None)
     }

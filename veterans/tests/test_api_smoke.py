@@ -34,8 +34,9 @@ def test_api_round_trip(net):
 
 @pytest.mark.django_db
 def test_family_members_through_pages_and_api(net):
-    from core.validators import build_id_number
     import datetime as dt
+
+    from core.validators import build_id_number
 
     veteran = register(net.users["town_staff"], net.village)
     client = net.client("town_staff")
