@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from core.crypto import keyed_hash
 from core.validators import normalise
@@ -53,7 +53,8 @@ def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
     """Write the name pieces of every record (or of those that have none yet)."""
     qs = Veteran.objects.order_by("id").only("id", "name")
     if only_missing:
-        qs = qs.exclude(id__in=VeteranNameGram.objects.values("veteran_id"))
+        # NOT EXISTS, not NOT IN: PostgreSQL turns the latter into a nested loop over millions of rows.
+        qs = qs.filter(~Exists(VeteranNameGram.objects.filter(veteran_id=OuterRef("pk"))))
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE veterans_veterannamegram")
