@@ -18,6 +18,7 @@ from django.db import transaction
 from audit.services import audit_record
 from core.context import batch
 from regions.models import (
+    PREFIX_LENGTH,
     Designation,
     GridLeaderTerm,
     Level,
@@ -98,7 +99,7 @@ def load_network() -> DemoNetwork:
                 name=name,
                 level=level,
                 parent=parent,
-                prefix=code[: {"province": 2, "prefecture": 4, "city": 6, "town": 9, "village": 12, "grid": 15}[level]],
+                prefix=code[: PREFIX_LENGTH[level]],
             )
             found.save()
             existing[code] = found
