@@ -21,7 +21,12 @@ M = TypeVar("M", bound=models.Model)
 
 
 class ScopedQuerySet(models.QuerySet[M]):
-    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+    def visible_to(self, user: Any, within: str = "") -> ScopedQuerySet[M]:
+        """Rows under the user's scope; with ``within`` (a code prefix), only those under it as well.
+
+        The narrower of the two prefixes becomes the one LIKE predicate: two overlapping LIKEs
+        make PostgreSQL misjudge how many rows match and pick a slow plan.
+        """
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         prefix = user.scope_prefix
@@ -31,6 +36,11 @@ class ScopedQuerySet(models.QuerySet[M]):
         roles = getattr(model, "scope_roles", None)
         if roles is not None and user.role not in roles:
             return self.none()
+        if within:
+            if within.startswith(prefix):
+                prefix = within
+            elif not prefix.startswith(within):
+                return self.none()  # a region outside the scope: nothing
         return self.filter(**{f"{model.scope_field}__startswith": prefix})
 
 

@@ -52,13 +52,13 @@ def search(qs: QuerySet[Veteran], q: str) -> QuerySet[Veteran]:
 
 def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = None) -> QuerySet[Veteran]:
     today = today or dt.date.today()
-    qs = Veteran.objects.visible_to(user).select_related("region")
     f = filters
+    within = ""
     if f.region:
         code = f.region.strip()
         # A town's code (330482001000) ends in zeros its villages' codes do not share: match by its prefix.
-        prefix = Region.objects.filter(code=code).values_list("prefix", flat=True).first()
-        qs = qs.filter(region_code__startswith=prefix or code)
+        within = Region.objects.filter(code=code).values_list("prefix", flat=True).first() or code
+    qs = Veteran.objects.visible_to(user, within=within).select_related("region")
     if f.category:
         qs = qs.filter(categories__category=f.category, categories__end_date__isnull=True)
     if f.discharge_type:
