@@ -27,8 +27,13 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"laobing-field-keys", info=purpose).derive(secret.encode())
 
 
+@functools.lru_cache(maxsize=4)
+def _aead_for(secret: str) -> AESGCM:
+    return AESGCM(_derive(secret, b"encrypt"))
+
+
 def _aead() -> AESGCM:
-    return AESGCM(_derive(settings.FIELD_ENCRYPTION_KEY, b"encrypt"))
+    return _aead_for(settings.FIELD_ENCRYPTION_KEY)
 
 
 def encrypt(plaintext: str) -> str:

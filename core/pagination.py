@@ -76,5 +76,5 @@ def keyset_page(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    last = [getattr(rows[-1], k) for k in keys]
+    last = [rows[-1][k] if isinstance(rows[-1], dict) else getattr(rows[-1], k) for k in keys]
     return rows, encode_cursor(last[0] if len(keys) == 1 else last)

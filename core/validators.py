@@ -49,6 +49,10 @@ def mask_id(value: str) -> str:
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}" if len(value) > 10 else "*" * len(value)
 
 
+def mask_phone(value: str) -> str:
+    return f"{value[:3]}****{value[-4:]}" if len(value) > 7 else "*" * len(value)
+
+
 def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = None) -> IdNumber:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise invalid(

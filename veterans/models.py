@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from core.crypto import decrypt
 from core.scoping import ScopedModel
-from core.validators import mask_id
+from core.validators import mask_id, mask_phone
 from veterans import choices as c
 
 VETERAN_VIEWER_ROLES = frozenset(
@@ -120,10 +120,7 @@ class Veteran(ScopedModel):
 
     @property
     def phone_masked(self) -> str:
-        if not self.phone_enc:
-            return ""
-        phone = decrypt(self.phone_enc)
-        return f"{phone[:3]}****{phone[-4:]}"
+        return mask_phone(decrypt(self.phone_enc)) if self.phone_enc else ""
 
 
 class VeteranCategory(models.Model):
