@@ -43,8 +43,8 @@ class Veteran(ScopedModel):
     scope_roles: ClassVar[frozenset[str] | None] = VETERAN_VIEWER_ROLES
 
     name = models.CharField(_("name"), max_length=50)
-    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=200, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=c.choices(c.GENDERS))
     birth_date = models.DateField(_("birth date"), db_index=True)
     id_number_enc = models.TextField(editable=False)
@@ -94,7 +94,15 @@ class Veteran(ScopedModel):
     class Meta:
         verbose_name = _("veteran")
         verbose_name_plural = _("veterans")
-        indexes = [models.Index(fields=["region_code", "id"], name="veteran_region_keyset")]
+        indexes = [
+            models.Index(fields=["region_code", "id"], name="veteran_region_keyset"),
+            # A pinyin search is a prefix (LIKE 'zsl%') within a region prefix: both in one index, so
+            # PostgreSQL need not AND a bitmap of the whole town (measured 56 ms → 1 ms at 1.5M).
+            models.Index(fields=["name_initials", "region_code"], name="veteran_initials_region",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin", "region_code"], name="veteran_pinyin_region",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+        ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
                 condition=Q(discharged_on__gte=models.F("enlisted_on")), name="discharged_after_enlisted"
