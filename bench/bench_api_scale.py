@@ -82,10 +82,10 @@ def sample_values() -> dict[str, str]:
     return {"surname": name[0], "fragment": name[1:], "initials": initials, "id_tail": decrypt(enc)[-6:]}
 
 
-def wrk(path: str, bearer: str) -> dict[str, float]:
+def wrk(path: str, bearer: str, port: int = PORT) -> dict[str, float]:
     out = subprocess.run(  # noqa: S603
         [WRK, "-t2", "-c8", f"-d{DURATION}", "-s", str(ROOT / "bench" / "wrk_report.lua"),
-         f"http://127.0.0.1:{PORT}{path}"],
+         f"http://127.0.0.1:{port}{path}"],
         env={**os.environ, "BENCH_TOKEN": bearer}, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -138,6 +138,10 @@ def run() -> None:
         [sys.executable, "-m", "gunicorn", "laobing.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level",
          "warning"], cwd=ROOT, env=_env(),
     )  # fmt: skip
+    bare_server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "laobing.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT + 1}", "--log-level",
+         "warning"], cwd=ROOT, env={**_env(), "DJANGO_SETTINGS_MODULE": "bench.settings_bare"},
+    )  # fmt: skip
     try:
         for _ in range(50):
             try:
@@ -159,18 +163,22 @@ def run() -> None:
               f"p95 {bare['p95_ms']:.1f} ms  p99 {bare['p99_ms']:.1f} ms")  # fmt: skip
         for label, path, q in cases:
             api = wrk(urllib.parse.quote(path, safe="/?=&"), bearer)
+            bare_path = urllib.parse.quote(f"/veterans?region={TOWN}&q={q}", safe="/?=&")
+            bare_django = wrk(bare_path, bearer, port=PORT + 1)
             sql, params = search_sql(TOWN, q, 50)
             raw = raw_sql(sql, params)
             print(f"   {label:<26} API {api['rps']:>7,.0f} req/s  p50 {api['p50_ms']:5.1f}  p95 {api['p95_ms']:5.1f}  "
                   f"p99 {api['p99_ms']:5.1f} ms  (errors {api['errors']}) | raw SQL {raw['rps']:>7,.0f} q/s  "
-                  f"p95 {raw['p95_ms']:5.1f} ms")  # fmt: skip
+                  f"p95 {raw['p95_ms']:5.1f} ms | bare Django view, same query {bare_django['rps']:,.0f} req/s "
+                  f"p95 {bare_django['p95_ms']:.1f} ms (API/bare {api['rps'] / bare_django['rps']:.2f})")  # fmt: skip
             shown = plan(sql, params)
             print(shown)
             if "Seq Scan on veterans_veteran" in shown:
                 print("   !! sequential scan of the veterans table")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        for process in (server, bare_server):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
 
 
 if __name__ == "__main__":
