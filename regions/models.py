@@ -41,6 +41,30 @@ LEVEL_ORDER: list[str] = list(PREFIX_LENGTH)
 PARENT_LEVEL: dict[str, str] = {LEVEL_ORDER[i + 1]: LEVEL_ORDER[i] for i in range(len(LEVEL_ORDER) - 1)}
 
 
+def level_of(code: str) -> str | None:
+    """The level a code has by its shape: the deepest level whose own digits are not all zero.
+
+    330482001000 is a town, 330482001001 a village, 330482001001001 a grid; None for no code.
+    """
+    if not (code.isascii() and code.isdigit()):
+        return None
+    if len(code) == 15:
+        return Level.GRID if code[12:] != "000" else None
+    if len(code) != 12:
+        return None
+    for level in reversed(LEVEL_ORDER[:-1]):
+        start = PREFIX_LENGTH[PARENT_LEVEL[level]] if level in PARENT_LEVEL else 0
+        if set(code[start : PREFIX_LENGTH[level]]) - {"0"}:
+            return level
+    return None
+
+
+def prefix_of(code: str) -> str:
+    """The significant digits of a code (its subtree is every code that starts with them)."""
+    level = level_of(code)
+    return code[: PREFIX_LENGTH[level]] if level else code
+
+
 class Region(ScopedModel):
     scope_field = "code"
     scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES

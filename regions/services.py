@@ -29,6 +29,7 @@ from regions.models import (
     StarRatingScore,
     Station,
     StationDesignation,
+    level_of,
 )
 
 REGION_FIELDS = ["code", "name", "level", "parent"]
@@ -59,9 +60,7 @@ def validate_region_code(code: str, level: str) -> str:
             level=Level(level).label,
             n=expected_length,
         )
-    significant = PREFIX_LENGTH[level]
-    own_start = PREFIX_LENGTH[PARENT_LEVEL[level]] if level in PARENT_LEVEL else 0
-    if set(code[significant:12]) - {"0"} or set(code[own_start:significant]) <= {"0"}:
+    if level_of(code) != level:
         raise invalid(
             "code",
             _("The code %(value)s does not have the shape of a %(level)s code."),

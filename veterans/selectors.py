@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from core.scoping import get_visible_or_404
-from regions.models import Region
+from regions.models import prefix_of
 from veterans.models import Veteran
 from veterans.search import search_q
 from veterans.validation import PARTY
@@ -55,9 +55,8 @@ def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = 
     f = filters
     within = ""
     if f.region:
-        code = f.region.strip()
         # A town's code (330482001000) ends in zeros its villages' codes do not share: match by its prefix.
-        within = Region.objects.filter(code=code).values_list("prefix", flat=True).first() or code
+        within = prefix_of(f.region.strip())
     qs = Veteran.objects.visible_to(user, within=within).select_related("region")
     if f.category:
         qs = qs.filter(categories__category=f.category, categories__end_date__isnull=True)
