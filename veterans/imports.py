@@ -19,6 +19,7 @@ from veterans.services import (
     categories_for,
     id_lookup_hash,
     insert_veterans,
+    new_row,
     scope_regions,
     veteran_update,
 )
@@ -95,7 +96,7 @@ def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool
     """New people in batches with bulk inserts; existing ones skipped or updated one by one (audited)."""
     created = updated = skipped = 0
     batch_id = current_batch_id()
-    pending: list[tuple[Veteran, VeteranData]] = []
+    pending: list[tuple[Any, VeteranData]] = []
     for done, (_number, data) in enumerate(rows, start=1):
         id_hash = key(data)
         if id_hash in found:
@@ -106,7 +107,7 @@ def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool
             else:
                 skipped += 1
             continue
-        veteran = Veteran(import_batch=batch_id)
+        veteran = new_row(import_batch=batch_id)
         apply_data(veteran, data)
         pending.append((veteran, data))
         if len(pending) >= BATCH:
@@ -118,7 +119,7 @@ def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool
     return {"created": created, "updated": updated, "skipped": skipped}
 
 
-def _insert(pending: list[tuple[Veteran, VeteranData]]) -> int:
+def _insert(pending: list[tuple[Any, VeteranData]]) -> int:
     if not pending:
         return 0
     veterans = insert_veterans([v for v, _d in pending])
