@@ -67,6 +67,9 @@ ACTION_TITLES = {
 @register
 def record_changes(veteran: Any, user: Any) -> Iterable[TimelineItem]:
     entries = AuditEntry.objects.filter(object_type="veterans.veteran", object_id=str(veteran.pk)).order_by("-seq")
+    if not (user.can("veterans.reveal_id") or user.can("audit.view")):
+        # Who looked at the full ID number, and why, is for those who may do it themselves and for auditors.
+        entries = entries.exclude(action="veteran.reveal_id")
     for entry in entries[:200]:
         changed = sorted((entry.after or {}).keys() - {"categories"})
         detail = ", ".join(changed) if entry.action.endswith("update") else ""

@@ -419,3 +419,16 @@ def test_an_export_is_refused_to_a_role_without_the_right(net: Network, role: st
 
 def test_tags_are_a_catalogue_seeded_by_migration(db: None) -> None:
     assert set(Tag.objects.values_list("name", flat=True)) >= {"困难", "重点人员", "空巢", "独居"}
+
+
+def test_only_those_who_may_reveal_see_who_revealed(net: Network) -> None:
+    from veterans.timeline import timeline
+
+    veteran = register(net.users["town_staff"], net.village)
+    services.veteran_reveal_id(actor=net.users["town_staff"], veteran=veteran, reason="核对身份信息")
+
+    def revealed(role: str) -> bool:
+        return any("完整" in str(i.title) or "Full ID" in str(i.title) for i in timeline(veteran, net.users[role]))
+
+    assert revealed("town_staff") and revealed("auditor")
+    assert not revealed("grid_leader") and not revealed("village_staff")
