@@ -7,6 +7,7 @@ form, the API and an import row all report the same message at the same field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -95,6 +96,17 @@ def date_value(
     return result, precision
 
 
+@functools.lru_cache(maxsize=64)
+def _lookup(rows: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    """Chinese term, code and English label (spaces out, as normalise() takes them out of the input) → code."""
+    found: dict[str, str] = {}
+    for code, english, chinese in rows:
+        found[normalise(english).lower()] = code
+        found[code] = code
+        found[chinese] = code
+    return found
+
+
 def enum_value(value: Any, field: str, table: Iterable[tuple[str, str, str]], *, required: bool = False) -> str:
     """An enumeration given by its Chinese term, its English label or its code."""
     if is_blank(value):
@@ -105,10 +117,9 @@ def enum_value(value: Any, field: str, table: Iterable[tuple[str, str, str]], *,
     if raw.startswith(FORMULA_STARTS):
         raise invalid(field, _("A value may not start with = + - or @ (it could run as a formula)."), code="formula")
     rows = list(table)
-    for code, english, chinese in rows:
-        # normalise() took the spaces out of raw, so out of the label too ("Air Force" is typed as such)
-        if raw in (chinese, code) or raw.lower() == normalise(english).lower():
-            return code
+    found = _lookup(tuple(rows)).get(raw) or _lookup(tuple(rows)).get(raw.lower())
+    if found:
+        return found
     allowed = "、".join(chinese for _code, _en, chinese in rows)
     raise invalid(field, _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
                   value=raw, allowed=allowed)  # fmt: skip

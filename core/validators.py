@@ -25,7 +25,10 @@ _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 def normalise(value: Any) -> str:
     """Full-width digits and letters to ASCII, spaces out, as one string."""
-    return unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    text = str(value)
+    if not text.isascii():  # ASCII is already in normal form, and most cells are
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip().replace(" ", "")
 
 
 def check_digit(first17: str) -> str:
