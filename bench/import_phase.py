@@ -26,8 +26,10 @@ from veterans.imports import REGISTER  # noqa: E402
 
 def empty_registry() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE veterans_veteran, veterans_veterancategory, veterans_veteran_tags, veterans_veterannamegram, "
-                       "veterans_familymember RESTART IDENTITY")  # fmt: skip
+        cursor.execute(
+            "TRUNCATE veterans_veteran, veterans_veterancategory, veterans_veteran_tags, veterans_veterannamegram, "
+            "veterans_familymember RESTART IDENTITY"
+        )
 
 
 def phase_validate(path: Path, user: User) -> int:
