@@ -18,7 +18,8 @@ from core.errors import invalid
 from core.validators import normalise
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# A time after the day (2001-09-01 08:00:00, as some systems export dates) is allowed and ignored.
+_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]*\d{1,2}:\d{2}(?::\d{2})?)?$")
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 

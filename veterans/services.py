@@ -181,7 +181,19 @@ def _sync_categories(veteran: Veteran, data: VeteranData) -> None:
             category.disability_grade, category.disability_cause = data.disability_grade, data.disability_cause
             category.save(update_fields=["disability_grade", "disability_cause"])
     new = [c for c in categories_for(veteran, data, today) if c.category not in open_]
-    VeteranCategory.objects.bulk_create(new)
+    if new and veteran.status == "deceased":
+        raise invalid("categories", _("A special-care category cannot begin after the person's death."),
+                      code="category_after_death")  # fmt: skip
+    # A category ended today and given back the same day reopens its period rather than starting one
+    # that would overlap it.
+    ended_today = {c.category: c for c in veteran.categories.filter(end_date=today)}
+    for category in new:
+        if category.category in ended_today:
+            reopened = ended_today[category.category]
+            reopened.end_date = None
+            reopened.disability_grade, reopened.disability_cause = category.disability_grade, category.disability_cause
+            reopened.save(update_fields=["end_date", "disability_grade", "disability_cause"])
+    VeteranCategory.objects.bulk_create([c for c in new if c.category not in ended_today])
 
 
 @transaction.atomic

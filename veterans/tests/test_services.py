@@ -432,3 +432,29 @@ def test_only_those_who_may_reveal_see_who_revealed(net: Network) -> None:
 
     assert revealed("town_staff") and revealed("auditor")
     assert not revealed("grid_leader") and not revealed("village_staff")
+
+
+def test_a_category_removed_and_given_back_the_same_day_reopens_its_period(net: Network) -> None:
+    actor = net.users["town_staff"]
+    veteran = register(actor, net.village, categories=["rural_over_60"])
+    services.veteran_update(actor=actor, veteran=veteran, data=changed(actor, veteran, categories=[]))
+    services.veteran_update(actor=actor, veteran=veteran, data=changed(actor, veteran, categories=["rural_over_60"]))
+
+    periods = list(veteran.categories.filter(category="rural_over_60"))
+    assert len(periods) == 1 and periods[0].end_date is None
+
+
+def test_no_category_begins_after_death(net: Network) -> None:
+    import datetime as dt
+
+    actor = net.users["town_staff"]
+    veteran = register(actor, net.village)
+    services.veteran_mark_deceased(actor=actor, veteran=veteran, died_on=dt.date.today() - dt.timedelta(days=3))
+
+    with pytest.raises(ValidationError) as exc:
+        services.veteran_update(
+            actor=actor, veteran=veteran, data=changed(actor, veteran, categories=["rural_over_60"])
+        )
+
+    assert codes(exc) == {"categories": ["category_after_death"]}
+    assert not veteran.categories.exists()

@@ -191,7 +191,7 @@ def test_a_month_is_not_enough_where_a_day_is_needed(raw):
         "20010901",
         20010901,
         "九月",
-        "2001-09-01 08:00",
+        "2001-09-01 25:00x",
         2001.09,  # 2001.09 typed into a number cell: not the serial day 2001 (1905-06-23)
         2001.1,
         "1899-12-31",
@@ -466,3 +466,8 @@ def test_the_birth_date_message_does_not_repeat_the_digits() -> None:
 
     item = error_items(exc.value)[0]
     assert item["code"] == "id_birth_date" and "19901301" not in item["message"] + item["message_en"]
+
+
+@pytest.mark.parametrize("text", ["2001-09-01 08:00", "2001-09-01 08:00:00", "2001/9/1 8:05"])
+def test_a_date_exported_with_a_time_is_read_as_its_day(text: str) -> None:
+    assert date_value(text, "enlisted_on") == (dt.date(2001, 9, 1), "day")
