@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
+from django.utils import timezone
 from django_tasks import task
 
 from core.imports import REGISTERS, UnreadableFile, commit, validate, write_report
@@ -14,9 +16,27 @@ log = logging.getLogger(__name__)
 SHOWN_ERRORS = 500
 
 
+#: How long a checked upload waits for its confirmation before its file is deleted.
+UNCONFIRMED_TTL = timedelta(hours=24)
+
+
+def purge_unconfirmed_uploads() -> int:
+    """Uploads hold plain ID numbers: one never confirmed is deleted after a day, and its job expires."""
+    stale = ImportJob.objects.filter(status=ImportJob.Status.VALID, updated_at__lt=timezone.now() - UNCONFIRMED_TTL)
+    count = 0
+    for job in stale:
+        Path(job.stored_path).unlink(missing_ok=True)
+        count += ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
+            status=ImportJob.Status.FAILED,
+            message="未在 24 小时内确认，上传文件已删除。 / Not confirmed within 24 hours; the uploaded file was deleted.",
+        )
+    return count
+
+
 @task()
 def run_import(job_id: str, write: bool = False) -> str:
     """Validate an uploaded file (and, once confirmed, write it). Re-validates before writing."""
+    purge_unconfirmed_uploads()
     job = ImportJob.objects.select_related("actor", "actor__scope_region").get(pk=job_id)
     register = REGISTERS[job.register]
     path = Path(job.stored_path)

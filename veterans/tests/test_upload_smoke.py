@@ -88,3 +88,36 @@ def test_quality_page(net):
     assert len(page.context["duplicates"]) == 1
     assert [c["problem"] for c in page.context["conflicts"]] == ["overlap"]
     assert net.client("other_town_staff").get("/veterans/quality/").context["duplicates"] == []
+
+
+@pytest.mark.django_db
+def test_an_upload_never_confirmed_is_deleted_after_a_day(net, tmp_path, settings):
+    import datetime as dt
+    from pathlib import Path
+
+    from core.tasks import purge_unconfirmed_uploads
+
+    settings.IMPORT_DIR = tmp_path
+    client = net.client("town_staff")
+    row = valid_row(net.village)
+    client.post(
+        "/imports/new/veteran/",
+        {
+            "file": xlsx(
+                [
+                    [
+                        row[k]
+                        for k in ("name", "id_number", "region_code", "enlisted_on", "discharged_on", "discharge_type")
+                    ]
+                ]
+            ),
+            "on_duplicate": "error",
+        },
+    )
+    job = ImportJob.objects.get()
+    assert job.status == "valid" and Path(job.stored_path).exists()
+    assert purge_unconfirmed_uploads() == 0
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=job.updated_at - dt.timedelta(hours=25))
+    assert purge_unconfirmed_uploads() == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and not Path(job.stored_path).exists()
