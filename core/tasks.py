@@ -28,7 +28,8 @@ def purge_unconfirmed_uploads() -> int:
         Path(job.stored_path).unlink(missing_ok=True)
         count += ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
             status=ImportJob.Status.FAILED,
-            message="未在 24 小时内确认，上传文件已删除。 / Not confirmed within 24 hours; the uploaded file was deleted.",
+            message="未在 24 小时内确认，上传文件已删除。 / "
+            "Not confirmed within 24 hours; the uploaded file was deleted.",
         )
     return count
 
