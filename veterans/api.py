@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, Value
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import Field, Router, Schema, Status
@@ -108,11 +109,24 @@ def _out(veteran: Veteran) -> dict[str, Any]:
 _LIST_COLUMNS = [*_PLAIN, "id_number_enc", "phone_enc", "region__name"]
 
 
-def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A page of the list from plain rows: one small query for categories and tags, no model instances."""
-    ids = [row["id"] for row in rows]
-    categories: dict[int, list[str]] = {}
-    tags: dict[int, list[str]] = {}
+_CATEGORIES_AND_TAGS = """
+    SELECT veteran_id, 'c', category FROM veterans_veterancategory WHERE end_date IS NULL AND veteran_id = ANY(%s)
+    UNION ALL
+    SELECT vt.veteran_id, 't', t.code FROM veterans_veteran_tags vt JOIN veterans_tag t ON t.id = vt.tag_id
+    WHERE vt.veteran_id = ANY(%s)
+"""
+
+
+def _categories_and_tags(ids: list[int]) -> list[tuple[int, str, str]]:
+    """Open categories ("c") and tags ("t") of a page's records, in one round trip.
+
+    On PostgreSQL the ids go as one array parameter: with fifty ``IN`` placeholders the driver spent
+    half a millisecond splitting the query text on every request.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CATEGORIES_AND_TAGS, [ids, ids])
+            return cursor.fetchall()
     # order_by(): SQLite refuses an ORDER BY (from Meta.ordering) inside the parts of a UNION.
     open_categories = (
         VeteranCategory.objects.filter(veteran_id__in=ids, end_date__isnull=True)
@@ -124,7 +138,15 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         .order_by()
         .values_list("veteran_id", Value("t", output_field=CharField()), "tag__code")
     )
-    for veteran_id, kind, value in open_categories.union(tag_codes, all=True):  # one round trip for both
+    return list(open_categories.union(tag_codes, all=True))
+
+
+def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of the list from plain rows: one small query for categories and tags, no model instances."""
+    ids = [row["id"] for row in rows]
+    categories: dict[int, list[str]] = {}
+    tags: dict[int, list[str]] = {}
+    for veteran_id, kind, value in _categories_and_tags(ids):
         (categories if kind == "c" else tags).setdefault(veteran_id, []).append(value)
     for row in rows:
         enc, phone_enc = row.pop("id_number_enc"), row.pop("phone_enc")
