@@ -1,4 +1,4 @@
-# 老兵e家: `make run` starts the demo on SQLite; `make test` runs every check.
+# 老兵e家: `make run` starts the demo on SQLite; `make test` runs every check (ruff, mypy, pytest).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -28,6 +28,7 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy core accounts audit regions veterans laobing
 
 pytest: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.models import ApiToken
 from accounts.services import api_token_issue, api_token_revoke
+from core.types import AuthedRequest
 
 router = Router(tags=["auth"])
 
@@ -34,7 +34,7 @@ class MeOut(Schema):
 
 
 @router.post("/token", auth=None, response=TokenOut)
-def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
+def token_create(request: AuthedRequest, payload: TokenIn) -> dict[str, object]:
     user = authenticate(request, username=payload.username, password=payload.password)
     # The messages stay lazy: the error handler renders them in both zh-hans and English.
     if getattr(request, "axes_locked_out", False):
@@ -50,7 +50,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
 
 
 @router.delete("/token", response={204: None})
-def token_revoke(request: HttpRequest) -> Status[None]:
+def token_revoke(request: AuthedRequest) -> Status[None]:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
     raw = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
@@ -58,17 +58,17 @@ def token_revoke(request: HttpRequest) -> Status[None]:
     if token is None:
         how = _("Send the token to revoke as 'Authorization: Bearer <token>'.")
         raise HttpError(400, how)  # type: ignore[arg-type]
-    api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    api_token_revoke(actor=request.user, token=token)
     return Status(204, None)
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: AuthedRequest) -> dict[str, object]:
     user = request.user
     return {
-        "username": user.username,  # type: ignore[union-attr]
-        "display_name": user.display_name,  # type: ignore[union-attr]
-        "role": user.role,  # type: ignore[union-attr]
-        "department": user.department,  # type: ignore[union-attr]
-        "scope_code": user.scope_region.code if user.scope_region else None,  # type: ignore[union-attr]
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "department": user.department,
+        "scope_code": user.scope_region.code if user.scope_region else None,
     }

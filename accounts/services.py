@@ -112,7 +112,7 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
         actor=actor,
         action="user.update",
         obj=user,
-        region_code=user.scope_region.code,
+        region_code=user.scope_region.code if user.scope_region else "",
         before=before,
         after=snapshot(user, USER_FIELDS),
     )

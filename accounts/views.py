@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from accounts.models import ApiToken, User
 from accounts.roles import Role
 from core.permissions import require
 from core.scoping import get_visible_or_404
+from core.types import AuthedRequest
 from core.views import submit_form
 from regions.services import find_region_for
 
@@ -39,7 +40,7 @@ class LogoutView(auth_views.LogoutView):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     password_form = PasswordChangeForm(user)
     token_form = TokenForm()
@@ -77,18 +78,18 @@ def me(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, user=request.user).first()
     if token is None:
         return render(request, "404.html", status=404)
-    services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token has been revoked."))
     return redirect("accounts:me")
 
 
 @require_http_methods(["GET"])
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthedRequest) -> HttpResponse:
     require(request.user, "accounts.manage")
     qs = selectors.user_list(user=request.user, q=request.GET.get("q", "").strip(), role=request.GET.get("role", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -107,7 +108,7 @@ def users(request: HttpRequest) -> HttpResponse:
 SCOPE_ALIAS = {"scope_region": "scope_code"}
 
 
-def _save_user(request: HttpRequest, form: UserCreateForm | UserEditForm, save: Any) -> Any:
+def _save_user(request: AuthedRequest, form: UserCreateForm | UserEditForm, save: Any) -> Any:
     """Resolve the scope code within the manager's own scope, then run the service."""
 
     def action(data: dict[str, Any]) -> Any:
@@ -120,7 +121,7 @@ def _save_user(request: HttpRequest, form: UserCreateForm | UserEditForm, save: 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, "accounts.manage")
     form = UserCreateForm(request.POST or None)
     created = _save_user(request, form, lambda data: services.user_create(actor=request.user, **data))
@@ -132,7 +133,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.manage")
     target = get_visible_or_404(User.objects.select_related("scope_region"), request.user, pk=pk)
     initial = {
@@ -157,9 +158,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "accounts.manage")
-    target = get_visible_or_404(User.objects.all(), request.user, pk=pk)  # type: ignore[arg-type]
-    services.user_unlock(actor=request.user, user=target)  # type: ignore[arg-type]
+    target = get_visible_or_404(User.objects.all(), request.user, pk=pk)
+    services.user_unlock(actor=request.user, user=target)
     messages.success(request, _("User %(name)s unlocked.") % {"name": target.username})
     return redirect("accounts:users")

@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from audit.selectors import audit_list
 from core.pagination import keyset_page
+from core.types import AuthedRequest
 
 router = Router(tags=["audit"])
 
@@ -36,7 +36,7 @@ class AuditPage(Schema):
 
 @router.get("", response=AuditPage)
 def audit_entries(
-    request: HttpRequest,
+    request: AuthedRequest,
     action: str = "",
     actor: str = "",
     object_type: str = "",

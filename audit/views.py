@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,6 +13,7 @@ from audit.selectors import audit_list
 from core.pagination import keyset_page
 from core.permissions import require
 from core.scoping import get_visible_or_404
+from core.types import AuthedRequest
 
 
 def _date(value: str) -> dt.date | None:
@@ -24,7 +25,7 @@ def _date(value: str) -> dt.date | None:
 
 @require_GET
 @login_required
-def entries(request: HttpRequest) -> HttpResponse:
+def entries(request: AuthedRequest) -> HttpResponse:
     require(request.user, "audit.view")
     g = request.GET
     qs = audit_list(
@@ -54,7 +55,7 @@ def entries(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def entry(request: HttpRequest, seq: int) -> HttpResponse:
+def entry(request: AuthedRequest, seq: int) -> HttpResponse:
     require(request.user, "audit.view")
     item = get_visible_or_404(AuditEntry.objects.all(), request.user, seq=seq)
     return render(request, "audit/entry.html", {"entry": item})

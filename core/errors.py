@@ -10,10 +10,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.functional import Promise
 
 
-def invalid(field: str | None, message: str | Promise, *, code: str, **params: Any) -> ValidationError:
+def invalid(field: str | None, message: Any, *, code: str, **params: Any) -> ValidationError:
     error = ValidationError(message, code=code, params=params or None)
     return ValidationError({field: [error]}) if field else error
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +18,7 @@ from core.imports import EXCEL_SUFFIXES, ON_DUPLICATE, REGISTERS, Register, file
 from core.models import ImportJob
 from core.permissions import require
 from core.tasks import run_import
+from core.types import AuthedRequest
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,7 +46,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _register(request: HttpRequest, name: str) -> Register:
+def _register(request: AuthedRequest, name: str) -> Register:
     register = REGISTERS.get(name)
     if register is None:
         raise Http404
@@ -53,7 +54,7 @@ def _register(request: HttpRequest, name: str) -> Register:
     return register
 
 
-def _job(request: HttpRequest, pk: Any) -> ImportJob:
+def _job(request: AuthedRequest, pk: Any) -> ImportJob:
     job = ImportJob.objects.filter(pk=pk, actor=request.user).first()
     if job is None:
         raise Http404
@@ -62,7 +63,7 @@ def _job(request: HttpRequest, pk: Any) -> ImportJob:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def import_new(request: HttpRequest, name: str) -> HttpResponse:
+def import_new(request: AuthedRequest, name: str) -> HttpResponse:
     register = _register(request, name)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +86,7 @@ def import_new(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def import_job(request: HttpRequest, pk: Any) -> HttpResponse:
+def import_job(request: AuthedRequest, pk: Any) -> HttpResponse:
     job = _job(request, pk)
     register = REGISTERS[job.register]
     template = "core/_import_status.html" if getattr(request, "htmx", False) else "core/import_job.html"
@@ -94,7 +95,7 @@ def import_job(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @require_POST
 @login_required
-def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
+def import_commit(request: AuthedRequest, pk: Any) -> HttpResponse:
     job = _job(request, pk)
     require(request.user, REGISTERS[job.register].capability)
     # Claim the job in one conditional UPDATE: of two confirmations sent together (a double click),
@@ -110,7 +111,7 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @require_GET
 @login_required
-def import_report(request: HttpRequest, pk: Any) -> HttpResponse:
+def import_report(request: AuthedRequest, pk: Any) -> FileResponse:
     job = _job(request, pk)
     if not job.report_path or not Path(job.report_path).exists():
         raise Http404
@@ -120,7 +121,7 @@ def import_report(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @require_GET
 @login_required
-def import_template(request: HttpRequest, name: str) -> HttpResponse:
+def import_template(request: AuthedRequest, name: str) -> HttpResponse:
     register = _register(request, name)
     buffer = io.BytesIO()
     write_template(register, buffer)

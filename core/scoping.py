@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -62,5 +63,5 @@ def get_visible_or_404(queryset: ScopedQuerySet[M], user: User, **lookup: Any) -
     """Out of scope and non-existent look the same: 404, never 403."""
     try:
         return queryset.visible_to(user).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc

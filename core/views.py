@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
+from core.types import AuthedRequest
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ def apply_errors(form: Form, exc: ValidationError, aliases: dict[str, str] | Non
 
 
 def submit_form(
-    request: HttpRequest,
+    request: AuthedRequest,
     form: Form,
     action: Callable[[dict[str, Any]], T],
     aliases: dict[str, str] | None = None,
@@ -54,14 +55,14 @@ def submit_form(
 
 @require_GET
 @never_cache
-def livez(request: HttpRequest) -> HttpResponse:
+def livez(request: AuthedRequest) -> HttpResponse:
     """Alive, without touching the database: for a process supervisor, and the benchmarks' bare baseline."""
     return JsonResponse({"status": "ok"})
 
 
 @require_GET
 @never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
+def healthz(request: AuthedRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -73,7 +74,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """One home page, whose panels follow the user's role."""
     from audit.selectors import audit_list
     from regions.selectors import network_counts

@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from core.pagination import keyset_page
 from core.permissions import require
+from core.types import AuthedRequest
 from regions import selectors, services
 from regions.models import GridLeaderTerm, Region, Station
 
@@ -114,7 +114,7 @@ class TermIn(Schema):
 
 @router.get("/regions", response=RegionPage)
 def regions_list(
-    request: HttpRequest, level: str = "", parent: str = "", q: str = "", limit: int = 100, cursor: str = ""
+    request: AuthedRequest, level: str = "", parent: str = "", q: str = "", limit: int = 100, cursor: str = ""
 ) -> dict[str, object]:
     """Regions under the caller's scope, ordered by code."""
     qs = selectors.region_list(user=request.user, level=level, parent_code=parent, q=q)
@@ -123,19 +123,19 @@ def regions_list(
 
 
 @router.get("/regions/{code}", response=RegionOut)
-def regions_get(request: HttpRequest, code: str) -> Region:
+def regions_get(request: AuthedRequest, code: str) -> Region:
     return selectors.region_get(user=request.user, code=code)
 
 
 @router.post("/regions", response={201: RegionOut})
-def regions_create(request: HttpRequest, payload: RegionIn) -> Status:
+def regions_create(request: AuthedRequest, payload: RegionIn) -> Status:
     # Before the parent lookup: a caller who may not manage regions gets 403, not "unknown region".
     require(request.user, "regions.manage")
-    parent = services.find_region_for(request.user, payload.parent_code)  # type: ignore[arg-type]
+    parent = services.find_region_for(request.user, payload.parent_code)
     region = services.region_create(
         actor=request.user,
         code=payload.code,
-        name=payload.name,  # type: ignore[arg-type]
+        name=payload.name,
         level=payload.level,
         parent=parent,
     )
@@ -143,32 +143,32 @@ def regions_create(request: HttpRequest, payload: RegionIn) -> Status:
 
 
 @router.patch("/regions/{code}", response=RegionOut)
-def regions_update(request: HttpRequest, code: str, payload: RegionPatch) -> Region:
+def regions_update(request: AuthedRequest, code: str, payload: RegionPatch) -> Region:
     require(request.user, "regions.manage")
     region = selectors.region_get(user=request.user, code=code)
-    parent = services.find_region_for(request.user, payload.parent_code) if payload.parent_code else None  # type: ignore[arg-type]
-    return services.region_update(actor=request.user, region=region, name=payload.name, parent=parent)  # type: ignore[arg-type]
+    parent = services.find_region_for(request.user, payload.parent_code) if payload.parent_code else None
+    return services.region_update(actor=request.user, region=region, name=payload.name, parent=parent)
 
 
 @router.get("/stations", response=list[StationOut])
-def stations_list(request: HttpRequest, designation: str = "", kind: str = "", q: str = "") -> list[Station]:
+def stations_list(request: AuthedRequest, designation: str = "", kind: str = "", q: str = "") -> list[Station]:
     qs = selectors.station_list(user=request.user, designation=designation, kind=kind, q=q)
     return list(qs.prefetch_related("star_ratings")[:1000])
 
 
 @router.put("/regions/{code}/station", response=StationOut)
-def station_put(request: HttpRequest, code: str, payload: StationIn) -> Station:
+def station_put(request: AuthedRequest, code: str, payload: StationIn) -> Station:
     region = selectors.region_get(user=request.user, code=code)
-    return services.station_save(actor=request.user, region=region, data=payload.dict())  # type: ignore[arg-type]
+    return services.station_save(actor=request.user, region=region, data=payload.dict())
 
 
 @router.post("/regions/{code}/star-ratings", response={201: StarRatingOut})
-def star_rating_post(request: HttpRequest, code: str, payload: StarRatingIn) -> Status:
+def star_rating_post(request: AuthedRequest, code: str, payload: StarRatingIn) -> Status:
     station = selectors.station_get(user=request.user, code=code)
     rating = services.star_rating_record(
         actor=request.user,
         station=station,
-        year=payload.year,  # type: ignore[arg-type]
+        year=payload.year,
         scores=payload.scores,
         note=payload.note,
     )
@@ -176,19 +176,19 @@ def star_rating_post(request: HttpRequest, code: str, payload: StarRatingIn) -> 
 
 
 @router.get("/regions/{code}/leaders", response=list[TermOut])
-def leaders_list(request: HttpRequest, code: str) -> list[GridLeaderTerm]:
+def leaders_list(request: AuthedRequest, code: str) -> list[GridLeaderTerm]:
     grid = selectors.region_get(user=request.user, code=code)
     return list(selectors.leader_terms(user=request.user, grid=grid).select_related("grid"))
 
 
 @router.post("/regions/{code}/leaders", response={201: TermOut})
-def leaders_appoint(request: HttpRequest, code: str, payload: TermIn) -> Status:
+def leaders_appoint(request: AuthedRequest, code: str, payload: TermIn) -> Status:
     grid = selectors.region_get(user=request.user, code=code)
     service = services.grid_leader_rotate if payload.rotate else services.grid_leader_appoint
     term = service(
         actor=request.user,
         grid=grid,
-        leader_name=payload.leader_name,  # type: ignore[arg-type]
+        leader_name=payload.leader_name,
         leader_phone=payload.leader_phone,
         start_date=payload.start_date,
         note=payload.note,

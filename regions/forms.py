@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +66,7 @@ class StarRatingForm(forms.Form):
                 max_digits=5,
             )
 
-    def scores(self) -> dict[str, object]:
+    def scores(self) -> dict[str, Decimal]:
         return {c.code: self.cleaned_data[c.code] for c in self.criteria}
 
 

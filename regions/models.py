@@ -117,7 +117,7 @@ class StationKind(models.TextChoices):
     VILLAGE_STATION = "village_station", _("Village service station (村社区服务站)")
 
 
-STATION_KIND_BY_LEVEL = {
+STATION_KIND_BY_LEVEL: dict[str, str] = {
     Level.PROVINCE: StationKind.CENTRE,
     Level.PREFECTURE: StationKind.CENTRE,
     Level.CITY: StationKind.CENTRE,

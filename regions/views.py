@@ -5,12 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import require
+from core.types import AuthedRequest
 from core.views import submit_form
 from regions import selectors, services
 from regions.forms import (
@@ -24,14 +25,14 @@ from regions.forms import (
 from regions.models import PARENT_LEVEL, Designation, Level, Region, StationKind
 
 
-def _region(request: HttpRequest, code: str) -> Region:
+def _region(request: AuthedRequest, code: str) -> Region:
     require(request.user, "regions.view")
     return selectors.region_get(user=request.user, code=code)
 
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """The user's own region, or a search across everything they see."""
     require(request.user, "regions.view")
     q = request.GET.get("q", "").strip()
@@ -45,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     user: Any = request.user
     visible_prefix = user.scope_prefix
@@ -68,18 +69,18 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "regions/detail.html", context)
 
 
-def _form_page(request: HttpRequest, region: Region, form: Any, title: str) -> HttpResponse:
+def _form_page(request: AuthedRequest, region: Region, form: Any, title: str) -> HttpResponse:
     return render(request, "regions/form.html", {"region": region, "form": form, "title": title})
 
 
-def _saved(request: HttpRequest, message: str, code: str) -> HttpResponse:
+def _saved(request: AuthedRequest, message: str, code: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("regions:detail", code=code)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def create_child(request: HttpRequest, code: str) -> HttpResponse:
+def create_child(request: AuthedRequest, code: str) -> HttpResponse:
     parent = _region(request, code)
     require(request.user, "regions.manage")
     child_level = next((lv for lv, p in PARENT_LEVEL.items() if p == parent.level), None)
@@ -92,7 +93,7 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def edit(request: HttpRequest, code: str) -> HttpResponse:
+def edit(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     require(request.user, "regions.manage")
     form = RegionEditForm(request.POST or None, initial={"name": region.name, "parent_code": region.parent_code})
@@ -111,7 +112,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def station_edit(request: HttpRequest, code: str) -> HttpResponse:
+def station_edit(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     require(request.user, "stations.manage")
     station = getattr(region, "station", None)
@@ -126,14 +127,14 @@ def station_edit(request: HttpRequest, code: str) -> HttpResponse:
     return _form_page(request, region, form, _("Station of %(name)s") % {"name": region.name})
 
 
-def _station_or_404(request: HttpRequest, code: str) -> Any:
+def _station_or_404(request: AuthedRequest, code: str) -> Any:
     require(request.user, "regions.view")
     return selectors.station_get(user=request.user, code=code)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def designate(request: HttpRequest, code: str) -> HttpResponse:
+def designate(request: AuthedRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
     require(request.user, "stations.manage")
     form = DesignationForm(request.POST or None)
@@ -144,7 +145,7 @@ def designate(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def rate(request: HttpRequest, code: str) -> HttpResponse:
+def rate(request: AuthedRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
     require(request.user, "stations.manage")
     form = StarRatingForm(request.POST or None)
@@ -166,7 +167,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def leader(request: HttpRequest, code: str) -> HttpResponse:
+def leader(request: AuthedRequest, code: str) -> HttpResponse:
     grid = _region(request, code)
     require(request.user, "grids.manage")
     form = LeaderForm(request.POST or None)
@@ -183,7 +184,7 @@ def leader(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def stations(request: HttpRequest) -> HttpResponse:
+def stations(request: AuthedRequest) -> HttpResponse:
     require(request.user, "regions.view")
     qs = selectors.station_list(
         user=request.user,
@@ -201,7 +202,7 @@ def stations(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def grids(request: HttpRequest) -> HttpResponse:
+def grids(request: AuthedRequest) -> HttpResponse:
     require(request.user, "regions.view")
     qs = selectors.region_list(user=request.user, level=Level.GRID, q=request.GET.get("q", "")).select_related(
         "parent__parent"

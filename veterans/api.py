@@ -5,12 +5,13 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Value
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from core.crypto import decrypt
 from core.pagination import keyset_page
 from core.permissions import require
+from core.types import AuthedRequest
 from core.validators import mask_id, mask_phone
 from veterans import selectors, services
 from veterans.models import Veteran, VeteranCategory
@@ -158,13 +159,13 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _get(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _get(request: AuthedRequest, pk: int) -> dict[str, Any]:
     return _out(_page_query(Veteran.objects).get(pk=selectors.veteran_get(user=request.user, pk=pk).pk))
 
 
 @router.get("/veterans", response=VeteranPage)
 def veterans_list(
-    request: HttpRequest, region: str = "", q: str = "", category: str = "", status: str = "",
+    request: AuthedRequest, region: str = "", q: str = "", category: str = "", status: str = "",
     discharge_type: str = "", tag: str = "", limit: int = 50, cursor: str = "",
 ) -> JsonResponse:  # fmt: skip
     """Veterans under the caller's scope, newest first; never a full ID number."""
@@ -176,40 +177,42 @@ def veterans_list(
                                     descending=True)  # fmt: skip
     # Rendered here: the rows are already exactly the schema's shape, and validating 50 of them again
     # took as long as the query. The schema still documents the answer.
-    return JsonResponse({"items": _list_rows(rows), "next": next_cursor}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"items": _list_rows(list(rows)), "next": next_cursor}, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @router.get("/veterans/{veteran_id}", response=VeteranOut)
-def veterans_get(request: HttpRequest, veteran_id: int) -> dict[str, Any]:
+def veterans_get(request: AuthedRequest, veteran_id: int) -> dict[str, Any]:
     require(request.user, "veterans.view")
     return _get(request, veteran_id)
 
 
 @router.post("/veterans", response={201: VeteranOut})
-def veterans_create(request: HttpRequest, payload: VeteranIn) -> Status:
+def veterans_create(request: AuthedRequest, payload: VeteranIn) -> Status:
     require(request.user, "veterans.manage")
     raw = payload.model_dump(exclude_none=True)
-    data = clean_veteran(raw, regions=services.scope_regions(request.user))  # type: ignore[arg-type]
-    veteran = services.veteran_create(actor=request.user, data=data)  # type: ignore[arg-type]
+    data = clean_veteran(raw, regions=services.scope_regions(request.user))
+    veteran = services.veteran_create(actor=request.user, data=data)
     return Status(201, _get(request, veteran.pk))
 
 
 @router.patch("/veterans/{veteran_id}", response=VeteranOut)
-def veterans_update(request: HttpRequest, veteran_id: int, payload: VeteranIn) -> dict[str, Any]:
+def veterans_update(request: AuthedRequest, veteran_id: int, payload: VeteranIn) -> dict[str, Any]:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     raw = services.veteran_as_input(veteran) | payload.model_dump(exclude_unset=True)
-    data = clean_veteran(raw, regions=services.scope_regions(request.user))  # type: ignore[arg-type]
-    services.veteran_update(actor=request.user, veteran=veteran, data=data)  # type: ignore[arg-type]
+    data = clean_veteran(raw, regions=services.scope_regions(request.user))
+    services.veteran_update(actor=request.user, veteran=veteran, data=data)
     return _get(request, veteran.pk)
 
 
 @router.post("/veterans/{veteran_id}/reveal-id", response=RevealOut)
-def veterans_reveal(request: HttpRequest, veteran_id: int, payload: RevealIn) -> dict[str, str]:
+def veterans_reveal(request: AuthedRequest, veteran_id: int, payload: RevealIn) -> dict[str, str]:
     """The full ID number, for users permitted to see it; the reason is recorded in the audit log."""
     require(request.user, "veterans.reveal_id")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
-    return {"id_number": services.veteran_reveal_id(actor=request.user, veteran=veteran, reason=payload.reason)}  # type: ignore[arg-type]
+    return {"id_number": services.veteran_reveal_id(actor=request.user, veteran=veteran, reason=payload.reason)}
 
 
 class FamilyOut(Schema):
@@ -229,25 +232,25 @@ class FamilyIn(Schema):
 
 
 @router.get("/veterans/{veteran_id}/family", response=list[FamilyOut])
-def family_list(request: HttpRequest, veteran_id: int) -> list[Any]:
+def family_list(request: AuthedRequest, veteran_id: int) -> list[Any]:
     require(request.user, "veterans.view")
     return list(selectors.veteran_get(user=request.user, pk=veteran_id).family.all())
 
 
 @router.post("/veterans/{veteran_id}/family", response={201: FamilyOut})
-def family_add(request: HttpRequest, veteran_id: int, payload: FamilyIn) -> Status:
+def family_add(request: AuthedRequest, veteran_id: int, payload: FamilyIn) -> Status:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
-    member = services.family_member_add(actor=request.user, veteran=veteran, raw=payload.model_dump())  # type: ignore[arg-type]
+    member = services.family_member_add(actor=request.user, veteran=veteran, raw=payload.model_dump())
     return Status(201, member)
 
 
 @router.delete("/veterans/{veteran_id}/family/{member_id}", response={204: None})
-def family_remove(request: HttpRequest, veteran_id: int, member_id: int) -> Status:
+def family_remove(request: AuthedRequest, veteran_id: int, member_id: int) -> Status:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     member = veteran.family.filter(pk=member_id).first()
     if member is None:
         raise Http404
-    services.family_member_remove(actor=request.user, member=member)  # type: ignore[arg-type]
+    services.family_member_remove(actor=request.user, member=member)
     return Status(204, None)

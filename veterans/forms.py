@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,7 @@ from veterans import choices as c
 DATE_HELP = _("e.g. 2001-09-01, 2001/9/1, 2001年9月1日; month only: 2001-09")
 
 
-def _select(table: list[tuple[str, str, str]], label: object, required: bool = False) -> forms.ChoiceField:
+def _select(table: list[tuple[str, str, str]], label: Any, required: bool = False) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=[("", "—"), *c.choices(table)], required=required)
 
 
@@ -48,7 +50,7 @@ class VeteranForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from veterans.models import Tag
 
-        self.fields["tags"].choices = [(t.code, t.name) for t in Tag.objects.all()]
+        cast(forms.ChoiceField, self.fields["tags"]).choices = [(t.code, t.name) for t in Tag.objects.all()]
         if editing:
             for name in ("id_number", "phone"):
                 self.fields[name].required = False
@@ -90,7 +92,9 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from veterans.models import Tag
 
-        self.fields["tag"].choices = [("", "—")] + [(t.code, t.name) for t in Tag.objects.all()]
+        cast(forms.ChoiceField, self.fields["tag"]).choices = [("", "—")] + [
+            (t.code, t.name) for t in Tag.objects.all()
+        ]
 
 
 class FamilyMemberForm(forms.Form):

@@ -30,7 +30,7 @@ def missing_fields(*, user: Any) -> list[dict[str, Any]]:
     result = []
     for name in KEY_FIELDS:
         missing = scoped.filter(**{name: ""})
-        label = _("phone") if name == "phone_enc" else Veteran._meta.get_field(name).verbose_name
+        label = _("phone") if name == "phone_enc" else getattr(Veteran._meta.get_field(name), "verbose_name", name)
         result.append({"field": name, "label": label, "count": missing.count(),
                        "sample": list(missing.select_related("region").order_by("id")[:20])})  # fmt: skip
     return result

@@ -318,7 +318,7 @@ def insert_veterans(veterans: list[Any]) -> list[Any]:
 
     now = timezone.now()
     fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) FROM generate_series(1, %s)",
                        [len(veterans)])  # fmt: skip

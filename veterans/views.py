@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import keyset_page
 from core.permissions import require
+from core.types import AuthedRequest
 from core.views import submit_form
 from veterans import selectors, services
 from veterans.forms import DeceasedForm, FamilyMemberForm, FilterForm, RevealForm, VeteranForm
@@ -36,7 +37,7 @@ def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
 
 @require_GET
 @login_required
-def veteran_list(request: HttpRequest) -> HttpResponse:
+def veteran_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, "veterans.view")
     form = FilterForm(request.GET or None)
     filters, sort = filters_from(form)
@@ -58,7 +59,7 @@ def veteran_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def veteran_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def veteran_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "veterans.view")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     return render(request, "veterans/detail.html", {
@@ -68,7 +69,7 @@ def veteran_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _save(request: HttpRequest, form: VeteranForm, veteran: Veteran | None) -> Veteran | None:
+def _save(request: AuthedRequest, form: VeteranForm, veteran: Veteran | None) -> Veteran | None:
     def action(data: dict[str, Any]) -> Veteran:
         raw = dict(data)
         if veteran is not None:
@@ -76,17 +77,17 @@ def _save(request: HttpRequest, form: VeteranForm, veteran: Veteran | None) -> V
             for name in ("id_number", "phone"):
                 if not raw.get(name):
                     raw[name] = kept[name]
-        clean = clean_veteran(raw, regions=services.scope_regions(request.user))  # type: ignore[arg-type]
+        clean = clean_veteran(raw, regions=services.scope_regions(request.user))
         if veteran is None:
-            return services.veteran_create(actor=request.user, data=clean)  # type: ignore[arg-type]
-        return services.veteran_update(actor=request.user, veteran=veteran, data=clean)  # type: ignore[arg-type]
+            return services.veteran_create(actor=request.user, data=clean)
+        return services.veteran_update(actor=request.user, veteran=veteran, data=clean)
 
     return submit_form(request, form, action)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def veteran_create(request: HttpRequest) -> HttpResponse:
+def veteran_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, "veterans.manage")
     form = VeteranForm(request.POST or None)
     veteran = _save(request, form, None)
@@ -98,7 +99,7 @@ def veteran_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def veteran_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def veteran_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     initial = services.veteran_as_input(veteran)
@@ -115,12 +116,12 @@ def veteran_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @login_required
-def veteran_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def veteran_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "veterans.reveal_id")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = RevealForm(request.POST)
     full = submit_form(request, form, lambda data: services.veteran_reveal_id(
-        actor=request.user, veteran=veteran, reason=data["reason"]))  # type: ignore[arg-type]  # fmt: skip
+        actor=request.user, veteran=veteran, reason=data["reason"]))  # fmt: skip
     template = "veterans/_reveal.html" if getattr(request, "htmx", False) else "veterans/reveal.html"
     response = render(request, template, {"v": veteran, "full": full, "reveal_form": form})
     response["Cache-Control"] = "no-store"
@@ -129,12 +130,12 @@ def veteran_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def veteran_deceased(request: HttpRequest, pk: int) -> HttpResponse:
+def veteran_deceased(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = DeceasedForm(request.POST or None)
     done = submit_form(request, form, lambda data: services.veteran_mark_deceased(
-        actor=request.user, veteran=veteran, died_on=data["deceased_on"], reason=data["reason"]))  # type: ignore[arg-type]  # fmt: skip
+        actor=request.user, veteran=veteran, died_on=data["deceased_on"], reason=data["reason"]))  # fmt: skip
     if done is not None:
         messages.success(request, _("Recorded as deceased."))
         return redirect("veterans:detail", pk=veteran.pk)
@@ -144,13 +145,13 @@ def veteran_deceased(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def veteran_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     require(request.user, "veterans.export")
     form = FilterForm(request.GET or None)
     filters, _sort = filters_from(form)
     qs = selectors.veteran_list(user=request.user, filters=filters).order_by("region_code", "id")
     applied = {k: v for k, v in vars(filters).items() if v not in ("", None)}
-    content = services.veteran_export(actor=request.user, veterans=qs, fmt=fmt, filters=applied)  # type: ignore[arg-type]
+    content = services.veteran_export(actor=request.user, veterans=qs, fmt=fmt, filters=applied)
     kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv"
     response = HttpResponse(content, content_type=kind)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -161,7 +162,7 @@ def veteran_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def data_quality(request: HttpRequest) -> HttpResponse:
+def data_quality(request: AuthedRequest) -> HttpResponse:
     from veterans import quality
 
     require(request.user, "veterans.view")
@@ -174,12 +175,12 @@ def data_quality(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def family_add(request: HttpRequest, pk: int) -> HttpResponse:
+def family_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = FamilyMemberForm(request.POST or None)
     member = submit_form(request, form, lambda data: services.family_member_add(
-        actor=request.user, veteran=veteran, raw=data))  # type: ignore[arg-type]  # fmt: skip
+        actor=request.user, veteran=veteran, raw=data))  # fmt: skip
     if member is not None:
         messages.success(request, _("Family member added."))
         return redirect("veterans:detail", pk=veteran.pk)
@@ -189,10 +190,10 @@ def family_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @login_required
-def family_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+def family_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     member = get_object_or_404(veteran.family.all(), pk=member_id)
-    services.family_member_remove(actor=request.user, member=member)  # type: ignore[arg-type]
+    services.family_member_remove(actor=request.user, member=member)
     messages.success(request, _("Family member removed."))
     return redirect("veterans:detail", pk=veteran.pk)
