@@ -192,7 +192,7 @@ def veterans_get(request: AuthedRequest, veteran_id: int) -> dict[str, Any]:
 def veterans_create(request: AuthedRequest, payload: VeteranIn) -> Status:
     require(request.user, "veterans.manage")
     raw = payload.model_dump(exclude_none=True)
-    data = clean_veteran(raw, regions=services.scope_regions(request.user))
+    data = clean_veteran(raw, regions=services.scope_regions(request.user, [raw.get("region_code")]))
     veteran = services.veteran_create(actor=request.user, data=data)
     return Status(201, _get(request, veteran.pk))
 
@@ -202,7 +202,7 @@ def veterans_update(request: AuthedRequest, veteran_id: int, payload: VeteranIn)
     require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     raw = services.veteran_as_input(veteran) | payload.model_dump(exclude_unset=True)
-    data = clean_veteran(raw, regions=services.scope_regions(request.user))
+    data = clean_veteran(raw, regions=services.scope_regions(request.user, [raw.get("region_code")]))
     services.veteran_update(actor=request.user, veteran=veteran, data=data)
     return _get(request, veteran.pk)
 

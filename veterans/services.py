@@ -30,14 +30,13 @@ AUDITED_FIELDS = [
 ]  # fmt: skip
 
 
-def scope_regions(actor: User) -> dict[str, Region]:
-    """The villages and grids an actor may place a veteran in, by code."""
-    return {
-        r.code: r
-        for r in Region.objects.visible_to(actor)
-        .filter(level__in=[Level.VILLAGE, Level.GRID])
-        .only("id", "code", "level", "name", "prefix")
-    }
+def scope_regions(actor: User, codes: list[Any] | None = None) -> dict[str, Region]:
+    """The villages and grids an actor may place a veteran in, by code; only ``codes`` when given
+    (one record's form needs one region, not the tens of thousands of a province)."""
+    regions = Region.objects.visible_to(actor).filter(level__in=[Level.VILLAGE, Level.GRID])
+    if codes is not None:
+        regions = regions.filter(code__in=[str(c).strip() for c in codes if c])
+    return {r.code: r for r in regions.only("id", "code", "level", "name", "prefix")}
 
 
 def id_lookup_hash(id_number: str) -> str:

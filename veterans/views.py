@@ -77,7 +77,7 @@ def _save(request: AuthedRequest, form: VeteranForm, veteran: Veteran | None) ->
             for name in ("id_number", "phone"):
                 if not raw.get(name):
                     raw[name] = kept[name]
-        clean = clean_veteran(raw, regions=services.scope_regions(request.user))
+        clean = clean_veteran(raw, regions=services.scope_regions(request.user, [raw.get("region_code")]))
         if veteran is None:
             return services.veteran_create(actor=request.user, data=clean)
         return services.veteran_update(actor=request.user, veteran=veteran, data=clean)
