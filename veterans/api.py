@@ -84,27 +84,9 @@ class RevealOut(Schema):
     id_number: str
 
 
-def _page_query(qs: Any) -> Any:
-    return qs.select_related("region").prefetch_related("categories", "tags")
-
-
 #: Plain model fields of VeteranOut, copied as they are.
 _PLAIN = ["id", "name", "gender", "birth_date", "region_code", "enlisted_on", "discharged_on", "discharge_type",
           "branch", "political_status", "party_joined_on", "status", "deceased_on"]  # fmt: skip
-
-
-def _out(veteran: Veteran) -> dict[str, Any]:
-    """A record as the API shows it. A dict, not the model: the schema then reads keys instead of
-    probing the model's fields for every attribute, which cost more than the query itself."""
-    row = {name: getattr(veteran, name) for name in _PLAIN}
-    row.update(
-        id_number_masked=veteran.id_number_masked,
-        phone_masked=veteran.phone_masked,
-        region_name=veteran.region.name,
-        categories=[c.category for c in veteran.categories.all() if c.end_date is None],
-        tags=[t.code for t in veteran.tags.all()],
-    )
-    return row
 
 
 _LIST_COLUMNS = [*_PLAIN, "id_number_enc", "phone_enc", "region__name"]
@@ -160,7 +142,9 @@ def _list_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _get(request: AuthedRequest, pk: int) -> dict[str, Any]:
-    return _out(_page_query(Veteran.objects).get(pk=selectors.veteran_get(user=request.user, pk=pk).pk))
+    """One record, built like a list row (404 outside the caller's scope)."""
+    veteran = selectors.veteran_get(user=request.user, pk=pk)
+    return _list_rows(list(Veteran.objects.filter(pk=veteran.pk).values(*_LIST_COLUMNS)))[0]
 
 
 @router.get("/veterans", response=VeteranPage)
