@@ -222,9 +222,10 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
         result.rows.append((number, clean))
         if progress and result.total % 1000 == 0:
             progress(result.total, expected)
-    result.existing = register.existing([register.key(c) for _n, c in result.rows], context)
-    for number, clean in result.rows:
-        in_scope = result.existing.get(register.key(clean))
+    # first_row_of holds the accepted rows' keys in their order: each key is computed once.
+    result.existing = register.existing(list(first_row_of), context)
+    for key, number in first_row_of.items():
+        in_scope = result.existing.get(key)
         if in_scope is None:
             continue
         if on_duplicate == "error":
