@@ -56,7 +56,7 @@ _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-_GIVEN = "建国军华明伟强磊勇杰涛斌超辉刚平东林峰志兵海波宏亮新春文龙德忠诚"
+_GIVEN = "建国军华明伟强磊勇杰涛斌超辉刚平东林峰志兵海波宏亮新春文龙德忠诚红英丽芳敏静燕霞玲"
 
 
 @dataclass
@@ -75,12 +75,13 @@ def _village_names(rng: random.Random, count: int) -> list[str]:
     return sorted(names)
 
 
-def _person(rng: random.Random) -> str:
-    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+def synthetic_name(rng: random.Random, given_lengths: tuple[int, ...] = (1, 2)) -> str:
+    """A plausible Chinese name for demo data (the grid leaders here, the veterans in veterans.demo)."""
+    return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice(given_lengths)))
 
 
-def _phone(rng: random.Random) -> str:
-    return "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
+def synthetic_phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
 
 
 @transaction.atomic
@@ -148,7 +149,7 @@ def load_network() -> DemoNetwork:
                     name=f"{r.name}{suffix}",
                     address=f"浙江省嘉兴市平湖市{r.name}便民服务中心",
                     phone=f"0573-85{rng.randint(100000, 999999)}",
-                    head_name=_person(rng),
+                    head_name=synthetic_name(rng),
                     full_time_staff=rng.randint(1, 4) if kind != StationKind.VILLAGE_STATION else 1,
                     part_time_staff=rng.randint(0, 3),
                     opened_on=dt.date(2019, rng.randint(1, 12), 1),
@@ -187,8 +188,8 @@ def load_network() -> DemoNetwork:
                 terms.append(
                     GridLeaderTerm(
                         grid=grid,
-                        leader_name=_person(rng),
-                        leader_phone=_phone(rng),
+                        leader_name=synthetic_name(rng),
+                        leader_phone=synthetic_phone(rng),
                         start_date=start,
                         end_date=dt.date(2022, 12, 31),
                         note="轮值交接",
@@ -196,7 +197,9 @@ def load_network() -> DemoNetwork:
                 )
                 start = dt.date(2023, 1, 1)
             terms.append(
-                GridLeaderTerm(grid=grid, leader_name=_person(rng), leader_phone=_phone(rng), start_date=start)
+                GridLeaderTerm(
+                    grid=grid, leader_name=synthetic_name(rng), leader_phone=synthetic_phone(rng), start_date=start
+                )
             )
         GridLeaderTerm.objects.bulk_create(terms)
         result.created["leader_terms"] = len(terms)

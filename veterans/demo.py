@@ -20,14 +20,13 @@ from django.utils import timezone
 from audit.services import audit_record
 from core.context import batch
 from core.validators import IdNumber, build_id_number
+from regions.demo import synthetic_name, synthetic_phone
 from regions.models import Level, Region
 from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.services import apply_data, insert_veterans
 from veterans.validation import VeteranData
 
 DEMO_BATCH = "demo"
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾沈姚陆顾金钱蒋戴俞褚潘"
-_GIVEN = "建国军华明伟强磊勇杰涛斌超辉刚平东林峰志兵海波宏亮新春文龙德忠诚红英丽芳敏静燕霞玲"
 _BRANCHES = (
     ["army"] * 60
     + ["navy"] * 10
@@ -69,8 +68,8 @@ def _person(rng: random.Random, index: int, places: list[Region], used: set[str]
         joined = dt.date(
             rng.randint(earliest, max(earliest, min(earliest + 30, today.year - 1))), rng.randint(1, 12), 1
         )
-    name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2, 2))))
-    phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if rng.random() < 0.85 else ""
+    name = synthetic_name(rng, (1, 2, 2))
+    phone = synthetic_phone(rng) if rng.random() < 0.85 else ""
     categories: list[str] = []
     grade, cause = None, ""
     if rng.random() < 0.0075:
