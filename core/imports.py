@@ -172,13 +172,11 @@ def _shown(value: Any, column: Column | None = None) -> str:
     if value is None:
         return ""
     if column is not None and column.sensitive:
-        from core.validators import mask_id, normalise
+        from core.validators import mask_id, mask_phone, normalise
 
         text = normalise(value)
-        if len(text) >= 15:  # ID-like: the first 6 and the last 4
-            return mask_id(text)
-        # a phone: the first 3 and the last 4, as Veteran.phone_masked shows it; shorter values not at all
-        return f"{text[:3]}{'*' * (len(text) - 7)}{text[-4:]}" if len(text) >= 11 else "*" * len(text)
+        # ID-like: the first 6 and the last 4; a phone as Veteran.phone_masked shows it
+        return mask_id(text) if len(text) >= 15 else mask_phone(text)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):

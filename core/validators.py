@@ -53,7 +53,8 @@ def mask_id(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    return f"{value[:3]}****{value[-4:]}" if len(value) > 7 else "*" * len(value)
+    """The first 3 and the last 4 of a phone (138****5678); a shorter value not at all."""
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}" if len(value) >= 11 else "*" * len(value)
 
 
 def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = None) -> IdNumber:
