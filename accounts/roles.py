@@ -51,6 +51,15 @@ SCOPE_LEVELS: dict[str, frozenset[str]] = {
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset(
         {
+            "workflow.inbox",
+            "workflow.stats",
+            "holidays.manage",
+            "petitions.view",
+            "petitions.register",
+            "petitions.approve_extension",
+            "cases.view",
+            "cases.open",
+            "cases.templates",
             "regions.view",
             "regions.manage",
             "stations.manage",
@@ -66,6 +75,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.CITY_STAFF: frozenset(
         {
+            "workflow.inbox",
+            "workflow.stats",
+            "petitions.view",
+            "petitions.register",
+            "cases.view",
+            "cases.open",
             "regions.view",
             "stations.manage",
             "grids.manage",
@@ -78,6 +93,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.TOWN_STAFF: frozenset(
         {
+            "workflow.inbox",
+            "workflow.stats",
+            "petitions.view",
+            "petitions.register",
+            "cases.view",
+            "cases.open",
             "regions.view",
             "grids.manage",
             "veterans.view",
@@ -87,13 +108,32 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "veterans.export",
         }
     ),
-    Role.VILLAGE_STAFF: frozenset({"regions.view", "veterans.view", "veterans.manage"}),
-    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view"}),
-    Role.LIAISON: frozenset(),
-    Role.AUDITOR: frozenset({"regions.view", "audit.view", "veterans.view", "veterans.export"}),
+    Role.VILLAGE_STAFF: frozenset(
+        {"regions.view", "veterans.view", "veterans.manage", "workflow.inbox", "petitions.view", "cases.view"}
+    ),
+    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view", "workflow.inbox"}),
+    Role.LIAISON: frozenset({"workflow.inbox"}),
+    Role.AUDITOR: frozenset(
+        {
+            "regions.view",
+            "audit.view",
+            "veterans.view",
+            "veterans.export",
+            "workflow.stats",
+            "petitions.view",
+            "cases.view",
+        }
+    ),
     Role.EMPLOYER: frozenset(),
     Role.VETERAN: frozenset(),
 }
 
 #: Roles that see the service network (regions, stations, grids).
 REGION_VIEWER_ROLES = frozenset(r for r, caps in CAPABILITIES.items() if "regions.view" in caps)
+
+#: A role may act on the tasks of the roles it covers (the bureau's administrators do what its staff do).
+ACTS_AS: dict[str, frozenset[str]] = {role: frozenset({role}) for role in Role}
+ACTS_AS[Role.CITY_ADMIN] = frozenset({Role.CITY_ADMIN, Role.CITY_STAFF})
+
+#: Roles that answer for the units below them: an overdue task escalates to them.
+SUPERVISOR_ROLES = frozenset({Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF})

@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer, django_auth
 
-from core.errors import error_items
+from core.errors import Conflict, error_items
 
 
 class TokenAuth(HttpBearer):
@@ -57,6 +57,14 @@ HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(Conflict)
+    def on_stale(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        items = error_items(exc)
+        first = items[0]
+        body = {"error": {"status": 409, "code": first["code"], "message": first["message"],
+                          "message_en": first["message_en"], "fields": items if len(items) > 1 else []}}  # fmt: skip
+        return api.create_response(request, body, status=409)
+
     @api.exception_handler(ValidationError)
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         items = error_items(exc)
@@ -102,7 +110,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return error_response(api, request, 403, "forbidden", _("You do not have permission to do this."))
+        # A service may say why (whose step it is); the plain refusal otherwise.
+        reason = exc.args[0] if exc.args and exc.args[0] else _("You do not have permission to do this.")
+        return error_response(api, request, 403, "forbidden", reason)
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy as _
 #: (label, url name, capability or None for every signed-in user)
 NAVIGATION: list[tuple[Any, str, str | None]] = [
     (_("Home"), "core:home", None),
+    (_("Tasks"), "workflow:inbox", "workflow.inbox"),
     (_("Veterans"), "veterans:list", "veterans.view"),
+    (_("Petitions"), "petitions:list", "petitions.view"),
+    (_("一件事"), "cases:list", "cases.view"),
+    (_("Statistics"), "workflow:stats", "workflow.stats"),
     (_("Service network"), "regions:index", "regions.view"),
     (_("Stations"), "regions:stations", "regions.view"),
     (_("Grids"), "regions:grids", "regions.view"),
@@ -31,4 +35,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
             active = path == url if url == "/" else path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items}
+    from core.notify import unread_count
+
+    return {"nav_items": items, "unread_notifications": unread_count(user)}

@@ -73,3 +73,7 @@ class ErrorCollector:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+class Conflict(ValidationError):
+    """The input was right but the data moved on (someone else acted first): HTTP 409, shown like any error."""

@@ -4,9 +4,12 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from audit.api import router as audit_router
+from cases.api import router as cases_router
 from core.api import AUTH, install_error_handlers
+from petitions.api import router as petitions_router
 from regions.api import router as regions_router
 from veterans.api import router as veterans_router
+from workflow.api import router as workflow_router
 
 api = NinjaAPI(
     title="老兵e家 API",
@@ -23,3 +26,6 @@ api.add_router("/auth", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", veterans_router)
+api.add_router("/", workflow_router)
+api.add_router("/", petitions_router)
+api.add_router("/", cases_router)

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "accounts",
     "regions",
     "veterans",
+    "workflow",
+    "petitions",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +143,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A database-backed queue: `python manage.py db_worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
+ATTACHMENT_DIR = VAR_DIR / "attachments"
+MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
+
+# --- workflow ---------------------------------------------------------------------------
+# `manage.py worker` runs the queue and enqueues the deadline sweep this often.
+WORKFLOW_SWEEP_SECONDS = int(os.environ.get("WORKFLOW_SWEEP_SECONDS", "300"))
+# Days after a missed deadline before the task escalates to the unit above.
+WORKFLOW_ESCALATION_GRACE_DAYS = int(os.environ.get("WORKFLOW_ESCALATION_GRACE_DAYS", "3"))
+
+# --- notifications ------------------------------------------------------------------------
+# In-app always; then these channels. SMS goes through SMS_BACKEND (default: written to the log).
+NOTIFY_CHANNELS = [c.strip() for c in os.environ.get("NOTIFY_CHANNELS", "email,sms").split(",") if c.strip()]
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notify.LogSmsBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@laobing.local")
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

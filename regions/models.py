@@ -278,3 +278,8 @@ class GridLeaderTerm(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.leader_name} ({self.start_date}–{self.end_date or ''})"
+
+
+def ancestor_code(code: str, level: str) -> str:
+    """The code of the region at ``level`` that contains ``code`` (330482001001 at town level: 330482001000)."""
+    return code[: PREFIX_LENGTH[level]].ljust(12, "0")

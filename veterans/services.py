@@ -20,6 +20,7 @@ from core.permissions import require
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
 from veterans.search import add_grams, sync_grams
+from veterans.signals import veteran_deceased
 from veterans.validation import VeteranData
 
 AUDITED_FIELDS = [
@@ -213,6 +214,7 @@ def veteran_mark_deceased(*, actor: User, veteran: Veteran, died_on: dt.date, re
     audit_record(actor=actor, action="veteran.mark_deceased", obj=veteran, region_code=veteran.region_code,
                  before={"status": before["status"]}, after={"status": "deceased", "deceased_on": died_on},
                  reason=reason)  # fmt: skip
+    veteran_deceased.send(sender=Veteran, veteran=veteran, actor=actor)
     return veteran
 
 

@@ -1,0 +1,85 @@
+"""The "一件事" process: the bureau opens the case, the departments work in parallel, the bureau closes it.
+
+The branches are not code: they are the template's tasks, copied into the case when it opens, so
+editing a template changes the cases opened after, never those under way.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from regions.models import Level, ancestor_code, level_of
+from workflow.calendar import Limit
+from workflow.models import Case
+from workflow.process import Action, Branch, Move, Process, Step, Unit, register
+
+
+def branch_unit(case: Case, spec: dict[str, object]) -> tuple[str, Unit]:
+    city = ancestor_code(case.region_code, Level.CITY)
+    if spec.get("department"):
+        return Role.LIAISON, (city, str(spec["department"]))
+    if spec.get("level") == "town" and level_of(case.region_code) in (Level.TOWN, Level.VILLAGE, Level.GRID):
+        return Role.TOWN_STAFF, (ancestor_code(case.region_code, Level.TOWN), "")
+    return Role.CITY_STAFF, (city, "")
+
+
+def branches(case: Case) -> list[Branch]:
+    out = []
+    for spec in case.data.get("tasks", []):
+        role, unit = branch_unit(case, spec)
+        out.append(
+            Branch(
+                key=str(spec["key"]),
+                label=str(spec["title"]),
+                role=role,
+                unit=unit,
+                limit=Limit(int(spec["days"]), bool(spec["working"])),
+                data={"fields": list(spec.get("fields", []))},
+            )
+        )
+    return out
+
+
+def owner(case: Case) -> Unit:
+    return case.owner_code, ""
+
+
+def owner_role(case: Case) -> str:
+    return str(case.data.get("owner_role") or Role.CITY_STAFF)
+
+
+LIFE_EVENT = register(
+    Process(
+        key="life_event",
+        label=_("一件事 case"),
+        prefix="YJS",
+        owner_role=Role.CITY_STAFF,
+        url_name="cases:detail",
+        steps=(
+            Step(
+                "departments",
+                _("Departments at work"),
+                Role.CITY_STAFF,
+                owner,
+                branches=branches,
+                then="close",
+                actions=(
+                    Action("done", _("Done"), Move.FORWARD),
+                    Action("return", _("Return for correction"), Move.RETURN, note_required=True, danger=True),
+                ),
+            ),
+            Step(
+                "close",
+                _("Confirm and close"),
+                owner_role,
+                owner,
+                limit=Limit(5, working=True),
+                actions=(
+                    Action("close", _("Everything is done: close the case"), Move.CLOSE),
+                    Action("withdraw", _("Withdrawn"), Move.WITHDRAW, note_required=True, danger=True),
+                ),
+            ),
+        ),
+    )
+)

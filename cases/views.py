@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import selectors, services
+from cases.forms import OpenForm, TaskFormSet, TemplateForm
+from cases.models import CaseTemplate, LifeCase
+from core.pagination import keyset_page
+from core.permissions import require
+from core.types import AuthedRequest
+from core.views import apply_errors, submit_form
+from veterans.models import Veteran
+from workflow.views import case_context
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def case_list(request: AuthedRequest) -> HttpResponse:
+    stage = request.GET.get("stage", "")
+    state = request.GET.get("state", "")
+    qs = selectors.life_case_list(user=request.user, stage=stage, state=state)
+    rows, next_cursor = keyset_page(
+        qs, key="id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, descending=True
+    )
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "query": params.urlencode(),
+            "stage": stage,
+            "state": state,
+            "stages": selectors.Stage.choices,
+            "can_open": request.user.can("cases.open"),
+            "can_edit_templates": request.user.can("cases.templates"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_open(request: AuthedRequest) -> HttpResponse:
+    require(request.user, "cases.open")
+    form = OpenForm(request.POST or None, initial={"veteran_id": request.GET.get("veteran")})
+
+    def action(data: dict[str, Any]) -> LifeCase:
+        veteran = Veteran.objects.visible_to(request.user).filter(pk=data["veteran_id"]).first()
+        if veteran is None:
+            raise ValidationError({"veteran_id": [_("No such veteran in your area.")]})
+        return services.life_case_open(actor=request.user, veteran=veteran, stage=data["stage"], note=data["note"])
+
+    life = submit_form(request, form, action, aliases={"veteran": "veteran_id"})
+    if life is not None:
+        messages.success(request, _("Opened as %(number)s.") % {"number": life.case.number})
+        return redirect("cases:detail", pk=life.case_id)
+    return render(request, "cases/open.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+@login_required
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    life = selectors.life_case_by_case(user=request.user, case_pk=pk)
+    context = case_context(request, life.case)
+    context["life"] = life
+    return render(request, "cases/detail.html", context)
+
+
+@require_GET
+@login_required
+def template_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, "cases.view")
+    templates = CaseTemplate.objects.prefetch_related("tasks")
+    return render(
+        request, "cases/templates.html", {"templates": templates, "can_edit": request.user.can("cases.templates")}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def template_edit(request: AuthedRequest, stage: str) -> HttpResponse:
+    require(request.user, "cases.templates")
+    template = get_object_or_404(CaseTemplate, stage=stage)
+    initial_tasks = [  # the form calls the template's "fields" person_fields (a form's own "fields" is taken)
+        {
+            "title": t.title,
+            "department": t.department,
+            "acting_level": t.acting_level,
+            "limit_days": t.limit_days,
+            "working_days": t.working_days,
+            "person_fields": t.fields,
+        }
+        for t in template.tasks.all()
+    ]
+    form = TemplateForm(
+        request.POST or None,
+        initial={
+            "name": template.name,
+            "description": template.description,
+            "limit_days": template.limit_days,
+            "working_days": template.working_days,
+            "active": template.active,
+        },
+    )
+    formset = TaskFormSet(request.POST or None, initial=initial_tasks, prefix="tasks")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        tasks = [
+            {**f.cleaned_data, "fields": f.cleaned_data.get("person_fields", [])}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.template_update(actor=request.user, template=template, tasks=tasks, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. Cases already open keep their tasks."))
+            return redirect("cases:templates")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/template_form.html", {"form": form, "formset": formset, "template": template}, status=status
+    )

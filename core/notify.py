@@ -1,0 +1,73 @@
+"""Notifications through one interface: ``notify(users, key=…, title=…)``.
+
+In-app always (the header shows the unread count); then every channel in
+``settings.NOTIFY_CHANNELS``: ``"email"`` (Django's email backend, to users with an
+address) and ``"sms"`` (``settings.SMS_BACKEND``, a class with ``send(phone, text)``;
+the default writes to the log). Each (user, key) is delivered once: a job that runs
+twice notifies once. Channels send after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from core.models import Notification
+
+log = logging.getLogger("laobing.notify")
+
+
+class SmsBackend(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class LogSmsBackend:
+    """Writes the message to the log instead of sending it: the default until a gateway is configured."""
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("SMS to %s****%s: %s", phone[:3], phone[-4:], text)
+
+
+def sms_backend() -> SmsBackend:
+    backend: SmsBackend = import_string(getattr(settings, "SMS_BACKEND", "core.notify.LogSmsBackend"))()
+    return backend
+
+
+def _deliver(user: Any, title: str, body: str, url: str) -> None:
+    channels = getattr(settings, "NOTIFY_CHANNELS", ["email", "sms"])
+    text = f"{title}\n{body}".strip()
+    if "email" in channels and user.email:
+        try:
+            send_mail(f"[老兵e家] {title}", f"{body}\n{url}".strip(), None, [user.email])
+        except Exception:  # a mail server down must not undo the work that was done
+            log.exception("email to user %s failed", user.pk)
+    if "sms" in channels and user.phone:
+        try:
+            sms_backend().send(user.phone, f"【老兵e家】{text}")
+        except Exception:
+            log.exception("SMS to user %s failed", user.pk)
+
+
+def notify(users: Iterable[Any], *, key: str, title: str, body: str = "", url: str = "") -> int:
+    """Notify each user once per key; returns how many were new."""
+    sent = 0
+    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+        try:
+            with transaction.atomic():
+                Notification.objects.create(user=user, key=key[:120], title=title[:200], body=body, url=url[:300])
+        except IntegrityError:
+            continue  # already told
+        sent += 1
+        transaction.on_commit(functools.partial(_deliver, user, title, body, url))
+    return sent
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

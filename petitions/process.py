@@ -1,0 +1,416 @@
+"""The petition procedure (信访"八步法") and its review (复查/复核), declared on the workflow mechanism.
+
+登记 → 受理告知 (within 15 days of receipt) → 交办转办 (the unit may object within 5 working days)
+→ 调查核实 → 研究处理 → 答复反馈 (within 60 days of acceptance; one approved extension of at most
+30 days, told to the petitioner) → 回访评价 → 办结归档. A review is asked within 30 days of the
+reply and answered within 30 days; a re-examination likewise after the review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Department, Role
+from core.errors import invalid
+from petitions.models import Satisfaction
+from regions.models import Level, Region, ancestor_code, level_of
+from workflow.calendar import Limit, working_days_between
+from workflow.models import Case
+from workflow.process import Action, Context, Field, Move, Process, Step, Unit, register
+from workflow.services import refresh_due, set_case_date
+
+ACCEPT_DAYS = 15
+OBJECTION_WORKING_DAYS = 5
+REPLY_DAYS = 60
+MAX_EXTENSION_DAYS = 30
+REVIEW_WINDOW_DAYS = 30
+REVIEW_DAYS = 30
+
+
+def bureau(case: Case) -> Unit:
+    return ancestor_code(case.region_code, Level.CITY), ""
+
+
+def registrar(case: Case) -> Unit:
+    return case.data["registrar"]["unit"], ""
+
+
+def registrar_role(case: Case) -> str:
+    return str(case.data["registrar"]["role"])
+
+
+def handler(case: Case) -> Unit:
+    h = case.data["handler"]
+    return h["unit"], h.get("department", "")
+
+
+def handler_role(case: Case) -> str:
+    return str(case.data["handler"]["role"])
+
+
+def visiting_unit(case: Case) -> Unit:
+    """The follow-up visit is the petitioner's town station's; a case without a town goes to the bureau."""
+    if level_of(case.region_code) in (Level.TOWN, Level.VILLAGE, Level.GRID):
+        return ancestor_code(case.region_code, Level.TOWN), ""
+    return bureau(case)
+
+
+def visiting_role(case: Case) -> str:
+    return Role.TOWN_STAFF if visiting_unit(case)[0] != bureau(case)[0] else Role.CITY_STAFF
+
+
+OPINIONS = (
+    ("support", _("Supported (予以支持)")),
+    ("partial", _("Partly supported (部分支持)")),
+    ("not_supported", _("Not supported (不予支持)")),
+)
+SATISFACTION = tuple(Satisfaction.choices)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- checks and effects -------------------------------------------------------------------------
+
+
+def on_accept(ctx: Context) -> None:
+    set_case_date(ctx.case, "accepted", _today())
+
+
+def on_not_accepted(ctx: Context) -> None:
+    set_case_date(ctx.case, "decided", _today())
+
+
+def check_assign(ctx: Context) -> None:
+    code = str(ctx.data.get("unit") or "").strip()
+    department = str(ctx.data.get("department") or "").strip()
+    city = bureau(ctx.case)[0]
+    if department and department not in Department.values:
+        allowed = "、".join(str(d.label) for d in Department)
+        raise invalid(
+            "department", _("Unknown department. Allowed: %(allowed)s."), code="bad_department", allowed=allowed
+        )
+    region = Region.objects.filter(code=code).first()
+    if region is None or not code.startswith(city[:6]) or region.level not in (Level.CITY, Level.TOWN):
+        raise invalid(
+            "unit",
+            _("Choose the responsible unit: this city's bureau or one of its towns (a 12-digit code)."),
+            code="bad_unit",
+        )
+    if department and region.level != Level.CITY:
+        raise invalid("unit", _("A partner department is assigned at the city level."), code="bad_unit")
+
+
+def on_assign(ctx: Context) -> None:
+    code = str(ctx.data["unit"]).strip()
+    department = str(ctx.data.get("department") or "").strip()
+    if department:
+        role = Role.LIAISON
+    elif level_of(code) == Level.TOWN:
+        role = Role.TOWN_STAFF
+    else:
+        role = Role.CITY_STAFF
+    ctx.case.data["handler"] = {"unit": code, "department": department, "role": str(role)}
+
+
+def check_objection_window(ctx: Context) -> None:
+    started = timezone.localdate(ctx.task.started_at)
+    if working_days_between(started, _today()) > OBJECTION_WORKING_DAYS:
+        raise invalid(
+            None,
+            _("An objection to the assignment must be raised within %(n)d working days (assigned on %(d)s)."),
+            code="objection_late",
+            n=OBJECTION_WORKING_DAYS,
+            d=started,
+        )
+
+
+def check_decision(ctx: Context) -> None:
+    if ctx.data.get("opinion") not in dict(OPINIONS):
+        raise invalid(
+            "opinion", _("Choose the decision: supported, partly supported or not supported."), code="opinion_required"
+        )
+
+
+def on_decide(ctx: Context) -> None:
+    ctx.case.data["opinion"] = ctx.data["opinion"]
+
+
+def on_reply(ctx: Context) -> None:
+    set_case_date(ctx.case, "replied", _today())
+    ctx.case.data["reply"] = ctx.note
+
+
+def check_extension(ctx: Context) -> None:
+    if "extension_request" in ctx.case.data or "extension_days" in ctx.case.data:
+        raise invalid(None, _("The reply period can be extended only once."), code="extension_once")
+    try:
+        days = int(ctx.data.get("days") or 0)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise invalid("days", _("An extension is 1 to %(max)d days."), code="bad_days", max=MAX_EXTENSION_DAYS)
+
+
+def on_extension_request(ctx: Context) -> None:
+    ctx.case.data["extension_request"] = {"days": int(ctx.data["days"]), "reason": ctx.note}
+
+
+def on_extension_approved(ctx: Context) -> None:
+    request = ctx.case.data["extension_request"]
+    ctx.case.data["extension_days"] = request["days"]
+    ctx.case.data["extension_request"]["approved"] = True
+    set_case_date(ctx.case, "extension_approved", _today())
+    refresh_due(ctx.case)
+
+
+def on_extension_refused(ctx: Context) -> None:
+    ctx.case.data["extension_request"]["approved"] = False
+
+
+def check_satisfaction(ctx: Context) -> None:
+    if ctx.data.get("satisfaction") not in dict(SATISFACTION):
+        allowed = "、".join(str(label) for _value, label in SATISFACTION)
+        raise invalid(
+            "satisfaction",
+            _("Record the petitioner's satisfaction: %(allowed)s."),
+            code="satisfaction_required",
+            allowed=allowed,
+        )
+
+
+def on_follow_up(ctx: Context) -> None:
+    from petitions.models import Petition
+
+    Petition.objects.filter(case=ctx.case).update(satisfaction=ctx.data["satisfaction"])
+    set_case_date(ctx.case, "visited", _today())
+
+
+def on_archive(ctx: Context) -> None:
+    set_case_date(ctx.case, "archived", _today())
+
+
+WITHDRAW = Action("withdraw", _("Withdrawn by the petitioner"), Move.WITHDRAW, note_required=True, danger=True)
+
+PETITION = register(
+    Process(
+        key="petition",
+        label=_("Petition"),
+        prefix="XF",
+        owner_role=Role.CITY_STAFF,
+        url_name="petitions:detail",
+        steps=(
+            Step(
+                "register",
+                _("Registration (登记)"),
+                registrar_role,
+                registrar,
+                actions=(Action("submit", _("Submit for acceptance"), Move.FORWARD, to="accept"),),
+            ),
+            Step(
+                "accept",
+                _("Acceptance and notice (受理告知)"),
+                Role.CITY_STAFF,
+                bureau,
+                limit=Limit(ACCEPT_DAYS, anchor="received"),
+                actions=(
+                    Action("accept", _("Accept and notify"), Move.FORWARD, to="assign", effect=on_accept),
+                    Action(
+                        "not_accept",
+                        _("Do not accept (reason told)"),
+                        Move.REJECT,
+                        note_required=True,
+                        effect=on_not_accepted,
+                        danger=True,
+                    ),
+                    WITHDRAW,
+                ),
+            ),
+            Step(
+                "assign",
+                _("Assignment (交办转办)"),
+                Role.CITY_STAFF,
+                bureau,
+                limit=Limit(5, working=True),
+                actions=(
+                    Action(
+                        "assign",
+                        _("Assign to the responsible unit"),
+                        Move.FORWARD,
+                        to="investigate",
+                        fields=(
+                            Field("unit", _("Responsible unit"), "unit"),
+                            Field("department", _("Partner department (if any)"), "department", required=False),
+                        ),
+                        check=check_assign,
+                        effect=on_assign,
+                    ),
+                    WITHDRAW,
+                ),
+            ),
+            Step(
+                "investigate",
+                _("Investigation (调查核实)"),
+                handler_role,
+                handler,
+                limit=Limit(30, anchor="accepted", extendable=True),
+                actions=(
+                    Action("investigated", _("Facts established"), Move.FORWARD, to="decide", note_required=True),
+                    Action(
+                        "object",
+                        _("Object to the assignment"),
+                        Move.RETURN,
+                        to="assign",
+                        note_required=True,
+                        check=check_objection_window,
+                        danger=True,
+                    ),
+                    WITHDRAW,
+                ),
+            ),
+            Step(
+                "decide",
+                _("Decision (研究处理)"),
+                handler_role,
+                handler,
+                limit=Limit(45, anchor="accepted", extendable=True),
+                actions=(
+                    Action(
+                        "decide",
+                        _("Record the decision"),
+                        Move.FORWARD,
+                        to="reply",
+                        note_required=True,
+                        fields=(Field("opinion", _("Decision"), "choice", OPINIONS),),
+                        check=check_decision,
+                        effect=on_decide,
+                    ),
+                    Action(
+                        "reinvestigate", _("Back to investigation"), Move.RETURN, to="investigate", note_required=True
+                    ),
+                ),
+            ),
+            Step(
+                "reply",
+                _("Written reply (答复反馈)"),
+                Role.CITY_STAFF,
+                bureau,
+                limit=Limit(REPLY_DAYS, anchor="accepted", extendable=True),
+                actions=(
+                    Action(
+                        "reply",
+                        _("Issue the written reply"),
+                        Move.FORWARD,
+                        to="follow_up",
+                        note_required=True,
+                        effect=on_reply,
+                    ),
+                    Action(
+                        "request_extension",
+                        _("Ask for an extension"),
+                        Move.SIDE,
+                        to="extension",
+                        note_required=True,
+                        fields=(Field("days", _("Days (at most 30)"), "int"),),
+                        check=check_extension,
+                        effect=on_extension_request,
+                    ),
+                    Action("redecide", _("Back to the decision"), Move.RETURN, to="decide", note_required=True),
+                ),
+            ),
+            Step(
+                "extension",
+                _("Extension approval (延期审批)"),
+                Role.CITY_ADMIN,
+                bureau,
+                limit=Limit(3, working=True),
+                actions=(
+                    Action("approve_extension", _("Approve the extension"), Move.FINISH, effect=on_extension_approved),
+                    Action(
+                        "refuse_extension",
+                        _("Refuse the extension"),
+                        Move.FINISH,
+                        note_required=True,
+                        effect=on_extension_refused,
+                        danger=True,
+                    ),
+                ),
+            ),
+            Step(
+                "follow_up",
+                _("Follow-up visit (回访评价)"),
+                visiting_role,
+                visiting_unit,
+                limit=Limit(15),
+                actions=(
+                    Action(
+                        "visited",
+                        _("Record the visit"),
+                        Move.FORWARD,
+                        to="archive",
+                        note_required=True,
+                        fields=(Field("satisfaction", _("Satisfaction"), "choice", SATISFACTION),),
+                        check=check_satisfaction,
+                        effect=on_follow_up,
+                    ),
+                ),
+            ),
+            Step(
+                "archive",
+                _("Conclusion and filing (办结归档)"),
+                Role.CITY_STAFF,
+                bureau,
+                limit=Limit(5, working=True),
+                actions=(Action("archive", _("Conclude and file"), Move.CLOSE, effect=on_archive),),
+            ),
+        ),
+    )
+)
+
+
+def on_review_answer(ctx: Context) -> None:
+    set_case_date(ctx.case, "replied", _today())
+    ctx.case.data["reply"] = ctx.note
+
+
+REVIEW = register(
+    Process(
+        key="petition_review",
+        label=_("Petition review"),
+        prefix="FC",
+        owner_role=Role.CITY_ADMIN,
+        url_name="petitions:detail",
+        steps=(
+            Step(
+                "review",
+                _("Review and written opinion (复查/复核)"),
+                Role.CITY_ADMIN,
+                bureau,
+                limit=Limit(REVIEW_DAYS, anchor="received"),
+                actions=(
+                    Action(
+                        "answer",
+                        _("Issue the written opinion"),
+                        Move.FORWARD,
+                        to="archive",
+                        note_required=True,
+                        effect=on_review_answer,
+                    ),
+                    WITHDRAW,
+                ),
+            ),
+            Step(
+                "archive",
+                _("Conclusion and filing (办结归档)"),
+                Role.CITY_STAFF,
+                bureau,
+                limit=Limit(5, working=True),
+                actions=(Action("archive", _("Conclude and file"), Move.CLOSE, effect=on_archive),),
+            ),
+        ),
+    )
+)

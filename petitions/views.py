@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.pagination import keyset_page
+from core.permissions import require
+from core.types import AuthedRequest
+from core.views import apply_errors, submit_form
+from petitions import selectors, services
+from petitions.forms import PetitionFilterForm, PetitionForm, ReviewForm
+from petitions.models import Petition
+from workflow.views import case_context
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def petition_list(request: AuthedRequest) -> HttpResponse:
+    form = PetitionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.petition_list(user=request.user, **{k: v for k, v in filters.items() if v})
+    rows, next_cursor = keyset_page(
+        qs, key="id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, descending=True
+    )
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(
+        request,
+        "petitions/list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "query": params.urlencode(),
+            "can_register": request.user.can("petitions.register"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def petition_new(request: AuthedRequest) -> HttpResponse:
+    require(request.user, "petitions.register")
+    initial = {"veteran_id": request.GET.get("veteran") or None, "people": 1}
+    form = PetitionForm(request.POST or None, initial=initial)
+
+    def action(data: dict[str, Any]) -> Petition:
+        return services.petition_register(actor=request.user, data=services.PetitionInput(**data))
+
+    petition = submit_form(request, form, action)
+    if petition is not None:
+        messages.success(request, _("Registered as %(number)s.") % {"number": petition.case.number})
+        return redirect("petitions:detail", pk=petition.case_id)
+    return render(request, "petitions/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+@login_required
+def petition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    petition = selectors.petition_by_case(user=request.user, case_pk=pk)
+    context = case_context(request, petition.case)
+    case = petition.case
+    letters = [
+        ("acceptance", _("Acceptance notice"), bool(case.date("accepted")) and petition.level == "first"),
+        ("reply", _("Written reply"), bool(case.date("replied"))),
+        ("extension", _("Extension notice"), bool((case.data.get("extension_request") or {}).get("approved"))),
+    ]
+    context.update(
+        {
+            "p": petition,
+            "letters": [(k, label) for k, label, ok in letters if ok],
+            "linked": Petition.objects.visible_to(request.user).filter(linked_to=petition).select_related("case"),
+            "reviews": Petition.objects.visible_to(request.user).filter(case__parent=case).select_related("case"),
+            "review_form": ReviewForm()
+            if case.date("replied") and petition.level != "re_review" and request.user.can("petitions.register")
+            else None,
+        }
+    )
+    return render(request, "petitions/detail.html", context)
+
+
+@require_GET
+@login_required
+def petition_letter(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
+    petition = selectors.petition_by_case(user=request.user, case_pk=pk)
+    try:
+        pdf = services.letter(actor=request.user, petition=petition, kind=kind)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("petitions:detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{petition.case.number}-{kind}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def petition_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    petition = selectors.petition_by_case(user=request.user, case_pk=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review = services.review_request(
+                actor=request.user,
+                petition=petition,
+                received_on=form.cleaned_data["received_on"],
+                content=form.cleaned_data["content"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Registered as %(number)s.") % {"number": review.case.number})
+            return redirect("petitions:detail", pk=review.case_id)
+    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, errors)
+    return redirect("petitions:detail", pk=pk)

@@ -1,0 +1,373 @@
+"""The workflow API: tasks (inbox, act, claim, bulk), cases, notifications, statistics, the holiday table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema, Status
+
+from audit.services import audit_record
+from core.errors import invalid
+from core.models import Notification
+from core.pagination import keyset_page
+from core.permissions import require
+from core.types import AuthedRequest
+from workflow import selectors, services
+from workflow.models import Case, CaseEvent, Holiday, Task
+
+router = Router(tags=["workflow"])
+
+
+class ActionOut(Schema):
+    key: str
+    label: str
+    note_required: bool
+    fields: list[dict[str, Any]]
+
+
+class TaskOut(Schema):
+    id: int
+    case_id: int
+    case_number: str
+    case_title: str
+    process: str
+    step: str
+    branch: str
+    kind: str
+    label: str
+    role: str
+    unit_code: str
+    department: str
+    status: str
+    outcome: str
+    note: str
+    assignee: str | None
+    started_at: dt.datetime
+    due_on: dt.date | None
+    completed_at: dt.datetime | None
+    overdue: bool
+    escalated_to: str
+    urgency: str
+
+
+def task_out(task: Task, user: Any = None) -> dict[str, Any]:
+    return {
+        "id": task.pk,
+        "case_id": task.case_id,
+        "case_number": task.case.number,
+        "case_title": task.case.title,
+        "process": task.case.process,
+        "step": task.step,
+        "branch": task.branch,
+        "kind": task.kind,
+        "label": task.label,
+        "role": task.role,
+        "unit_code": task.unit_code,
+        "department": task.department,
+        "status": task.status,
+        "outcome": task.outcome,
+        "note": task.note,
+        "assignee": task.assignee.get_username() if task.assignee else None,
+        "started_at": task.started_at,
+        "due_on": task.due_on,
+        "completed_at": task.completed_at,
+        "overdue": task.overdue_at is not None,
+        "escalated_to": task.escalated_to,
+        "urgency": selectors.urgency(task),
+    }
+
+
+def actions_out(task: Task, user: Any) -> list[dict[str, Any]]:
+    if not (task.is_open and task.case.is_open and services.may_act(user, task)):
+        return []
+    return [
+        {
+            "key": a.key,
+            "label": str(a.label),
+            "note_required": a.note_required,
+            "fields": [
+                {
+                    "name": f.name,
+                    "label": str(f.label),
+                    "kind": f.kind,
+                    "required": f.required,
+                    "choices": [c for c, _l in f.choices],
+                }
+                for f in a.fields
+            ],
+        }
+        for a in services.actions_for(task)
+    ]
+
+
+class TaskDetail(TaskOut):
+    actions: list[ActionOut]
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    next: str | None
+
+
+@router.get("/tasks", response=TaskPage)
+def tasks_list(
+    request: AuthedRequest, view: str = "mine", process: str = "", urgency: str = "", limit: int = 100, cursor: str = ""
+) -> dict[str, Any]:
+    """Open tasks: ``view=mine`` (taken by me or by nobody) or ``view=unit`` (all of my unit's)."""
+    require(request.user, "workflow.inbox")
+    if view == "unit":
+        qs = selectors.unit_tasks(request.user, process=process, urgency=urgency)
+    else:
+        qs = (
+            selectors.my_tasks(request.user).filter(case__process=process)
+            if process
+            else selectors.my_tasks(request.user)
+        )
+    items, next_cursor = keyset_page(qs.order_by(), key="id", cursor=cursor or None, limit=limit)
+    return {"items": [task_out(t) for t in items], "next": next_cursor}
+
+
+@router.get("/tasks/{task_id}", response=TaskDetail)
+def tasks_get(request: AuthedRequest, task_id: int) -> dict[str, Any]:
+    task = selectors.visible_task(request.user, task_id)
+    return {**task_out(task), "actions": actions_out(task, request.user)}
+
+
+class ActIn(Schema):
+    action: str = Field(..., max_length=40)
+    note: str = Field("", max_length=2000)
+    data: dict[str, Any] = {}
+
+
+@router.post("/tasks/{task_id}/act", response=TaskDetail)
+def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str, Any]:
+    """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
+    selectors.visible_task(request.user, task_id)
+    task = services.act(actor=request.user, task=task_id, action=payload.action, note=payload.note, data=payload.data)
+    task = Task.objects.select_related("case", "assignee").get(pk=task.pk)
+    return {**task_out(task), "actions": actions_out(task, request.user)}
+
+
+@router.post("/tasks/{task_id}/claim", response=TaskDetail)
+def tasks_claim(request: AuthedRequest, task_id: int) -> dict[str, Any]:
+    selectors.visible_task(request.user, task_id)
+    task = services.claim(actor=request.user, task=task_id)
+    return {**task_out(task), "actions": actions_out(task, request.user)}
+
+
+class BulkIn(Schema):
+    tasks: list[int] = Field(..., min_length=1, max_length=500)
+    action: str = Field(..., max_length=40)
+    confirm: bool = False
+
+
+class BulkLineOut(Schema):
+    task: int
+    ok: bool
+    message: str
+
+
+class BulkOut(Schema):
+    done: int
+    lines: list[BulkLineOut]
+
+
+@router.post("/tasks/bulk", response=BulkOut)
+def tasks_bulk(request: AuthedRequest, payload: BulkIn) -> dict[str, Any]:
+    """Without ``confirm``: what would happen to each task. With it: all of them, or none if one is refused."""
+    require(request.user, "workflow.inbox")
+    tasks = list(selectors.actionable(request.user).filter(pk__in=payload.tasks))
+    missing = set(payload.tasks) - {t.pk for t in tasks}
+    if missing:
+        raise invalid(
+            "tasks", _("Not tasks you can act on: %(ids)s"), code="not_yours", ids=", ".join(map(str, sorted(missing)))
+        )
+    if payload.confirm:
+        done = services.bulk_act(actor=request.user, task_ids=payload.tasks, action=payload.action)
+        return {"done": done, "lines": [{"task": t, "ok": True, "message": ""} for t in payload.tasks]}
+    lines = services.bulk_preview(actor=request.user, tasks=tasks, action=payload.action)
+    return {"done": 0, "lines": [{"task": x.task.pk, "ok": x.ok, "message": x.message} for x in lines]}
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    label: str
+    actor: str | None
+    note: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    process: str
+    title: str
+    region_code: str
+    state: str
+    veteran_id: int | None
+    parent_id: int | None
+    data: dict[str, Any]
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    tasks: list[TaskOut]
+    history: list[EventOut]
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    tasks = case.tasks.select_related("case", "assignee").order_by("id")
+    events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("id")
+    data = {k: v for k, v in case.data.items() if k not in ("registrar",)}
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "process": case.process,
+        "title": case.title,
+        "region_code": case.region_code,
+        "state": case.state,
+        "veteran_id": case.veteran_id,
+        "parent_id": case.parent_id,
+        "data": data,
+        "created_at": case.created_at,
+        "closed_at": case.closed_at,
+        "tasks": [task_out(t) for t in tasks],
+        "history": [
+            {
+                "at": e.created_at,
+                "action": e.action,
+                "label": e.label,
+                "actor": e.actor.get_username() if e.actor else None,
+                "note": e.note,
+            }
+            for e in events
+        ],
+    }
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def cases_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
+    """Any case in scope, whatever its process: its tasks and its history."""
+    return case_out(selectors.case_get(request.user, case_id))
+
+
+class NotificationOut(Schema):
+    id: int
+    title: str
+    body: str
+    url: str
+    created_at: dt.datetime
+    read: bool
+
+    @staticmethod
+    def resolve_read(obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationPage(Schema):
+    unread: int
+    items: list[NotificationOut]
+
+
+@router.get("/notifications", response=NotificationPage)
+def notifications_list(request: AuthedRequest, unread: bool = False) -> dict[str, Any]:
+    qs = Notification.objects.filter(user=request.user)
+    count = qs.filter(read_at__isnull=True).count()
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return {"unread": count, "items": list(qs[:200])}
+
+
+class ReadIn(Schema):
+    ids: list[int] = []
+
+
+@router.post("/notifications/read", response=NotificationPage)
+def notifications_read(request: AuthedRequest, payload: ReadIn) -> dict[str, Any]:
+    """Mark the given notifications read (all of them when ``ids`` is empty)."""
+    qs = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    if payload.ids:
+        qs = qs.filter(pk__in=payload.ids)
+    qs.update(read_at=timezone.now())
+    return notifications_list(request)
+
+
+class UnitStatsOut(Schema):
+    process: str
+    unit_code: str
+    unit: str
+    department: str
+    open: int
+    done: int
+    on_time: int
+    with_due: int
+    on_time_rate: float | None
+    avg_days: float | None
+
+
+class StepStatsOut(Schema):
+    step: str
+    label: str
+    open: int
+    overdue: int
+    done: int
+    avg_days: float | None
+
+
+class StatsOut(Schema):
+    units: list[UnitStatsOut]
+    steps: list[StepStatsOut]
+
+
+@router.get("/workflow/stats", response=StatsOut)
+def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
+    """Per process and acting unit: open, done, on-time rate (%), average days; per step when ``process`` is given."""
+    from workflow.process import PROCESSES
+
+    if process and process not in PROCESSES:
+        raise invalid("process", _("Unknown process: %(p)s"), code="bad_process", p=process)
+    units = [
+        {**vars(s), "on_time_rate": s.on_time_rate, "unit": services.unit_label(s.unit_code, s.department)}
+        for s in selectors.unit_stats(user=request.user, process=process)
+    ]
+    steps = (
+        [{**s, "label": str(s["label"])} for s in selectors.step_stats(user=request.user, process=process)]
+        if process
+        else []
+    )
+    return {"units": units, "steps": steps}
+
+
+class HolidayIO(Schema):
+    date: dt.date
+    kind: str = Field(..., pattern="^(holiday|workday)$")
+    name: str = Field(..., min_length=1, max_length=40)
+
+
+@router.get("/holidays", response=list[HolidayIO])
+def holidays_list(request: AuthedRequest, year: int | None = None) -> list[Holiday]:
+    return list(Holiday.objects.filter(date__year=year or timezone.localdate().year))
+
+
+@router.post("/holidays", response={201: HolidayIO})
+def holidays_add(request: AuthedRequest, payload: HolidayIO) -> Status:
+    require(request.user, "holidays.manage")
+    try:
+        with transaction.atomic():
+            holiday = Holiday.objects.create(**payload.dict())
+            audit_record(actor=request.user, action="holiday.add", obj=holiday, after=payload.dict())
+    except IntegrityError:
+        raise invalid("date", _("This day is already in the table."), code="exists") from None
+    return Status(201, holiday)
+
+
+@router.delete("/holidays/{day}", response={204: None})
+def holidays_delete(request: AuthedRequest, day: dt.date) -> Status:
+    from workflow.views import holiday_delete
+
+    require(request.user, "holidays.manage")
+    holiday_delete(actor=request.user, pk=get_object_or_404(Holiday, date=day).pk)
+    return Status(204, None)

@@ -1,0 +1,149 @@
+"""How a process is declared: its steps, who acts at each (role and unit), the moves allowed, the limits.
+
+A module declares its process once and registers it::
+
+    PETITION = register(Process(key="petition", label=_("Petition"), prefix="XF", steps=(...)))
+
+The engine (``workflow.services``) does the rest: tasks, deadlines, history, audit, inboxes,
+the overdue sweep and the statistics. A step with ``branches`` fans out to parallel tasks that
+must all be done before the case moves to ``then``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workflow.calendar import Limit
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from workflow.models import Case, Task
+
+#: (region code of the acting unit, department or "" for the bureau and its stations)
+Unit = tuple[str, str]
+
+
+class Move:
+    """What an action does to the case."""
+
+    FORWARD = "forward"  # this task is done; the case goes to ``to`` (or, in a branch, waits for the others)
+    RETURN = "return"  # back for correction: to an earlier step, or (in a branch) to the case's owner
+    REJECT = "reject"  # the case ends, not accepted
+    WITHDRAW = "withdraw"  # the case ends at the applicant's request
+    CLOSE = "close"  # the case ends, concluded
+    SIDE = "side"  # this task stays open; a task of step ``to`` opens beside it (e.g. an approval)
+    FINISH = "finish"  # this task is done and nothing else moves (the end of a side task)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an action's check and effect receive."""
+
+    case: Case
+    task: Task
+    actor: User
+    note: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """An input an action needs. ``kind``: text, int, choice (with ``choices``), unit (a region code of
+    the case's city or one of its towns) or department."""
+
+    name: str
+    label: Any
+    kind: str = "text"
+    choices: tuple[tuple[str, Any], ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: Any
+    move: str
+    to: str = ""
+    note_required: bool = False
+    #: input the action needs beyond the note, shown as a form and required in the API's ``data``
+    fields: tuple[Field, ...] = ()
+    #: raises ValidationError to refuse (a window that has passed, a missing fact)
+    check: Callable[[Context], None] | None = None
+    #: process-specific writes in the same transaction (case dates, letters)
+    effect: Callable[[Context], None] | None = None
+    danger: bool = False
+
+    @property
+    def bulk(self) -> bool:
+        """Actions that need no input may be done on many tasks at once."""
+        return not self.note_required and not self.fields and self.move in (Move.FORWARD, Move.FINISH, Move.CLOSE)
+
+
+@dataclass(frozen=True)
+class Branch:
+    key: str
+    label: str
+    role: str
+    unit: Unit
+    limit: Limit | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: Any
+    #: the acting role, or a function of the case (a petition's handling unit decides who investigates)
+    role: str | Callable[[Case], str]
+    unit: Callable[[Case], Unit]
+    actions: tuple[Action, ...]
+    limit: Limit | None = None
+    #: a parallel step: the branches for this case (each a task); the case goes to ``then`` when all are done
+    branches: Callable[[Case], list[Branch]] | None = None
+    then: str = ""
+
+    def role_for(self, case: Case) -> str:
+        return self.role if isinstance(self.role, str) else self.role(case)
+
+    def action(self, key: str) -> Action | None:
+        return next((a for a in self.actions if a.key == key), None)
+
+
+@dataclass(frozen=True)
+class Process:
+    key: str
+    label: Any
+    prefix: str
+    steps: tuple[Step, ...]
+    #: the unit that answers for the case: corrections of returned branches go to it
+    owner_role: str = ""
+    url_name: str = ""  # the page of one case, reversed with the case's pk
+
+    def step(self, key: str) -> Step:
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(f"{self.key} has no step {key!r}")
+
+    @property
+    def first(self) -> Step:
+        return self.steps[0]
+
+
+PROCESSES: dict[str, Process] = {}
+
+
+def register(process: Process) -> Process:
+    keys = [s.key for s in process.steps]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"{process.key}: step keys repeat")
+    for step in process.steps:
+        for action in step.actions:
+            if action.move in (Move.FORWARD, Move.RETURN, Move.SIDE) and action.to and action.to not in keys:
+                raise ValueError(f"{process.key}.{step.key}.{action.key}: unknown step {action.to!r}")
+        if step.branches and step.then not in keys:
+            raise ValueError(f"{process.key}.{step.key}: a parallel step needs 'then'")
+    PROCESSES[process.key] = process
+    return process

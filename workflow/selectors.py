@@ -1,0 +1,196 @@
+"""Reads of the workflow tables: inboxes, a case's tasks, statistics. All scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.roles import ACTS_AS, SUPERVISOR_ROLES
+from core.permissions import require
+from core.scoping import get_visible_or_404
+from workflow.models import Case, Task
+from workflow.process import PROCESSES
+
+#: Days before the due date when a task shows as due soon.
+DUE_SOON_DAYS = 3
+
+
+def actionable(user: Any) -> QuerySet[Task]:
+    """Open tasks on open cases that the user may act on: their role and unit, or escalated to them."""
+    if not user.is_authenticated or not user.is_active or not user.scope_prefix or not user.can("workflow.inbox"):
+        return Task.objects.none()
+    mine = Q(
+        role__in=ACTS_AS.get(user.role, frozenset()),
+        unit_code__startswith=user.scope_prefix,
+        department=user.department or "",
+    )
+    if user.role in SUPERVISOR_ROLES and not user.department:
+        mine |= Q(escalated_to=user.scope_region.code)
+    return Task.objects.filter(mine, status=Task.Status.OPEN, case__state=Case.State.OPEN).select_related(
+        "case", "assignee"
+    )
+
+
+def my_tasks(user: Any) -> QuerySet[Task]:
+    """What this person should do: tasks they took, and their unit's tasks nobody has taken."""
+    return (
+        actionable(user)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+
+
+def unit_tasks(user: Any, *, step: str = "", process: str = "", urgency: str = "") -> QuerySet[Task]:
+    """Every open task of the user's unit (including those colleagues took)."""
+    qs = actionable(user)
+    if process:
+        qs = qs.filter(case__process=process)
+    if step:
+        qs = qs.filter(step=step)
+    today = timezone.localdate()
+    if urgency == "overdue":
+        qs = qs.filter(due_on__lt=today)
+    elif urgency == "soon":
+        qs = qs.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    return qs.order_by(F("due_on").asc(nulls_last=True), "id")
+
+
+def urgency(task: Task, today: dt.date | None = None) -> str:
+    """ "overdue", "soon" or "" for the colour of a row."""
+    if task.due_on is None or not task.is_open:
+        return ""
+    today = today or timezone.localdate()
+    if task.due_on < today:
+        return "overdue"
+    if task.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return "soon"
+    return ""
+
+
+def visible_task(user: Any, task_id: int) -> Task:
+    """A task the user may open: one they may act on or did act on, or one on a case they may see."""
+    from django.http import Http404
+
+    task = Task.objects.select_related("case", "assignee", "completed_by").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    from workflow.services import may_act
+
+    if may_act(user, task) or task.completed_by_id == user.pk:
+        return task
+    own_department = user.department and task.department == user.department
+    if own_department and user.can("workflow.inbox") and task.unit_code.startswith(user.scope_prefix):
+        return task  # a liaison's own department's task, done or not
+    if Case.objects.visible_to(user).filter(pk=task.case_id).exists():
+        return task
+    raise Http404
+
+
+def case_get(user: Any, pk: int, process: str = "") -> Case:
+    qs = Case.objects.all()
+    if process:
+        qs = qs.filter(process=process)
+    return get_visible_or_404(qs, user, pk=pk)
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitStats:
+    process: str
+    unit_code: str
+    department: str
+    open: int
+    done: int
+    on_time: int
+    with_due: int
+    avg_days: float | None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.on_time * 100 / self.with_due, 1) if self.with_due else None
+
+
+def _tasks_in_scope(user: Any, process: str = "") -> QuerySet[Task]:
+    require(user, "workflow.stats")
+    qs = Task.objects.filter(case__in=Case.objects.visible_to(user), kind=Task.Kind.STEP).exclude(
+        status=Task.Status.CANCELLED
+    )
+    return qs.filter(case__process=process) if process else qs
+
+
+def _duration() -> ExpressionWrapper:
+    return ExpressionWrapper(F("completed_at") - F("started_at"), output_field=DurationField())
+
+
+def _days(value: dt.timedelta | None) -> float | None:
+    return round(value.total_seconds() / 86400, 1) if value is not None else None
+
+
+def unit_stats(*, user: Any, process: str = "") -> list[UnitStats]:
+    """Per process and acting unit: open, done, done on time (of those with a due date), average days."""
+    done_q = Q(status__in=[Task.Status.DONE, Task.Status.RETURNED])
+    on_time_q = done_q & Q(due_on__isnull=False, done_day__lte=F("due_on"))
+    rows = (
+        _tasks_in_scope(user, process)
+        .annotate(done_day=TruncDate("completed_at"))
+        .values("case__process", "unit_code", "department")
+        .annotate(
+            open=Count("id", filter=Q(status=Task.Status.OPEN)),
+            done=Count("id", filter=done_q),
+            on_time=Count("id", filter=on_time_q),
+            with_due=Count("id", filter=done_q & Q(due_on__isnull=False)),
+            avg=Avg(_duration(), filter=done_q),
+        )
+        .order_by("case__process", "unit_code", "department")
+    )
+    return [
+        UnitStats(
+            r["case__process"],
+            r["unit_code"],
+            r["department"],
+            r["open"],
+            r["done"],
+            r["on_time"],
+            r["with_due"],
+            _days(r["avg"]),
+        )
+        for r in rows
+    ]
+
+
+def step_stats(*, user: Any, process: str) -> list[dict[str, Any]]:
+    """Per step of one process: how many done, average days taken, open now, overdue now."""
+    today = timezone.localdate()
+    done_q = Q(status__in=[Task.Status.DONE, Task.Status.RETURNED])
+    rows = {
+        r["step"]: r
+        for r in _tasks_in_scope(user, process)
+        .values("step")
+        .annotate(
+            done=Count("id", filter=done_q),
+            open=Count("id", filter=Q(status=Task.Status.OPEN)),
+            overdue=Count("id", filter=Q(status=Task.Status.OPEN, due_on__lt=today)),
+            avg=Avg(_duration(), filter=done_q),
+        )
+    }
+    out = []
+    for step in PROCESSES[process].steps:
+        r: dict[str, Any] = dict(rows.get(step.key) or {})
+        out.append(
+            {
+                "step": step.key,
+                "label": step.label,
+                "done": r.get("done", 0),
+                "open": r.get("open", 0),
+                "overdue": r.get("overdue", 0),
+                "avg_days": _days(r.get("avg")),
+            }
+        )
+    return out

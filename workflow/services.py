@@ -1,0 +1,571 @@
+"""The workflow engine: opening a case, every transition, claims, bulk actions and the overdue sweep.
+
+Each transition is one transaction that locks the task and its case, checks the actor and the
+state, writes the task, the case history and the audit entry. Two people acting on the same step
+at once: the second waits for the lock, then finds the step done and is told so (``Conflict``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
+from audit.services import audit_record
+from core.errors import Conflict, invalid
+from core.notify import notify
+from regions.models import Level, Region, ancestor_code, level_of
+from workflow.calendar import Limit, add_days
+from workflow.models import Case, CaseEvent, CaseSequence, Task
+from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
+
+MAX_NOTE = 2000
+
+#: The action a correction task offers: send the branch back to its department.
+RESUBMIT = Action("resubmit", _("Corrected: send back"), Move.FORWARD)
+
+
+# --- who may act --------------------------------------------------------------------------------
+
+
+def may_act(user: Any, task: Task) -> bool:
+    """The task's role (or one that covers it) in a unit that contains the task's unit, same department;
+    or a supervisor of the unit the task was escalated to."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    prefix = user.scope_prefix
+    if not prefix or not user.can("workflow.inbox"):
+        return False
+    supervisor = user.role in SUPERVISOR_ROLES and not user.department
+    if task.escalated_to and supervisor and user.scope_region.code == task.escalated_to:
+        return True
+    if task.role not in ACTS_AS.get(user.role, frozenset()):
+        return False
+    if (task.department or "") != (user.department or ""):
+        return False
+    return task.unit_code.startswith(prefix)
+
+
+def eligible_users(task: Task) -> list[User]:
+    """Everyone who may act on the task as it stands (for notifications)."""
+    roles = [role for role, covered in ACTS_AS.items() if task.role in covered]
+    candidates = User.objects.filter(role__in=roles, is_active=True, department=task.department or "")
+    found = [u for u in candidates.select_related("scope_region") if u.scope_region_id and may_act(u, task)]
+    if task.escalated_to:
+        found += [
+            u
+            for u in User.objects.filter(
+                scope_region__code=task.escalated_to, role__in=SUPERVISOR_ROLES, is_active=True, department=""
+            ).select_related("scope_region")
+        ]
+    return found
+
+
+def unit_label(code: str, department: str = "") -> str:
+    name = Region.objects.filter(code=code).values_list("name", flat=True).first() or code
+    if department:
+        return f"{name} · {Department(department).label}"
+    return str(name)
+
+
+def describe_actor(task: Task) -> str:
+    return f"{unit_label(task.unit_code, task.department)} · {Role(task.role).label}"
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+
+def due_date(limit: Limit | None, case: Case, start: dt.date) -> dt.date | None:
+    if limit is None:
+        return None
+    base = start
+    if limit.anchor:
+        anchored = case.date(limit.anchor)
+        base = dt.date.fromisoformat(anchored) if anchored else start
+    days = limit.days + (int(case.data.get("extension_days", 0)) if limit.extendable else 0)
+    return add_days(base, days, limit.working)
+
+
+def limit_of(process: Process, task: Task) -> Limit | None:
+    if task.branch or task.kind == Task.Kind.CORRECTION:
+        raw = task.data.get("limit")
+        return Limit(days=raw[0], working=raw[1]) if raw else None
+    return process.step(task.step).limit
+
+
+def refresh_due(case: Case) -> None:
+    """After a case date or an extension changes, the open tasks' deadlines follow."""
+    process = PROCESSES[case.process]
+    for task in case.tasks.filter(status=Task.Status.OPEN):
+        due = due_date(limit_of(process, task), case, timezone.localdate(task.started_at))
+        if due != task.due_on:
+            Task.objects.filter(pk=task.pk).update(due_on=due, overdue_at=None)
+
+
+# --- opening and entering steps ------------------------------------------------------------------
+
+
+def set_case_date(case: Case, name: str, value: dt.date) -> None:
+    case.data.setdefault("dates", {})[name] = value.isoformat()
+
+
+def _next_number(process: Process) -> str:
+    year = timezone.localdate().year
+    seq, _created = CaseSequence.objects.select_for_update().get_or_create(key=f"{process.key}:{year}")
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{process.prefix}{year}{seq.last:06d}"
+
+
+def case_url(case: Case) -> str:
+    process = PROCESSES[case.process]
+    return reverse(process.url_name, args=[case.pk]) if process.url_name else ""
+
+
+def task_url(task: Task) -> str:
+    return reverse("workflow:task", args=[task.pk])
+
+
+def _event(case: Case, task: Task | None, actor: Any, action: str, label: Any, note: str = "") -> None:
+    CaseEvent.objects.create(
+        case=case,
+        task=task,
+        actor=actor if actor and actor.is_authenticated else None,
+        action=action,
+        label=str(label)[:120],
+        note=note,
+    )
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: User,
+    process: Process,
+    title: str,
+    region_code: str,
+    owner_code: str,
+    veteran: Any = None,
+    parent: Case | None = None,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+) -> Case:
+    """A new case at the process's first step. The calling module has checked its own capability."""
+    case = Case.objects.create(
+        process=process.key,
+        number=_next_number(process),
+        title=title[:200],
+        region_code=region_code,
+        owner_code=owner_code,
+        veteran=veteran,
+        parent=parent,
+        data=data or {},
+        created_by=actor,
+    )
+    _event(case, None, actor, "open", _("Case opened"), note)
+    audit_record(
+        actor=actor,
+        action=f"{process.key}.open",
+        obj=case,
+        region_code=region_code,
+        after={"number": case.number, "title": case.title, "process": process.key},
+        reason=note,
+    )
+    _enter(case, process.first, actor)
+    return case
+
+
+def _new_task(
+    case: Case,
+    step: Step,
+    *,
+    label: str,
+    role: str,
+    unit: tuple[str, str],
+    limit: Limit | None,
+    branch: str = "",
+    kind: str = Task.Kind.STEP,
+    data: dict[str, Any] | None = None,
+) -> Task:
+    now = timezone.now()
+    data = dict(data or {})
+    if (branch or kind == Task.Kind.CORRECTION) and limit is not None:
+        data["limit"] = [limit.days, limit.working]
+    task = Task.objects.create(
+        case=case,
+        step=step.key,
+        branch=branch,
+        kind=kind,
+        label=label[:120],
+        role=role,
+        unit_code=unit[0],
+        department=unit[1],
+        started_at=now,
+        due_on=due_date(limit, case, timezone.localdate(now)),
+        data=data,
+    )
+    title = str(_("New task: %(task)s") % {"task": task.label})
+    notify(
+        eligible_users(task),
+        key=f"task:{task.pk}:new",
+        title=title,
+        body=f"{case.number} {case.title}",
+        url=task_url(task),
+    )
+    return task
+
+
+def _enter(case: Case, step: Step, actor: Any) -> list[Task]:
+    if step.branches is None:
+        return [
+            _new_task(
+                case, step, label=str(step.label), role=step.role_for(case), unit=step.unit(case), limit=step.limit
+            )
+        ]
+    branches: list[Branch] = step.branches(case)
+    if not branches:
+        return _enter(case, PROCESSES[case.process].step(step.then), actor)
+    return [
+        _new_task(
+            case, step, label=b.label, role=b.role, unit=b.unit, limit=b.limit or step.limit, branch=b.key, data=b.data
+        )
+        for b in branches
+    ]
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+def actions_for(task: Task) -> tuple[Action, ...]:
+    if task.kind == Task.Kind.CORRECTION:
+        return (RESUBMIT,)
+    return PROCESSES[task.case.process].step(task.step).actions
+
+
+def _refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
+    if not case.is_open:
+        raise Conflict(
+            _("Case %(number)s is closed (%(state)s); nothing more can be done on it."),
+            code="case_closed",
+            params={"number": case.number, "state": case.get_state_display()},
+        )
+    if not task.is_open:
+        who = task.completed_by.get_username() if task.completed_by else _("the system")
+        when = timezone.localtime(task.completed_at).strftime("%Y-%m-%d %H:%M") if task.completed_at else ""
+        raise Conflict(
+            _("This step was already handled by %(who)s at %(when)s. Reload the page to see where the case is now."),
+            code="stale",
+            params={"who": who, "when": when},
+        )
+    if not may_act(actor, task):
+        raise PermissionDenied(_("This step is for %(who)s; you cannot act on it.") % {"who": describe_actor(task)})
+    if task.assignee_id and task.assignee_id != actor.pk and not task.escalated_to:
+        raise PermissionDenied(_("%(name)s has taken this task; only they can act on it.") % {"name": task.assignee})
+
+
+@transaction.atomic
+def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dict[str, Any] | None = None) -> Task:
+    """Do ``action`` on the task: the one service behind every button and API call of every process."""
+    task_id = task.pk if isinstance(task, Task) else task
+    try:
+        locked = Task.objects.select_for_update().get(pk=task_id)
+    except Task.DoesNotExist as exc:
+        raise invalid(None, _("No such task."), code="no_task") from exc
+    case = Case.objects.select_for_update().get(pk=locked.case_id)
+    locked.case = case
+    _refuse_unless_actionable(actor, case, locked)
+    process = PROCESSES[case.process]
+    chosen = next((a for a in actions_for(locked) if a.key == action), None)
+    if chosen is None:
+        allowed = "、".join(str(a.label) for a in actions_for(locked))
+        raise invalid(
+            None,
+            _("'%(action)s' is not possible at the step %(step)s. Possible here: %(allowed)s."),
+            code="not_allowed",
+            action=action,
+            step=locked.label,
+            allowed=allowed,
+        )
+    note = (note or "").strip()
+    if chosen.note_required and len(note) < 2:
+        raise invalid("note", _("Write why (at least 2 characters)."), code="note_required")
+    if len(note) > MAX_NOTE:
+        raise invalid(
+            "note", _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(note)
+        )
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in (data or {}).items()}
+    for spec in chosen.fields:
+        if spec.required and data.get(spec.name) in (None, ""):
+            raise invalid(spec.name, _("%(label)s is required."), code="required", label=spec.label)
+        if spec.kind == "int" and data.get(spec.name) not in (None, ""):
+            try:
+                data[spec.name] = int(data[spec.name])
+            except (TypeError, ValueError):
+                raise invalid(
+                    spec.name, _("%(label)s must be a whole number."), code="not_int", label=spec.label
+                ) from None
+        if (
+            spec.kind == "choice"
+            and data.get(spec.name) not in (None, "")
+            and data[spec.name] not in dict(spec.choices)
+        ):
+            raise invalid(
+                spec.name,
+                _("Choose one of: %(allowed)s."),
+                code="bad_choice",
+                allowed="、".join(str(label) for _v, label in spec.choices),
+            )
+    context = Context(case=case, task=locked, actor=actor, note=note, data=data)
+    if chosen.check:
+        chosen.check(context)
+    now = timezone.now()
+    if chosen.move != Move.SIDE:
+        locked.status = Task.Status.RETURNED if chosen.move == Move.RETURN else Task.Status.DONE
+        locked.outcome, locked.note, locked.completed_at, locked.completed_by = chosen.key, note, now, actor
+        locked.save(update_fields=["status", "outcome", "note", "completed_at", "completed_by"])
+    if chosen.effect:
+        chosen.effect(context)
+    _move(process, case, locked, chosen, actor, now)
+    case.save(update_fields=["data", "state", "closed_at", "updated_at"])
+    _event(case, locked, actor, chosen.key, f"{locked.label}: {chosen.label}", note)
+    audit_record(
+        actor=actor,
+        action=f"{process.key}.{chosen.key}",
+        obj=case,
+        region_code=case.region_code,
+        after={
+            "task": locked.pk,
+            "step": locked.step,
+            "branch": locked.branch,
+            "state": case.state,
+            **{k: v for k, v in context.data.items() if isinstance(v, (str, int))},
+        },
+        reason=note,
+    )
+    return locked
+
+
+def _move(process: Process, case: Case, task: Task, action: Action, actor: Any, now: dt.datetime) -> None:
+    step = process.step(task.step)
+    if task.kind == Task.Kind.CORRECTION:
+        returned = Task.objects.get(pk=task.data["returned_task"])
+        limit = limit_of(process, returned)
+        _new_task(
+            case,
+            step,
+            label=returned.label,
+            role=returned.role,
+            unit=(returned.unit_code, returned.department),
+            limit=limit,
+            branch=returned.branch,
+            data={k: v for k, v in returned.data.items() if k != "limit"},
+        )
+        return
+    if action.move == Move.FORWARD:
+        if task.branch:
+            if not case.tasks.filter(step=task.step, status=Task.Status.OPEN).exists():
+                _enter(case, process.step(step.then), actor)
+        elif action.to:
+            _enter(case, process.step(action.to), actor)
+        else:
+            _close(case, Case.State.DONE, now)
+    elif action.move == Move.RETURN:
+        if task.branch:
+            _new_task(
+                case,
+                step,
+                label=str(_("Correct and resend: %(task)s") % {"task": task.label}),
+                role=case.data.get("owner_role") or process.owner_role,
+                unit=(case.owner_code, ""),
+                limit=limit_of(process, task),
+                branch=task.branch,
+                kind=Task.Kind.CORRECTION,
+                data={"returned_task": task.pk},
+            )
+        else:
+            _enter(case, process.step(action.to), actor)
+    elif action.move == Move.SIDE:
+        _enter(case, process.step(action.to), actor)
+    elif action.move == Move.FINISH:
+        pass
+    else:
+        state = {Move.REJECT: Case.State.REJECTED, Move.WITHDRAW: Case.State.WITHDRAWN}.get(
+            action.move, Case.State.DONE
+        )
+        _close(case, state, now)
+
+
+def _close(case: Case, state: str, now: dt.datetime) -> None:
+    case.tasks.filter(status=Task.Status.OPEN).update(status=Task.Status.CANCELLED, completed_at=now)
+    case.state, case.closed_at = state, now
+
+
+@transaction.atomic
+def claim(*, actor: User, task: Task | int) -> Task:
+    """Take a unit's task as one's own: colleagues then see who has it."""
+    task_id = task.pk if isinstance(task, Task) else task
+    locked = Task.objects.select_for_update().select_related("case").get(pk=task_id)
+    _refuse_unless_actionable(actor, locked.case, locked)
+    if locked.assignee_id == actor.pk:
+        return locked
+    locked.assignee = actor
+    locked.save(update_fields=["assignee"])
+    _event(locked.case, locked, actor, "claim", _("Taken by %(name)s") % {"name": actor})
+    audit_record(
+        actor=actor,
+        action="task.claim",
+        obj=locked.case,
+        region_code=locked.case.region_code,
+        after={"task": locked.pk},
+    )
+    return locked
+
+
+# --- bulk ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkLine:
+    task: Task
+    ok: bool
+    message: str = ""
+
+
+def bulk_preview(*, actor: User, tasks: Iterable[Task], action: str) -> list[BulkLine]:
+    """What a bulk action would do to each task, without doing it."""
+    lines = []
+    for task in tasks:
+        if action == "claim":
+            try:
+                _refuse_unless_actionable(actor, task.case, task)
+                lines.append(BulkLine(task, True))
+            except (Conflict, PermissionDenied) as exc:
+                lines.append(BulkLine(task, False, _message(exc)))
+            continue
+        chosen = next((a for a in actions_for(task) if a.key == action), None)
+        if chosen is None or not chosen.bulk:
+            lines.append(BulkLine(task, False, str(_("Not possible on this task in bulk."))))
+            continue
+        try:
+            _refuse_unless_actionable(actor, task.case, task)
+            if chosen.check:
+                chosen.check(Context(case=task.case, task=task, actor=actor, note="", data={}))
+            lines.append(BulkLine(task, True))
+        except (Conflict, PermissionDenied, Exception) as exc:
+            lines.append(BulkLine(task, False, _message(exc)))
+    return lines
+
+
+def _message(exc: Exception) -> str:
+    messages = getattr(exc, "messages", None)
+    return "; ".join(messages) if messages else str(exc)
+
+
+@transaction.atomic
+def bulk_act(*, actor: User, task_ids: list[int], action: str) -> int:
+    """All or nothing: one refusal undoes the whole batch."""
+    for task_id in task_ids:
+        if action == "claim":
+            claim(actor=actor, task=task_id)
+        else:
+            task = Task.objects.select_related("case").get(pk=task_id)
+            chosen = next((a for a in actions_for(task) if a.key == action), None)
+            if chosen is None or not chosen.bulk:
+                raise invalid(None, _("Not possible on this task in bulk."), code="not_bulk")
+            act(actor=actor, task=task_id, action=action)
+    return len(task_ids)
+
+
+# --- the overdue sweep -----------------------------------------------------------------------------
+
+
+def escalation_target(task: Task) -> str:
+    """The unit above: a department's task goes to the bureau of its city; a village's to its town, and so on."""
+    level = level_of(task.unit_code)
+    if task.department or level in (None, Level.CITY, Level.PREFECTURE, Level.PROVINCE):
+        return ancestor_code(task.unit_code, Level.CITY)
+    parent: dict[str, str] = {Level.GRID: Level.VILLAGE, Level.VILLAGE: Level.TOWN, Level.TOWN: Level.CITY}
+    return ancestor_code(task.unit_code, parent[level])
+
+
+@dataclass
+class SweepResult:
+    marked: int = 0
+    escalated: int = 0
+
+
+def sweep(today: dt.date | None = None) -> SweepResult:
+    """Mark overdue steps, tell their assignees, escalate after the grace period.
+
+    Safe to run at any time and any number of times: each mark is a conditional update,
+    each notification has a key, so a second run finds nothing new; a worker that was down
+    catches up on everything still open.
+    """
+    today = today or timezone.localdate()
+    grace = int(getattr(settings, "WORKFLOW_ESCALATION_GRACE_DAYS", 3))
+    result = SweepResult()
+    late = Task.objects.filter(status=Task.Status.OPEN, case__state=Case.State.OPEN, due_on__lt=today)
+    for task in late.filter(overdue_at__isnull=True).select_related("case", "assignee"):
+        with transaction.atomic():
+            if not Task.objects.filter(pk=task.pk, overdue_at__isnull=True).update(overdue_at=timezone.now()):
+                continue
+            result.marked += 1
+            _event(task.case, task, None, "overdue", _("Overdue: %(task)s") % {"task": task.label})
+            audit_record(
+                actor=None,
+                action="task.overdue",
+                obj=task.case,
+                region_code=task.case.region_code,
+                after={"task": task.pk, "due_on": task.due_on},
+            )
+            people = [task.assignee] if task.assignee else eligible_users(task)
+            notify(
+                people,
+                key=f"task:{task.pk}:overdue",
+                title=str(_("Overdue: %(task)s") % {"task": task.label}),
+                body=str(_("%(case)s was due on %(due)s.") % {"case": task.case.number, "due": task.due_on}),
+                url=task_url(task),
+            )
+    cutoff = today - dt.timedelta(days=grace)
+    for task in late.filter(escalated_at__isnull=True, due_on__lt=cutoff).select_related("case"):
+        target = escalation_target(task)
+        with transaction.atomic():
+            updated = Task.objects.filter(pk=task.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now(), escalated_to=target
+            )
+            if not updated:
+                continue
+            task.escalated_to = target
+            result.escalated += 1
+            _event(task.case, task, None, "escalate", _("Escalated to %(unit)s") % {"unit": unit_label(target)})
+            audit_record(
+                actor=None,
+                action="task.escalate",
+                obj=task.case,
+                region_code=task.case.region_code,
+                after={"task": task.pk, "to": target},
+            )
+            supervisors = User.objects.filter(
+                scope_region__code=target, role__in=SUPERVISOR_ROLES, is_active=True, department=""
+            )
+            notify(
+                supervisors,
+                key=f"task:{task.pk}:escalated",
+                title=str(_("Escalated to you: %(task)s") % {"task": task.label}),
+                body=str(
+                    _("%(case)s was due on %(due)s and is still open at %(unit)s.")
+                    % {"case": task.case.number, "due": task.due_on, "unit": describe_actor(task)}
+                ),
+                url=task_url(task),
+            )
+    return result

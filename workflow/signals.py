@@ -1,0 +1,1 @@
+"""Signal handlers of the workflow app (none yet beyond the processes' own modules)."""

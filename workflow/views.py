@@ -1,0 +1,383 @@
+"""Pages of the workflow: inboxes, a task, bulk actions, notifications, statistics, the holiday table."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.services import audit_record
+from core.errors import invalid
+from core.models import Notification
+from core.permissions import require
+from core.types import AuthedRequest
+from core.views import apply_errors
+from workflow import selectors, services
+from workflow.forms import ActionForm, BulkForm, HolidayForm
+from workflow.models import Attachment, Case, Holiday, Task
+from workflow.process import PROCESSES
+
+ALLOWED_UPLOADS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
+
+
+def action_forms(request: AuthedRequest, task: Task, bound: ActionForm | None = None) -> list[ActionForm]:
+    if not services.may_act(request.user, task):
+        return []
+    forms = []
+    for spec in services.actions_for(task):
+        if bound is not None and bound.spec.key == spec.key:
+            forms.append(bound)
+        else:
+            forms.append(ActionForm(task=task, spec=spec))
+    return forms
+
+
+def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
+    """What the shared case partial shows: open tasks with their forms, the history, the attachments."""
+    tasks = list(case.tasks.select_related("assignee", "completed_by").order_by("id"))
+    today = timezone.localdate()
+    rows = [
+        {
+            "task": t,
+            "urgency": selectors.urgency(t, today),
+            "unit": services.describe_actor(t),
+            "forms": action_forms(request, t) if t.is_open and case.is_open else [],
+        }
+        for t in tasks
+    ]
+    return {
+        "case": case,
+        "process": PROCESSES[case.process],
+        "task_rows": rows,
+        "events": case.events.select_related("actor").order_by("id"),
+        "attachments": case.attachments.all(),
+        "can_attach": case.is_open and request.user.can("workflow.inbox"),
+    }
+
+
+@require_GET
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    require(request.user, "workflow.inbox")
+    view = request.GET.get("view", "mine")
+    urgency = request.GET.get("urgency", "")
+    process = request.GET.get("process", "")
+    if view == "unit":
+        qs = selectors.unit_tasks(request.user, process=process, urgency=urgency)
+    else:
+        qs = selectors.my_tasks(request.user)
+        if process:
+            qs = qs.filter(case__process=process)
+    tasks = list(qs[:500])
+    today = timezone.localdate()
+    rows = [
+        {
+            "task": t,
+            "urgency": selectors.urgency(t, today),
+            "unit": services.describe_actor(t),
+            "bulk": [a for a in services.actions_for(t) if a.bulk],
+        }
+        for t in tasks
+    ]
+    bulk_actions = sorted({(a.key, str(a.label)) for t in tasks for a in services.actions_for(t) if a.bulk})
+    return render(
+        request,
+        "workflow/inbox.html",
+        {
+            "rows": rows,
+            "view": view,
+            "urgency": urgency,
+            "process": process,
+            "processes": PROCESSES.values(),
+            "bulk_actions": bulk_actions,
+            "today": today,
+        },
+    )
+
+
+def _task_page(request: AuthedRequest, task: Task, bound: ActionForm | None = None, status: int = 200) -> HttpResponse:
+    person: list[Any] = []
+    case_visible = Case.objects.visible_to(request.user).filter(pk=task.case_id).exists()
+    if task.branch and task.department and task.department == request.user.department:
+        from cases.services import person_for_task
+
+        person = person_for_task(actor=request.user, task=task)
+    context = {
+        "task": task,
+        "case": task.case,
+        "case_visible": case_visible,
+        "case_url": services.case_url(task.case) if case_visible else "",
+        "unit": services.describe_actor(task),
+        "urgency": selectors.urgency(task),
+        "forms": action_forms(request, task, bound) if task.is_open and task.case.is_open else [],
+        "can_claim": task.is_open
+        and task.case.is_open
+        and task.assignee_id is None
+        and services.may_act(request.user, task),
+        "person": person,
+        "events": task.case.events.filter(task=task).select_related("actor") if not case_visible else [],
+    }
+    return render(request, "workflow/task.html", context, status=status)
+
+
+@require_GET
+@login_required
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, "workflow.inbox") if not request.user.can("cases.view") else None
+    return _task_page(request, selectors.visible_task(request.user, pk))
+
+
+@require_POST
+@login_required
+def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.visible_task(request.user, pk)
+    key = request.POST.get("action", "")
+    spec = next((a for a in services.actions_for(task) if a.key == key), None)
+    if spec is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("workflow:task", pk=pk)
+    form = ActionForm(request.POST, task=task, spec=spec)
+    if form.is_valid():
+        try:
+            services.act(
+                actor=request.user, task=task.pk, action=spec.key, note=form.cleaned_data["note"], data=form.payload()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("workflow:task", pk=pk)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
+            target = request.POST.get("next", "")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else _after(request, task))
+    task.refresh_from_db()
+    return _task_page(request, task, bound=form, status=400)
+
+
+def _after(request: AuthedRequest, task: Task) -> str:
+    if Case.objects.visible_to(request.user).filter(pk=task.case_id).exists():
+        return services.case_url(task.case) or "/tasks/"
+    return "/tasks/"
+
+
+@require_POST
+@login_required
+def task_claim(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.visible_task(request.user, pk)
+    try:
+        services.claim(actor=request.user, task=task.pk)
+        messages.success(request, _("The task is yours now."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("workflow:task", pk=pk)
+
+
+@require_POST
+@login_required
+def bulk(request: AuthedRequest) -> HttpResponse:
+    """First a preview of what would happen to each task; then, confirmed, all or nothing."""
+    require(request.user, "workflow.inbox")
+    form = BulkForm(request.POST, queryset=selectors.actionable(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one of your tasks and an action."))
+        return redirect(f"{request.path.rsplit('/bulk', 1)[0]}/?view=unit")
+    tasks = list(form.cleaned_data["tasks"])
+    action = form.cleaned_data["bulk_action"]
+    if request.POST.get("confirm") == "1":
+        try:
+            count = services.bulk_act(actor=request.user, task_ids=[t.pk for t in tasks], action=action)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request, _("Nothing was done: %(why)s") % {"why": "; ".join(getattr(exc, "messages", [str(exc)]))}
+            )
+        else:
+            messages.success(request, _("%(n)d tasks done.") % {"n": count})
+        return redirect("/tasks/?view=unit")
+    lines = services.bulk_preview(actor=request.user, tasks=tasks, action=action)
+    return render(
+        request,
+        "workflow/bulk_preview.html",
+        {
+            "lines": lines,
+            "action": action,
+            "all_ok": all(line.ok for line in lines),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notifications(request: AuthedRequest) -> HttpResponse:
+    qs = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("workflow:notifications")
+    return render(request, "workflow/notifications.html", {"items": qs[:200]})
+
+
+@require_GET
+@login_required
+def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Notification, pk=pk, user=request.user)
+    if item.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    url = item.url if item.url.startswith("/") else "/notifications/"
+    return redirect(url)
+
+
+@require_GET
+@login_required
+def stats(request: AuthedRequest) -> HttpResponse:
+    require(request.user, "workflow.stats")
+    process = request.GET.get("process", "")
+    if process and process not in PROCESSES:
+        raise Http404
+    units = selectors.unit_stats(user=request.user, process=process)
+    rows = [
+        {"s": s, "process": PROCESSES[s.process].label, "unit": services.unit_label(s.unit_code, s.department)}
+        for s in units
+    ]
+    steps = selectors.step_stats(user=request.user, process=process) if process else []
+    return render(
+        request,
+        "workflow/stats.html",
+        {
+            "rows": rows,
+            "steps": steps,
+            "process": process,
+            "processes": PROCESSES.values(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def holidays(request: AuthedRequest) -> HttpResponse:
+    can_manage = request.user.can("holidays.manage")
+    if not (can_manage or request.user.can("workflow.inbox")):
+        raise PermissionDenied
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "holidays.manage")
+        if "delete" in request.POST:
+            holiday_delete(actor=request.user, pk=int(request.POST["delete"]))
+            return redirect(f"{request.path}?year={year}")
+        if form.is_valid():
+            holiday_add(actor=request.user, form=form)
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+    days = Holiday.objects.filter(date__year=year)
+    return render(
+        request, "workflow/holidays.html", {"days": days, "form": form, "year": year, "can_manage": can_manage}
+    )
+
+
+@transaction.atomic
+def holiday_add(*, actor: Any, form: HolidayForm) -> Holiday:
+    require(actor, "holidays.manage")
+    holiday = form.save()
+    audit_record(
+        actor=actor,
+        action="holiday.add",
+        obj=holiday,
+        after={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
+    )
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, actor: Any, pk: int) -> None:
+    require(actor, "holidays.manage")
+    holiday = get_object_or_404(Holiday, pk=pk)
+    audit_record(
+        actor=actor,
+        action="holiday.delete",
+        obj=holiday,
+        before={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
+    )
+    holiday.delete()
+
+
+# --- attachments --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, case: Case, upload: Any) -> Attachment:
+    require(actor, "workflow.inbox")
+    if not case.is_open:
+        raise invalid("file", _("The case is closed."), code="case_closed")
+    name = Path(upload.name).name[:200]
+    if Path(name).suffix.lower() not in ALLOWED_UPLOADS:
+        raise invalid("file", _("Allowed files: %(types)s."), code="bad_type", types=" ".join(sorted(ALLOWED_UPLOADS)))
+    limit = settings.MAX_ATTACHMENT_MB * 1024 * 1024
+    if upload.size > limit:
+        raise invalid("file", _("The file is larger than %(mb)d MB."), code="too_large", mb=settings.MAX_ATTACHMENT_MB)
+    directory = Path(settings.ATTACHMENT_DIR) / str(case.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    stored = directory / f"{timezone.now():%Y%m%d%H%M%S%f}{Path(name).suffix.lower()}"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    attachment = Attachment.objects.create(
+        case=case,
+        name=name,
+        stored_path=str(stored),
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+        content_type=getattr(upload, "content_type", "") or "",
+    )
+    audit_record(
+        actor=actor,
+        action="case.attach",
+        obj=case,
+        region_code=case.region_code,
+        after={"file": name, "sha256": attachment.sha256, "size": upload.size},
+    )
+    return attachment
+
+
+@require_POST
+@login_required
+def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
+    case = selectors.case_get(request.user, case_pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise invalid("file", _("Choose a file."), code="required")
+        attachment_add(actor=request.user, case=case, upload=upload)
+        messages.success(request, _("Attached."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(services.case_url(case))
+
+
+@require_GET
+@login_required
+def attachment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    attachment = get_object_or_404(Attachment, pk=pk)
+    selectors.case_get(request.user, attachment.case_id)  # 404 outside the scope
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="case.attachment_download",
+            obj=attachment.case,
+            region_code=attachment.case.region_code,
+            after={"file": attachment.name},
+        )
+    return FileResponse(open(attachment.stored_path, "rb"), as_attachment=True, filename=attachment.name)
