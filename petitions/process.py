@@ -209,6 +209,7 @@ PETITION = register(
                 _("Registration (登记)"),
                 registrar_role,
                 registrar,
+                notify=False,
                 actions=(Action("submit", _("Submit for acceptance"), Move.FORWARD, to="accept"),),
             ),
             Step(

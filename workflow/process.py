@@ -103,6 +103,8 @@ class Step:
     #: a parallel step: the branches for this case (each a task); the case goes to ``then`` when all are done
     branches: Callable[[Case], list[Branch]] | None = None
     then: str = ""
+    #: tell the acting unit when the step opens (not for a step its opener does at once, like registration)
+    notify: bool = True
 
     def role_for(self, case: Case) -> str:
         return self.role if isinstance(self.role, str) else self.role(case)

@@ -193,6 +193,7 @@ def _new_task(
     role: str,
     unit: tuple[str, str],
     limit: Limit | None,
+    actor: Any = None,
     branch: str = "",
     kind: str = Task.Kind.STEP,
     data: dict[str, Any] | None = None,
@@ -214,9 +215,11 @@ def _new_task(
         due_on=due_date(limit, case, timezone.localdate(now)),
         data=data,
     )
+    if not step.notify:
+        return task
     title = str(_("New task: %(task)s") % {"task": task.label})
     notify(
-        eligible_users(task),
+        [u for u in eligible_users(task) if actor is None or u.pk != actor.pk],
         key=f"task:{task.pk}:new",
         title=title,
         body=f"{case.number} {case.title}",
@@ -229,7 +232,13 @@ def _enter(case: Case, step: Step, actor: Any) -> list[Task]:
     if step.branches is None:
         return [
             _new_task(
-                case, step, label=str(step.label), role=step.role_for(case), unit=step.unit(case), limit=step.limit
+                case,
+                step,
+                label=str(step.label),
+                role=step.role_for(case),
+                unit=step.unit(case),
+                limit=step.limit,
+                actor=actor,
             )
         ]
     branches: list[Branch] = step.branches(case)
@@ -237,7 +246,15 @@ def _enter(case: Case, step: Step, actor: Any) -> list[Task]:
         return _enter(case, PROCESSES[case.process].step(step.then), actor)
     return [
         _new_task(
-            case, step, label=b.label, role=b.role, unit=b.unit, limit=b.limit or step.limit, branch=b.key, data=b.data
+            case,
+            step,
+            label=b.label,
+            role=b.role,
+            unit=b.unit,
+            limit=b.limit or step.limit,
+            actor=actor,
+            branch=b.key,
+            data=b.data,
         )
         for b in branches
     ]
@@ -367,6 +384,7 @@ def _move(process: Process, case: Case, task: Task, action: Action, actor: Any, 
             role=returned.role,
             unit=(returned.unit_code, returned.department),
             limit=limit,
+            actor=actor,
             branch=returned.branch,
             data={k: v for k, v in returned.data.items() if k != "limit"},
         )
@@ -388,6 +406,7 @@ def _move(process: Process, case: Case, task: Task, action: Action, actor: Any, 
                 role=case.data.get("owner_role") or process.owner_role,
                 unit=(case.owner_code, ""),
                 limit=limit_of(process, task),
+                actor=actor,
                 branch=task.branch,
                 kind=Task.Kind.CORRECTION,
                 data={"returned_task": task.pk},

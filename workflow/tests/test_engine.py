@@ -76,7 +76,7 @@ def test_the_wrong_role_or_unit_is_refused_and_nothing_changes(net: Network, rol
         actor = net.users["city_staff"]  # the bureau may not do the town's decision
     before = snapshot(petition.case)
     with pytest.raises(PermissionDenied) as refused:
-        act(actor=actor, task=task, action=task.step == "decide" and "decide" or "investigated", note="越权",
+        act(actor=actor, task=task, action=(task.step == "decide" and "decide") or "investigated", note="越权",
             data={"opinion": "support"})  # fmt: skip
     assert "当湖街道" in str(refused.value)
     assert snapshot(petition.case) == before
@@ -159,7 +159,10 @@ def test_parallel_branches_must_all_finish(net: Network) -> None:
     from workflow.services import open_case
 
     def branches(case: Case) -> list[Branch]:
-        return [Branch("a", "甲", "city_staff", (net.city.code, "")), Branch("b", "乙", "town_staff", (net.danghu.code, ""))]
+        return [
+            Branch("a", "甲", "city_staff", (net.city.code, "")),
+            Branch("b", "乙", "town_staff", (net.danghu.code, "")),
+        ]
 
     process = register(Process(
         key="test_parallel", label="test", prefix="TP", owner_role="city_staff",

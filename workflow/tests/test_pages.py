@@ -1,0 +1,163 @@
+"""Inboxes, the task page, bulk actions, notifications, statistics and the holiday table through real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.models import AuditEntry
+from core.models import Notification
+from core.testing import Network
+from petitions.tests.helpers import drive, open_task, register_petition
+from workflow.models import Attachment, Holiday, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_tasks_lists_what_i_may_do_with_its_colour(net: Network) -> None:
+    late = register_petition(net, received_on="2026-11-01")  # due 11-16: overdue
+    soon = register_petition(
+        net, received_on=(dt.date.today() - dt.timedelta(days=13)).isoformat(), petitioner_name="王五"
+    )
+    page = net.client("city_staff").get("/tasks/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert late.case.number in html and soon.case.number in html
+    assert re.search(r'class="due-overdue">\s*<td>' + late.case.number, html)
+    assert re.search(r'class="due-soon">\s*<td>' + soon.case.number, html)
+    # the town has nothing to do yet
+    assert late.case.number not in net.client("town_staff").get("/tasks/").content.decode()
+
+
+def test_the_unit_inbox_shows_colleagues_tasks_and_my_tasks_does_not(net: Network) -> None:
+    petition = register_petition(net)
+    net.client("city_admin").post(f"/tasks/{open_task(petition, 'accept').pk}/claim/")
+    assert open_task(petition, "accept").assignee == net.users["city_admin"]
+    assert petition.case.number not in net.client("city_staff").get("/tasks/").content.decode()
+    assert petition.case.number in net.client("city_staff").get("/tasks/?view=unit").content.decode()
+
+
+def test_acting_from_the_case_page_and_errors_shown_at_the_field(net: Network) -> None:
+    petition = drive(net, register_petition(net), until="assign")
+    task = open_task(petition, "assign")
+    client = net.client("city_staff")
+    bad = client.post(f"/tasks/{task.pk}/act/", {"action": "assign", f"t{task.pk}-assign-unit": ""})
+    assert bad.status_code == 400
+    assert "必填" in bad.content.decode() or "required" in bad.content.decode()
+    good = client.post(f"/tasks/{task.pk}/act/", {"action": "assign", f"t{task.pk}-assign-unit": net.danghu.code,
+                                                   "next": f"/petitions/{petition.case_id}/"})  # fmt: skip
+    assert good.status_code == 302 and good["Location"] == f"/petitions/{petition.case_id}/"
+    assert open_task(petition, "investigate").unit_code == net.danghu.code
+
+
+def test_a_refusal_by_role_is_shown_not_applied(net: Network) -> None:
+    petition = register_petition(net)
+    task = open_task(petition, "accept")
+    # the town sees the case (it concerns one of its villages) but the step is the bureau's
+    page = net.client("town_staff").post(f"/tasks/{task.pk}/act/", {"action": "accept"}, follow=True)
+    assert page.status_code == 200
+    assert "平湖市 · 市局工作人员" in page.content.decode() or "City bureau staff" in page.content.decode()
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+def test_the_task_page_is_scoped(net: Network) -> None:
+    petition = register_petition(net)
+    task = open_task(petition, "accept")
+    assert net.client("city_staff").get(f"/tasks/{task.pk}/").status_code == 200
+    assert net.client("other_town_staff").get(f"/tasks/{task.pk}/").status_code == 404
+    assert net.client("liaison").get(f"/tasks/{task.pk}/").status_code == 404
+    assert net.client("employer").get(f"/tasks/{task.pk}/").status_code == 403
+    anonymous = net.client("city_staff")
+    anonymous.logout()
+    assert anonymous.get(f"/tasks/{task.pk}/").status_code == 302
+    assert net.client("city_staff").get(f"/tasks/{task.pk}/act/").status_code == 405
+
+
+def test_bulk_preview_then_all_or_nothing(net: Network) -> None:
+    petitions = [drive(net, register_petition(net, petitioner_name=f"人{i}"), until="archive") for i in range(3)]
+    tasks = [open_task(p, "archive") for p in petitions]
+    client = net.client("city_staff")
+    preview = client.post("/tasks/bulk/", {"tasks": [t.pk for t in tasks], "bulk_action": "archive"})
+    assert (
+        preview.status_code == 200
+        and preview.content.decode().count("will be done") + preview.content.decode().count("将办理") == 3
+    )
+    assert all(t.status == "open" for t in Task.objects.filter(pk__in=[t.pk for t in tasks]))
+    # someone else finishes one in between: the confirmed batch does nothing at all
+    from workflow.services import act
+
+    act(actor=net.users["city_admin"], task=tasks[0], action="archive")
+    confirm = client.post("/tasks/bulk/", {"tasks": [t.pk for t in tasks[1:]] + [tasks[0].pk], "bulk_action": "archive",
+                                           "confirm": "1"})  # fmt: skip
+    assert confirm.status_code == 302
+    assert Task.objects.filter(pk__in=[t.pk for t in tasks[1:]], status="open").count() == 2
+    confirm = client.post(
+        "/tasks/bulk/", {"tasks": [t.pk for t in tasks[1:]], "bulk_action": "archive", "confirm": "1"}
+    )
+    assert Task.objects.filter(pk__in=[t.pk for t in tasks[1:]], status="done").count() == 2
+
+
+def test_bulk_refuses_actions_that_need_input(net: Network) -> None:
+    petition = drive(net, register_petition(net), until="assign")
+    task = open_task(petition, "assign")
+    page = net.client("city_staff").post("/tasks/bulk/", {"tasks": [task.pk], "bulk_action": "assign"})
+    assert "Confirm" not in page.content.decode() and "确认" not in page.content.decode()
+
+
+def test_notifications_in_the_header_and_marked_read(net: Network) -> None:
+    petition = register_petition(net, role="city_admin")  # the one who registers is not told of it
+    client = net.client("city_staff")
+    home = client.get("/").content.decode()
+    assert re.search(r'id="bell"[^>]*>🔔<span class="count">1</span>', home)
+    note = Notification.objects.get(user=net.users["city_staff"])
+    opened = client.get(f"/notifications/{note.pk}/")
+    assert opened["Location"] == f"/tasks/{open_task(petition, 'accept').pk}/"
+    assert '<span class="count">' not in client.get("/").content.decode()
+    assert net.client("town_staff").get(f"/notifications/{note.pk}/").status_code == 404
+    client.post("/notifications/")
+    assert not Notification.objects.filter(user=net.users["city_staff"], read_at__isnull=True).exists()
+
+
+def test_statistics_page(net: Network) -> None:
+    register_petition(net)
+    page = net.client("auditor").get("/workflow/stats/?process=petition")
+    assert page.status_code == 200 and "平湖市" in page.content.decode()
+    assert net.client("liaison").get("/workflow/stats/").status_code == 403
+    assert net.client("city_staff").get("/workflow/stats/?process=nope").status_code == 404
+
+
+def test_holidays_are_kept_by_admins_and_audited(net: Network) -> None:
+    admin = net.client("city_admin")
+    page = admin.get("/workflow/holidays/?year=2026")
+    assert "国庆节" in page.content.decode()
+    added = admin.post("/workflow/holidays/?year=2027", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
+    assert added.status_code == 302
+    day = Holiday.objects.get(date="2027-01-01")
+    assert AuditEntry.objects.filter(action="holiday.add").exists()
+    duplicate = admin.post("/workflow/holidays/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
+    assert duplicate.status_code == 200 and Holiday.objects.filter(date="2027-01-01").count() == 1
+    assert net.client("city_staff").post("/workflow/holidays/", {"delete": day.pk}).status_code == 403
+    admin.post("/workflow/holidays/", {"delete": day.pk})
+    assert not Holiday.objects.filter(date="2027-01-01").exists()
+    assert AuditEntry.objects.filter(action="holiday.delete").exists()
+
+
+def test_attachments_are_scoped_checked_and_audited(net: Network, tmp_path: object, settings: object) -> None:
+    settings.ATTACHMENT_DIR = tmp_path  # type: ignore[attr-defined]
+    petition = register_petition(net)
+    client = net.client("city_staff")
+    upload = SimpleUploadedFile("来信.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    assert client.post(f"/cases/{petition.case_id}/attachments/", {"file": upload}).status_code == 302
+    attachment = Attachment.objects.get(case=petition.case)
+    assert attachment.name == "来信.pdf" and attachment.size == 13
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    client.post(f"/cases/{petition.case_id}/attachments/", {"file": bad})
+    assert Attachment.objects.filter(case=petition.case).count() == 1
+    download = client.get(f"/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert AuditEntry.objects.filter(action="case.attachment_download").count() == 1
+    assert net.client("other_town_staff").get(f"/attachments/{attachment.pk}/").status_code == 404
