@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from core.crypto import decrypt
 from core.pagination import keyset_page
 from core.permissions import require
+from core.prepared import prepared_cursor
 from core.types import AuthedRequest
 from core.validators import mask_id, mask_phone
 from veterans import selectors, services
@@ -104,10 +105,10 @@ def _categories_and_tags(ids: list[int]) -> list[tuple[int, str, str]]:
     """Open categories ("c") and tags ("t") of a page's records, in one round trip.
 
     On PostgreSQL the ids go as one array parameter: with fifty ``IN`` placeholders the driver spent
-    half a millisecond splitting the query text on every request.
+    half a millisecond splitting the query text on every request; prepared, it is not planned again.
     """
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(_CATEGORIES_AND_TAGS, [ids, ids])
             return cursor.fetchall()
     # order_by(): SQLite refuses an ORDER BY (from Meta.ordering) inside the parts of a UNION.

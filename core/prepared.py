@@ -1,0 +1,61 @@
+"""Prepared statements for the few fixed queries every API request runs.
+
+PostgreSQL plans a query each time it receives its text; for the short
+look-ups behind every request (the token, a page's categories and tags)
+planning costs more than running. On PostgreSQL, ``prepared_cursor()`` gives a
+cursor that binds parameters on the server and prepares each statement once
+per connection (psycopg keeps the names and re-prepares on a new connection);
+elsewhere it is the ordinary cursor.
+
+Django turns psycopg's automatic preparation off so that connection poolers
+keep working; this leaves it off for every other query. Only statements sent
+through this cursor are prepared, so use it for fixed text whose parameters do
+not change the best plan (equality on a key, a list of ids), never for a LIKE
+pattern or a search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+
+#: psycopg prepares a statement after this many executions; this keeps it from preparing any by itself.
+_NEVER_BY_ITSELF = 2**31 - 1
+
+
+def _preparing_cursor_class() -> type:
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        def execute(
+            self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+        ) -> Any:
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
+
+
+_cursor_class: type | None = None
+
+
+@contextmanager
+def prepared_cursor() -> Iterator[Any]:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    global _cursor_class
+    if _cursor_class is None:
+        _cursor_class = _preparing_cursor_class()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _NEVER_BY_ITSELF
+    cursor = _cursor_class(raw)
+    wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    with wrapped:
+        yield wrapped
