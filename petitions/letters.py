@@ -11,6 +11,7 @@ import io
 from functools import cache
 from xml.sax.saxutils import escape
 
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -97,6 +98,12 @@ def _paragraphs(petition: Petition, kind: str) -> tuple[str, list[str]]:
 
 
 def render_letter(petition: Petition, kind: str) -> bytes:
+    """A letter to the petitioner is in Chinese whatever the language of the page that prints it."""
+    with translation.override("zh-hans"):
+        return _render(petition, kind)
+
+
+def _render(petition: Petition, kind: str) -> bytes:
     title, paragraphs = _paragraphs(petition, kind)
     styles = _styles()
     buffer = io.BytesIO()
@@ -120,7 +127,7 @@ def render_letter(petition: Petition, kind: str) -> bytes:
     story += [
         Spacer(1, 16 * mm),
         Paragraph(_bureau_name(petition), styles["sign"]),
-        Paragraph(_cn_date(dt.date.today()), styles["sign"]),
+        Paragraph(_cn_date(timezone.localdate()), styles["sign"]),
     ]
     doc.build(story)
     return buffer.getvalue()

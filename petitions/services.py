@@ -116,7 +116,7 @@ def _clean(actor: User, data: PetitionInput) -> dict[str, Any]:
     elif region.level not in (Level.CITY, Level.TOWN, Level.VILLAGE, Level.GRID):
         errors.add(invalid("region_code", _("Choose a city, town, village or grid."), code="bad_region"))
     out["region_code"] = code
-    people = data.people or 1
+    people = 1 if data.people is None else data.people
     if not 1 <= people <= 999:
         errors.add(invalid("people", _("Between 1 and 999 people."), code="bad_number"))
     out["people"] = people

@@ -227,8 +227,8 @@ def test_the_stations_page_runs_a_fixed_number_of_queries(net: Network, django_a
     add_villages_with_stations(net, 12)
     client = net.client("town_staff")
 
-    # session and user (3), count, page, designations, star ratings, and the session's idle-time save (3)
-    with django_assert_max_num_queries(10):
+    # session and user (3), count, page, designations, star ratings, unread notifications, idle-time save (3)
+    with django_assert_max_num_queries(11):
         response = client.get("/regions/stations/")
 
     assert response.status_code == 200
@@ -241,7 +241,7 @@ def test_the_grids_page_runs_a_fixed_number_of_queries(net: Network, django_asse
     client = net.client("town_staff")
 
     # session and user (3), count, page, current leaders, and the session's idle-time save (3)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get("/regions/grids/")
 
     assert len(response.context["rows"]) == 13
