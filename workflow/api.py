@@ -132,7 +132,7 @@ def tasks_list(
     return {"items": [task_out(t) for t in items], "next": next_cursor}
 
 
-@router.get("/tasks/{task_id}", response=TaskDetail)
+@router.get("/tasks/{int:task_id}", response=TaskDetail)
 def tasks_get(request: AuthedRequest, task_id: int) -> dict[str, Any]:
     task = selectors.visible_task(request.user, task_id)
     return {**task_out(task), "actions": actions_out(task, request.user)}
@@ -144,7 +144,7 @@ class ActIn(Schema):
     data: dict[str, Any] = {}
 
 
-@router.post("/tasks/{task_id}/act", response=TaskDetail)
+@router.post("/tasks/{int:task_id}/act", response=TaskDetail)
 def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str, Any]:
     """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
     selectors.visible_task(request.user, task_id)
@@ -153,7 +153,7 @@ def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str,
     return {**task_out(task), "actions": actions_out(task, request.user)}
 
 
-@router.post("/tasks/{task_id}/claim", response=TaskDetail)
+@router.post("/tasks/{int:task_id}/claim", response=TaskDetail)
 def tasks_claim(request: AuthedRequest, task_id: int) -> dict[str, Any]:
     selectors.visible_task(request.user, task_id)
     task = services.claim(actor=request.user, task=task_id)
