@@ -21,7 +21,7 @@ run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
 	@echo "老兵e家 is at http://127.0.0.1:$(PORT)/  (sign in with a demo login above)"
-	DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=true $(PY) manage.py worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     verbose_name = "一件事 / Life-event cases"
 
     def ready(self) -> None:
-        from cases import process, signals  # noqa: F401  (registers the process and the deceased hook)
+        from cases import process, signals, timeline  # noqa: F401  (the process, the deceased hook, the timeline)

@@ -66,6 +66,7 @@ def veteran_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "v": veteran, "categories": veteran.categories.all(), "family": veteran.family.all(),
         "tags": veteran.tags.all(), "timeline": timeline(veteran, request.user), "reveal_form": RevealForm(),
         "can_manage": request.user.can("veterans.manage"), "can_reveal": request.user.can("veterans.reveal_id"),
+        "perms_petitions": request.user.can("petitions.register"), "perms_cases": request.user.can("cases.open"),
     })  # fmt: skip
 
 

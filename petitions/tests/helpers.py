@@ -5,21 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from core.testing import Network
+from petitions.demo import drive as demo_drive
 from petitions.models import Petition
 from petitions.services import PetitionInput, petition_register
 from workflow.models import Task
-from workflow.services import act
-
-#: (step, role that acts, action, note, data) in the order of the procedure
-HAPPY_PATH: list[tuple[str, str, str, str, dict[str, Any]]] = [
-    ("accept", "city_staff", "accept", "", {}),
-    ("assign", "city_staff", "assign", "", {"unit": "330482001000"}),
-    ("investigate", "town_staff", "investigated", "走访核实，情况属实", {}),
-    ("decide", "town_staff", "decide", "按政策予以解决", {"opinion": "support"}),
-    ("reply", "city_staff", "reply", "经核实，您反映的问题已按政策解决。", {}),
-    ("follow_up", "town_staff", "visited", "电话回访，本人表示满意", {"satisfaction": "satisfied"}),
-    ("archive", "city_staff", "archive", "", {}),
-]
 
 
 def petition_input(net: Network, **overrides: Any) -> PetitionInput:
@@ -41,10 +30,4 @@ def open_task(petition: Petition, step: str) -> Task:
 
 def drive(net: Network, petition: Petition, until: str = "") -> Petition:
     """Do the happy path's steps in order, stopping before ``until`` (all of them when empty)."""
-    for step, role, action, note, data in HAPPY_PATH:
-        if step == until:
-            break
-        act(actor=net.users[role], task=open_task(petition, step), action=action, note=note, data=data)
-    petition.refresh_from_db()
-    petition.case.refresh_from_db()
-    return petition
+    return demo_drive(petition, net.users, net.danghu.code, until=until)

@@ -33,6 +33,7 @@ def demo_users(network: Any) -> list[tuple[str, str, str, str, str]]:
         ("liaison_hrss", "人社联络员", Role.LIAISON, CITY_CODE, Department.HRSS),
         ("liaison_medical", "医保联络员", Role.LIAISON, CITY_CODE, Department.MEDICAL_INSURANCE),
         ("liaison_civil", "民政联络员", Role.LIAISON, CITY_CODE, Department.CIVIL_AFFAIRS),
+        ("liaison_armed", "人武部联络员", Role.LIAISON, CITY_CODE, Department.ARMED_FORCES),
         ("auditor", "纪检审计", Role.AUDITOR, CITY_CODE, ""),
         ("employer_demo", "拥军企业示例", Role.EMPLOYER, CITY_CODE, ""),
         ("veteran_demo", "退役军人示例", Role.VETERAN, network.first_village, ""),
@@ -63,6 +64,12 @@ class Command(BaseCommand):
         if added:
             self.stdout.write(f"  + {added} veterans")
         logins = self._users(network, password)
+        from petitions.demo import load_workflow_demo
+
+        users = {u.username: u for u in User.objects.filter(username__in=[x[0] for x in demo_users(network)])}
+        cases = load_workflow_demo(users, network.town_codes["当湖街道"], network.first_village)
+        if cases:
+            self.stdout.write(f"  + {cases} petitions and 一件事 cases")
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
