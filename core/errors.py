@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import lazy
 
 
 def invalid(field: str | None, message: Any, *, code: str, **params: Any) -> ValidationError:
@@ -77,3 +78,11 @@ class ErrorCollector:
 
 class Conflict(ValidationError):
     """The input was right but the data moved on (someone else acted first): HTTP 409, shown like any error."""
+
+
+def _interpolate(message: Any, params: dict[str, Any]) -> str:
+    return str(message) % {k: str(v) for k, v in params.items()}
+
+
+#: A message with its values that is translated only when shown (a refusal rendered in both languages by the API).
+lazy_format = lazy(_interpolate, str)

@@ -83,6 +83,10 @@ def home(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = {"role_label": Role(user.role).label if user.role else ""}
     if user.can("regions.view"):
         context["counts"] = network_counts(user=user)
+    if user.can("workflow.inbox"):
+        from workflow.selectors import task_counts
+
+        context["task_counts"] = task_counts(user)
     if user.can("audit.view"):
         context["recent_audit"] = list(audit_list(user=user).order_by("-seq")[:8])
     if user.role == Role.GRID_LEADER and user.scope_region_id:

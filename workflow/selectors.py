@@ -60,6 +60,16 @@ def unit_tasks(user: Any, *, step: str = "", process: str = "", urgency: str = "
     return qs.order_by(F("due_on").asc(nulls_last=True), "id")
 
 
+def task_counts(user: Any) -> dict[str, int]:
+    """For the home page: my tasks, and my unit's due soon and overdue."""
+    today = timezone.localdate()
+    unit = actionable(user).aggregate(
+        soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))),
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+    )
+    return {"mine": my_tasks(user).count(), "soon": unit["soon"], "overdue": unit["overdue"]}
+
+
 def urgency(task: Task, today: dt.date | None = None) -> str:
     """ "overdue", "soon" or "" for the colour of a row."""
     if task.due_on is None or not task.is_open:

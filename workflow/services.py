@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
 from audit.services import audit_record
-from core.errors import Conflict, invalid
+from core.errors import Conflict, invalid, lazy_format
 from core.notify import notify
 from regions.models import Level, Region, ancestor_code, level_of
 from workflow.calendar import Limit, add_days
@@ -79,7 +79,14 @@ def unit_label(code: str, department: str = "") -> str:
 
 
 def describe_actor(task: Task) -> str:
-    return f"{unit_label(task.unit_code, task.department)} · {Role(task.role).label}"
+    """The unit and role a task is for, translated when shown."""
+    name = Region.objects.filter(code=task.unit_code).values_list("name", flat=True).first() or task.unit_code
+    if task.department:
+        return lazy_format(
+            "%(unit)s · %(department)s · %(role)s",
+            {"unit": name, "role": Role(task.role).label, "department": Department(task.department).label},
+        )
+    return lazy_format("%(unit)s · %(role)s", {"unit": name, "role": Role(task.role).label})
 
 
 # --- deadlines ------------------------------------------------------------------------------------
@@ -269,6 +276,14 @@ def actions_for(task: Task) -> tuple[Action, ...]:
     return PROCESSES[task.case.process].step(task.step).actions
 
 
+def outcome_label(task: Task) -> str:
+    """What was done at the task, as its action's label ("" while open)."""
+    if not task.outcome:
+        return ""
+    chosen = next((a for a in actions_for(task) if a.key == task.outcome), None)
+    return str(chosen.label) if chosen else task.outcome
+
+
 def _refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
     if not case.is_open:
         raise Conflict(
@@ -285,9 +300,13 @@ def _refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
             params={"who": who, "when": when},
         )
     if not may_act(actor, task):
-        raise PermissionDenied(_("This step is for %(who)s; you cannot act on it.") % {"who": describe_actor(task)})
+        raise PermissionDenied(
+            lazy_format(_("This step is for %(who)s; you cannot act on it."), {"who": describe_actor(task)})
+        )
     if task.assignee_id and task.assignee_id != actor.pk and not task.escalated_to:
-        raise PermissionDenied(_("%(name)s has taken this task; only they can act on it.") % {"name": task.assignee})
+        raise PermissionDenied(
+            lazy_format(_("%(name)s has taken this task; only they can act on it."), {"name": task.assignee})
+        )
 
 
 @transaction.atomic

@@ -52,6 +52,7 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
             "task": t,
             "urgency": selectors.urgency(t, today),
             "unit": services.describe_actor(t),
+            "outcome": services.outcome_label(t),
             "forms": action_forms(request, t) if t.is_open and case.is_open else [],
         }
         for t in tasks

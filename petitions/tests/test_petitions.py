@@ -289,7 +289,8 @@ def test_api_refusals_have_the_error_shape(net: Network) -> None:
     task = open_task(petition, "accept")
     wrong = net.api_client("town_staff").post(f"/api/v1/tasks/{task.pk}/act", {"action": "accept"},
                                               content_type="application/json")  # fmt: skip
-    assert wrong.status_code == 403 and "平湖市" in wrong.json()["error"]["message"]
+    assert wrong.status_code == 403 and "平湖市 · 市局工作人员" in wrong.json()["error"]["message"]
+    assert "City bureau staff" in wrong.json()["error"]["message_en"]
     ok = staff.post(f"/api/v1/tasks/{task.pk}/act", {"action": "accept"}, content_type="application/json")
     assert ok.status_code == 200
     stale = net.api_client("city_admin").post(f"/api/v1/tasks/{task.pk}/act", {"action": "accept"},

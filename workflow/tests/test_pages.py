@@ -162,3 +162,13 @@ def test_attachments_are_scoped_checked_and_audited(net: Network, tmp_path: obje
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
     assert AuditEntry.objects.filter(action="case.attachment_download").count() == 1
     assert net.client("other_town_staff").get(f"/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_the_home_page_counts_my_tasks(net: Network) -> None:
+    register_petition(net, received_on="2026-11-01")  # overdue
+    register_petition(net, received_on=(dt.date.today() - dt.timedelta(days=14)).isoformat(), petitioner_name="王五")
+    html = net.client("city_staff").get("/").content.decode()
+    cards = html[html.index('id="task-cards"') :]
+    assert re.search(r"<b>2</b><span>我的待办", cards)
+    assert re.search(r"<b>1</b><span>3 天内到期", cards) and re.search(r"<b>1</b><span>已超期", cards)
+    assert 'id="task-cards"' not in net.client("employer").get("/").content.decode()
