@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from cases.models import CaseTemplate, LifeCase
 from cases.services import life_case_open
-from core.testing import Network, UserFactory
+from core.testing import TEST_PASSWORD, Network, UserFactory
 from veterans.services import veteran_mark_deceased
 from veterans.tests.factories import register as register_veteran
 from workflow.calendar import add_working_days
@@ -214,3 +214,56 @@ def test_unit_inbox_for_a_liaison_and_bulk_done(net: Network, liaisons: dict) ->
     foreign = Task.objects.filter(department="hrss").values_list("pk", flat=True)[0]
     refused = api.post("/api/v1/tasks/bulk", {"tasks": [foreign], "action": "done"}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["error"]["fields"][0]["code"] == "not_yours"
+
+
+def test_reporting_driven_end_to_end_through_the_api(net: Network, liaisons: dict) -> None:
+    veteran = register_veteran(net.users["town_staff"], net.village, name="退役甲")
+    town = net.api_client("town_staff")
+    opened = town.post("/api/v1/life-cases", {"veteran_id": veteran.pk, "stage": "reporting"},
+                       content_type="application/json")  # fmt: skip
+    assert opened.status_code == 201
+    case_id = opened.json()["case_id"]
+    clients = {"": {"town_staff": town, "city_staff": net.api_client("city_staff")}}
+    for dept, user in liaisons.items():
+        from django.test import Client
+
+        body = {"username": user.username, "password": TEST_PASSWORD}
+        token = Client().post("/api/v1/auth/token", body, content_type="application/json").json()["token"]
+        clients[dept] = {"liaison": Client(HTTP_AUTHORIZATION=f"Bearer {token}")}
+    for task in opened.json()["case"]["tasks"]:
+        client = clients[task["department"]][task["role"]]
+        mine = [t["id"] for t in client.get("/api/v1/tasks").json()["items"]]
+        assert task["id"] in mine
+        done = client.post(f"/api/v1/tasks/{task['id']}/act", {"action": "done", "note": "已办结"},
+                           content_type="application/json")  # fmt: skip
+        assert done.status_code == 200, done.content
+    case = town.get(f"/api/v1/cases/{case_id}").json()
+    close = next(t for t in case["tasks"] if t["step"] == "close")
+    closed = town.post(f"/api/v1/tasks/{close['id']}/act", {"action": "close"}, content_type="application/json")
+    assert closed.status_code == 200
+    assert town.get(f"/api/v1/life-cases/{case_id}").json()["state"] == "done"
+
+
+def test_reporting_driven_end_to_end_through_the_pages(net: Network, liaisons: dict) -> None:
+    life = open_reporting(net)
+    for task in life.case.tasks.filter(step="departments"):
+        if task.department:
+            client = net.client("liaison") if task.department == "police" else _client(liaisons[task.department])
+        else:
+            client = net.client(task.role)
+        answer = client.post(f"/tasks/{task.pk}/act/", {"action": "done", f"t{task.pk}-done-note": "已办结"})
+        assert answer.status_code == 302, answer.content.decode()[:500]
+    close = life.case.tasks.get(step="close")
+    page = net.client("town_staff").get(f"/life-cases/{life.case_id}/").content.decode()
+    assert 'value="close"' in page
+    net.client("town_staff").post(f"/tasks/{close.pk}/act/", {"action": "close"})
+    life.case.refresh_from_db()
+    assert life.case.state == "done"
+
+
+def _client(user: object) -> object:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
