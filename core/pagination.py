@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +60,28 @@ def _after(queryset: QuerySet[Any], keys: Sequence[str], raw: str, descending: b
     return queryset.filter(condition)
 
 
+def _check_limit(limit: int) -> None:
+    if limit < 1 or limit > MAX_LIMIT:
+        raise invalid("limit", _("The limit must be between 1 and %(max)d."), code="bad_limit", max=MAX_LIMIT)
+
+
+def _page_query(
+    queryset: QuerySet[Any], keys: Sequence[str], cursor: str | None, limit: int, descending: bool
+) -> QuerySet[Any]:
+    ordered = queryset.order_by(*[f"-{k}" if descending else k for k in keys])
+    if cursor:
+        ordered = _after(ordered, keys, decode_cursor(cursor), descending)
+    return ordered[: limit + 1]
+
+
+def _page_result(rows: list[Any], keys: Sequence[str], limit: int) -> tuple[list[Any], str | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = [rows[-1][k] if isinstance(rows[-1], dict) else getattr(rows[-1], k) for k in keys]
+    return rows, encode_cursor(last[0] if len(keys) == 1 else last)
+
+
 def keyset_page(
     queryset: QuerySet[Any],
     *,
@@ -66,15 +91,70 @@ def keyset_page(
     descending: bool = False,
 ) -> tuple[Sequence[Any], str | None]:
     """Rows after ``cursor`` in key order, and the cursor of the next page (None on the last)."""
-    if limit < 1 or limit > MAX_LIMIT:
-        raise invalid("limit", _("The limit must be between 1 and %(max)d."), code="bad_limit", max=MAX_LIMIT)
+    _check_limit(limit)
     keys = [key] if isinstance(key, str) else list(key)
-    ordered = queryset.order_by(*[f"-{k}" if descending else k for k in keys])
-    if cursor:
-        ordered = _after(ordered, keys, decode_cursor(cursor), descending)
-    rows = list(ordered[: limit + 1])
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    last = [rows[-1][k] if isinstance(rows[-1], dict) else getattr(rows[-1], k) for k in keys]
-    return rows, encode_cursor(last[0] if len(keys) == 1 else last)
+    return _page_result(list(_page_query(queryset, keys, cursor, limit, descending)), keys, limit)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple[Any, ...]
+    names: list[str]
+    compiler: Any  # turns the fetched rows into Python values as the ORM would (SQLite's dates)
+    empty: bool = False
+
+
+#: Compiled page queries by the caller's statement key; bounded, the oldest out first.
+_STATEMENTS: OrderedDict[Hashable, _Statement] = OrderedDict()
+MAX_STATEMENTS = 512
+
+
+def _compile(queryset: QuerySet[Any]) -> _Statement:
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # e.g. visible_to() of a user without scope: nothing, without asking the database
+        return _Statement("", (), [], None, empty=True)
+    names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select,
+                                                           *query.annotation_select]  # fmt: skip
+    return _Statement(sql, tuple(params), names, compiler)
+
+
+def keyset_values_page(
+    build: Callable[[], QuerySet[Any]],
+    *,
+    statement_key: Hashable,
+    key: str | Sequence[str],
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """``keyset_page`` of a ``values()`` query that a busy endpoint asks for again and again.
+
+    Building and compiling the query cost the API's list more than running it, so the compiled
+    statement is kept under ``statement_key``: the caller promises that the same key always builds
+    the same query (it holds every input ``build`` reads: the user's scope and role, the filters).
+    Only the SQL text and its parameters are kept, never rows: every call asks the database.
+    """
+    _check_limit(limit)
+    keys = [key] if isinstance(key, str) else list(key)
+    connection = connections[using]
+    # id(connection): a compiled statement is kept with the connection (thread) it was compiled for.
+    cache_key = (id(connection), statement_key, tuple(keys), cursor, limit, descending)
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        statement = _compile(_page_query(build().using(using), keys, cursor, limit, descending))
+        _STATEMENTS[cache_key] = statement
+        while len(_STATEMENTS) > MAX_STATEMENTS:
+            _STATEMENTS.popitem(last=False)
+    if statement.empty:
+        return [], None
+    with connection.cursor() as db_cursor:
+        db_cursor.execute(statement.sql, statement.params)
+        fetched = db_cursor.fetchall()
+    names = statement.names
+    rows = [dict(zip(names, row, strict=True)) for row in statement.compiler.results_iter(results=[fetched])]
+    return _page_result(rows, keys, limit)

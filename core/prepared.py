@@ -43,7 +43,8 @@ _cursor_class: type | None = None
 
 @contextmanager
 def prepared_cursor() -> Iterator[Any]:
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        # While queries are logged (DEBUG, a test counting them), the ordinary cursor: the log shows its text.
         with connection.cursor() as cursor:
             yield cursor
         return
@@ -56,6 +57,5 @@ def prepared_cursor() -> Iterator[Any]:
     if raw.prepare_threshold is None:
         raw.prepare_threshold = _NEVER_BY_ITSELF
     cursor = _cursor_class(raw)
-    wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-    with wrapped:
+    with connection.make_cursor(cursor) as wrapped:
         yield wrapped

@@ -241,6 +241,26 @@ def test_the_list_runs_a_fixed_number_of_queries(net: Network, django_assert_max
     assert len(response.json()["items"]) == 20
 
 
+def test_the_list_asks_the_database_every_time(net: Network, vet: Veteran) -> None:
+    """The compiled statement is kept between calls; the rows never are."""
+    api = net.api_client("town_staff")
+    first = api.get("/api/v1/veterans").json()["items"]
+
+    newer = register(net.users["town_staff"], net.village, name="李四")
+    second = api.get("/api/v1/veterans").json()["items"]
+
+    assert [i["id"] for i in first] == [vet.pk]
+    assert [i["id"] for i in second] == [newer.pk, vet.pk]
+
+
+def test_the_same_query_from_another_scope_is_its_own(net: Network, vet: Veteran, other_vet: Veteran) -> None:
+    mine = net.api_client("town_staff").get("/api/v1/veterans").json()["items"]
+    theirs = net.api_client("other_town_staff").get("/api/v1/veterans").json()["items"]
+
+    assert [i["id"] for i in mine] == [vet.pk]
+    assert [i["id"] for i in theirs] == [other_vet.pk]
+
+
 # --- one record --------------------------------------------------------------------------------
 
 
