@@ -28,7 +28,7 @@ class ActingLevel(models.TextChoices):
 
 #: What a department may be shown about the person, by task; nothing else reaches its liaison.
 PERSON_FIELDS: dict[str, object] = {
-    "name": _("Name"),
+    "name": _("Full name"),
     "gender": _("Gender"),
     "birth_date": _("Birth date"),
     "id_number": _("ID number (full)"),

@@ -105,8 +105,24 @@ def actions_out(task: Task, user: Any) -> list[dict[str, Any]]:
     ]
 
 
+class PersonField(Schema):
+    field: str
+    value: str
+
+
 class TaskDetail(TaskOut):
     actions: list[ActionOut]
+    #: for a department's task, the person's data the task needs (and nothing else); a full ID number is audited
+    person: list[PersonField] = []
+
+
+def detail_out(task: Task, user: Any) -> dict[str, Any]:
+    person: list[dict[str, str]] = []
+    if task.branch and task.department and task.department == user.department:
+        from cases.services import person_for_task
+
+        person = [{"field": str(label), "value": value} for label, value in person_for_task(actor=user, task=task)]
+    return {**task_out(task), "actions": actions_out(task, user), "person": person}
 
 
 class TaskPage(Schema):
@@ -134,8 +150,7 @@ def tasks_list(
 
 @router.get("/tasks/{int:task_id}", response=TaskDetail)
 def tasks_get(request: AuthedRequest, task_id: int) -> dict[str, Any]:
-    task = selectors.visible_task(request.user, task_id)
-    return {**task_out(task), "actions": actions_out(task, request.user)}
+    return detail_out(selectors.visible_task(request.user, task_id), request.user)
 
 
 class ActIn(Schema):

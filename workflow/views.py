@@ -28,6 +28,8 @@ from workflow.forms import ActionForm, BulkForm, HolidayForm
 from workflow.models import Attachment, Case, Holiday, Task
 from workflow.process import PROCESSES
 
+#: An inbox shows the most urgent tasks first; beyond this, filter by process or urgency.
+INBOX_LIMIT = 500
 ALLOWED_UPLOADS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
 
 
@@ -80,7 +82,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         qs = selectors.my_tasks(request.user)
         if process:
             qs = qs.filter(case__process=process)
-    tasks = list(qs[:500])
+    tasks = list(qs[: INBOX_LIMIT + 1])
+    more = len(tasks) > INBOX_LIMIT
+    tasks = tasks[:INBOX_LIMIT]
     today = timezone.localdate()
     rows = [
         {
@@ -102,6 +106,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "process": process,
             "processes": PROCESSES.values(),
             "bulk_actions": bulk_actions,
+            "more": more,
+            "limit": INBOX_LIMIT,
             "today": today,
         },
     )

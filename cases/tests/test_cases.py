@@ -69,6 +69,11 @@ def test_a_liaison_sees_only_their_departments_tasks_and_the_data_those_need(net
     listed = api.get("/api/v1/tasks").json()["items"]
     assert {t["label"] for t in listed} == {"恢复户口登记", "办理居民身份证"}
     assert api.get(f"/api/v1/cases/{life.case_id}").status_code == 404
+    detail = api.get(f"/api/v1/tasks/{hukou.pk}").json()
+    shown = {p["field"]: p["value"] for p in detail["person"]}
+    assert shown["姓名"] == "陈刚" and shown["身份证号（完整）"] == decrypt(life.case.veteran.id_number_enc)
+    assert "联系电话" not in shown and "电话" not in shown
+    assert AuditEntry.objects.filter(action="case.view_person", actor_username="liaison").count() == 2
     assert api.get(f"/api/v1/tasks/{hrss_task.pk}").status_code == 404
 
 
