@@ -2,8 +2,9 @@
 
 In-app always (the header shows the unread count); then every channel in
 ``settings.NOTIFY_CHANNELS``: ``"email"`` (Django's email backend, to users with an
-address) and ``"sms"`` (``settings.SMS_BACKEND``, a class with ``send(phone, text)``;
-the default writes to the log). Each (user, key) is delivered once: a job that runs
+address), ``"sms"`` (``settings.SMS_BACKEND``, a class with ``send(phone, text)``;
+the default writes to the log), or the dotted path of any class with
+``deliver(user, title, body, url)``. Each (user, key) is delivered once: a job that runs
 twice notifies once. Channels send after the transaction commits.
 """
 
@@ -40,19 +41,38 @@ def sms_backend() -> SmsBackend:
     return backend
 
 
-def _deliver(user: Any, title: str, body: str, url: str) -> None:
-    channels = getattr(settings, "NOTIFY_CHANNELS", ["email", "sms"])
-    text = f"{title}\n{body}".strip()
-    if "email" in channels and user.email:
-        try:
+class EmailChannel:
+    """Django's email backend, to users who have an address."""
+
+    def deliver(self, user: Any, title: str, body: str, url: str) -> None:
+        if user.email:
             send_mail(f"[老兵e家] {title}", f"{body}\n{url}".strip(), None, [user.email])
-        except Exception:  # a mail server down must not undo the work that was done
-            log.exception("email to user %s failed", user.pk)
-    if "sms" in channels and user.phone:
+
+
+class SmsChannel:
+    """``settings.SMS_BACKEND``, to users who have a phone."""
+
+    def deliver(self, user: Any, title: str, body: str, url: str) -> None:
+        if user.phone:
+            sms_backend().send(user.phone, f"【老兵e家】{title}\n{body}".strip())
+
+
+#: Short names for the channels in ``settings.NOTIFY_CHANNELS``; a dotted path names any other class
+#: with ``deliver(user, title, body, url)`` (a WeChat work-account channel, say).
+CHANNELS: dict[str, str] = {"email": "core.notify.EmailChannel", "sms": "core.notify.SmsChannel"}
+
+
+def channels() -> list[Any]:
+    names = getattr(settings, "NOTIFY_CHANNELS", ["email", "sms"])
+    return [import_string(CHANNELS.get(name, name))() for name in names]
+
+
+def _deliver(user: Any, title: str, body: str, url: str) -> None:
+    for channel in channels():
         try:
-            sms_backend().send(user.phone, f"【老兵e家】{text}")
-        except Exception:
-            log.exception("SMS to user %s failed", user.pk)
+            channel.deliver(user, title, body, url)
+        except Exception:  # a mail server or gateway down must not undo the work that was done
+            log.exception("%s to user %s failed", type(channel).__name__, user.pk)
 
 
 def notify(users: Iterable[Any], *, key: str, title: str, body: str = "", url: str = "") -> int:

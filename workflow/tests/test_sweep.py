@@ -149,3 +149,18 @@ class RecordingSms:
 
     def send(self, phone: str, text: str) -> None:
         self.sent.append((phone, text))
+
+
+class RecordingChannel:
+    delivered: list[tuple[str, str]] = []
+
+    def deliver(self, user: object, title: str, body: str, url: str) -> None:
+        self.delivered.append((user.username, url))  # type: ignore[attr-defined]
+
+
+@override_settings(NOTIFY_CHANNELS=["workflow.tests.test_sweep.RecordingChannel"])
+def test_a_channel_is_any_class_named_in_the_settings(net: Network, django_capture_on_commit_callbacks) -> None:
+    RecordingChannel.delivered.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = register_petition(net, role="city_admin")
+    assert RecordingChannel.delivered == [("city_staff", f"/tasks/{open_task(petition, 'accept').pk}/")]
