@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +18,8 @@ from core.views import apply_errors, submit_form
 from petitions import selectors, services
 from petitions.forms import PetitionFilterForm, PetitionForm, ReviewForm
 from petitions.models import Petition
+from workflow.models import Task
+from workflow.selectors import urgency
 from workflow.views import case_context
 
 PAGE_SIZE = 50
@@ -31,6 +34,12 @@ def petition_list(request: AuthedRequest) -> HttpResponse:
     rows, next_cursor = keyset_page(
         qs, key="id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, descending=True
     )
+    open_tasks: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(case__in=[p.case_id for p in rows], status=Task.Status.OPEN).order_by("id"):
+        open_tasks.setdefault(task.case_id, []).append(task)
+    today = timezone.localdate()
+    for p in rows:
+        p.open_tasks = [(t, urgency(t, today)) for t in open_tasks.get(p.case_id, [])]
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(

@@ -218,6 +218,8 @@ def test_register_through_the_page_and_see_it_in_the_list(net: Network) -> None:
     assert done["Location"] == f"/petitions/{petition.case_id}/"
     listing = client.get("/petitions/?q=孙八").content.decode()
     assert petition.case.number in listing
+    assert "受理告知" in listing  # the step it waits at, with its due date
+    assert petition.case.tasks.get(step="accept").due_on.isoformat() in listing
     detail = client.get(done["Location"]).content.decode()
     assert "房屋漏雨" in detail and "受理告知" in detail
 
