@@ -6,12 +6,14 @@ editing a template changes the cases opened after, never those under way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from regions.models import Level, ancestor_code, level_of
 from workflow.calendar import Limit
-from workflow.models import Case
+from workflow.models import Case, Task
 from workflow.process import Action, Branch, Move, Process, Step, Unit, register
 
 
@@ -49,6 +51,20 @@ def owner_role(case: Case) -> str:
     return str(case.data.get("owner_role") or Role.CITY_STAFF)
 
 
+def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
+    """The person's data the template says this task needs, for whoever is to do it (audited when in full).
+
+    Staff who merely look at the case see the record through the registry, with its own reveal rules.
+    """
+    from cases.services import person_for_task
+    from workflow.services import may_act
+
+    own_department = bool(task.department) and task.department == user.department
+    if not task.branch or not (own_department or may_act(user, task)):
+        return []
+    return person_for_task(actor=user, task=task)
+
+
 LIFE_EVENT = register(
     Process(
         key="life_event",
@@ -56,6 +72,7 @@ LIFE_EVENT = register(
         prefix="YJS",
         owner_role=Role.CITY_STAFF,
         url_name="cases:detail",
+        brief=brief,
         steps=(
             Step(
                 "departments",

@@ -9,6 +9,7 @@ reply and answered within 30 days; a re-examination likewise after the review.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from core.errors import invalid
 from petitions.models import Satisfaction
 from regions.models import Level, Region, ancestor_code, level_of
 from workflow.calendar import Limit, working_days_between
-from workflow.models import Case
+from workflow.models import Case, Task
 from workflow.process import Action, Context, Field, Move, Process, Step, Unit, register
 from workflow.services import refresh_due, set_case_date
 
@@ -194,6 +195,26 @@ def on_archive(ctx: Context) -> None:
     set_case_date(ctx.case, "archived", _today())
 
 
+def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
+    """The petition as the unit handling a step needs it: what, when, through which channel, by whom."""
+    from petitions.models import Petition
+
+    petition = Petition.objects.filter(case_id=task.case_id).first()
+    if petition is None:
+        return []
+    facts: list[tuple[Any, str]] = [
+        (_("Petitioner"), petition.petitioner_name),
+        (_("Phone"), petition.phone_masked),
+        (_("Channel"), str(petition.get_channel_display())),
+        (_("Received on"), petition.received_on.isoformat()),
+        (_("Subject"), str(petition.get_subject_display())),
+        (_("Content"), petition.content),
+    ]
+    if task.case.data.get("opinion"):
+        facts.append((_("Decision"), str(dict(OPINIONS)[task.case.data["opinion"]])))
+    return facts
+
+
 WITHDRAW = Action("withdraw", _("Withdrawn by the petitioner"), Move.WITHDRAW, note_required=True, danger=True)
 
 PETITION = register(
@@ -203,6 +224,7 @@ PETITION = register(
         prefix="XF",
         owner_role=Role.CITY_STAFF,
         url_name="petitions:detail",
+        brief=brief,
         steps=(
             Step(
                 "register",
@@ -385,6 +407,7 @@ REVIEW = register(
         prefix="FC",
         owner_role=Role.CITY_ADMIN,
         url_name="petitions:detail",
+        brief=brief,
         steps=(
             Step(
                 "review",

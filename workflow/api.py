@@ -112,16 +112,13 @@ class PersonField(Schema):
 
 class TaskDetail(TaskOut):
     actions: list[ActionOut]
-    #: for a department's task, the person's data the task needs (and nothing else); a full ID number is audited
+    #: what the task needs to be done: a petition's content; for a department, the person's data the task
+    #: needs (and nothing else; a full ID number is audited)
     person: list[PersonField] = []
 
 
 def detail_out(task: Task, user: Any) -> dict[str, Any]:
-    person: list[dict[str, str]] = []
-    if task.branch and task.department and task.department == user.department:
-        from cases.services import person_for_task
-
-        person = [{"field": str(label), "value": value} for label, value in person_for_task(actor=user, task=task)]
+    person = [{"field": str(label), "value": value} for label, value in services.brief(task, user)]
     return {**task_out(task), "actions": actions_out(task, user), "person": person}
 
 

@@ -122,6 +122,9 @@ class Process:
     #: the unit that answers for the case: corrections of returned branches go to it
     owner_role: str = ""
     url_name: str = ""  # the page of one case, reversed with the case's pk
+    #: what someone opening one task must know to do it, as (label, value) pairs: a petition's content for the
+    #: unit that investigates it, a person's data for a department (only what the task needs)
+    brief: Callable[[Task, User], list[tuple[Any, str]]] | None = None
 
     def step(self, key: str) -> Step:
         for step in self.steps:

@@ -276,6 +276,12 @@ def actions_for(task: Task) -> tuple[Action, ...]:
     return PROCESSES[task.case.process].step(task.step).actions
 
 
+def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
+    """What the process says one must know to do this task (nothing when it declares no brief)."""
+    process = PROCESSES[task.case.process]
+    return process.brief(task, user) if process.brief else []
+
+
 def outcome_label(task: Task) -> str:
     """What was done at the task, as its action's label ("" while open)."""
     if not task.outcome:

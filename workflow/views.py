@@ -114,12 +114,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 
 def _task_page(request: AuthedRequest, task: Task, bound: ActionForm | None = None, status: int = 200) -> HttpResponse:
-    person: list[Any] = []
     case_visible = Case.objects.visible_to(request.user).filter(pk=task.case_id).exists()
-    if task.branch and task.department and task.department == request.user.department:
-        from cases.services import person_for_task
-
-        person = person_for_task(actor=request.user, task=task)
+    person = services.brief(task, request.user)
     context = {
         "task": task,
         "case": task.case,

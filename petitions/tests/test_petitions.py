@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from core.testing import Network
+from core.testing import Network, UserFactory
 from petitions.models import Petition
 from petitions.services import review_request
 from petitions.tests.helpers import drive, open_task, petition_input, register_petition
@@ -304,3 +304,33 @@ def test_api_refusals_have_the_error_shape(net: Network) -> None:
     assert missing.status_code == 400 and missing.json()["error"]["fields"][0]["field"] == "unit"
     assert net.api_client("other_town_staff").get(f"/api/v1/petitions/{petition.case_id}").status_code == 404
     assert net.api_client("other_town_staff").get(f"/api/v1/tasks/{task.pk}").status_code == 404
+
+
+def test_a_partner_department_investigates_what_it_can_read_and_nothing_else(net: Network) -> None:
+    petition = drive(net, register_petition(net, content="反映户口迁移受阻。"), until="assign")
+    act(actor=net.users["city_staff"], task=open_task(petition, "assign"), action="assign",
+        data={"unit": net.city.code, "department": "police"})  # fmt: skip
+    task = open_task(petition, "investigate")
+    assert (task.role, task.unit_code, task.department) == ("liaison", net.city.code, "police")
+    police = net.client("liaison")
+    page = police.get(f"/tasks/{task.pk}/").content.decode()
+    assert "反映户口迁移受阻" in page and "138****1234" in page and "13800001234" not in page
+    assert police.get(f"/petitions/{petition.case_id}/").status_code == 403
+    api = net.api_client("liaison").get(f"/api/v1/tasks/{task.pk}").json()
+    assert {"field": "信访内容", "value": "反映户口迁移受阻。"} in api["person"]
+    act(actor=net.users["liaison"], task=task, action="investigated", note="已核实")
+    assert open_task(petition, "decide").department == "police"
+    other = UserFactory(username="liaison_hrss2", role="liaison", scope_region=net.city, department="hrss")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(other)
+    assert client.get(f"/tasks/{open_task(petition, 'decide').pk}/").status_code == 404
+
+
+def test_assigning_a_department_below_the_city_is_refused(net: Network) -> None:
+    petition = drive(net, register_petition(net), until="assign")
+    with pytest.raises(ValidationError) as refused:
+        act(actor=net.users["city_staff"], task=open_task(petition, "assign"), action="assign",
+            data={"unit": net.danghu.code, "department": "police"})  # fmt: skip
+    assert refused.value.error_dict["unit"][0].code == "bad_unit"
