@@ -108,6 +108,21 @@ def _lookup(rows: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
     return found
 
 
+#: The look-up of each enumeration table by the table's identity, kept with the table itself (so that
+#: its id is never reused): hashing a whole table on every cell cost an import a fifth of its time.
+_LOOKUPS: dict[int, tuple[object, dict[str, str]]] = {}
+
+
+def _lookup_of(table: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    kept = _LOOKUPS.get(id(table))
+    if kept is not None and kept[0] is table and isinstance(table, (list, tuple)):
+        return kept[1]
+    lookup = _lookup(tuple(table))
+    if isinstance(table, (list, tuple)):  # a generator cannot be kept: it would be used up
+        _LOOKUPS[id(table)] = (table, lookup)
+    return lookup
+
+
 def enum_value(value: Any, field: str, table: Iterable[tuple[str, str, str]], *, required: bool = False) -> str:
     """An enumeration given by its Chinese term, its English label or its code."""
     if is_blank(value):
@@ -117,10 +132,11 @@ def enum_value(value: Any, field: str, table: Iterable[tuple[str, str, str]], *,
     raw = normalise(value)
     if raw.startswith(FORMULA_STARTS):
         raise invalid(field, _("A value may not start with = + - or @ (it could run as a formula)."), code="formula")
-    rows = list(table)
-    found = _lookup(tuple(rows)).get(raw) or _lookup(tuple(rows)).get(raw.lower())
+    lookup = _lookup_of(table)
+    found = lookup.get(raw) or lookup.get(raw.lower())
     if found:
         return found
+    rows = list(table)
     allowed = "、".join(chinese for _code, _en, chinese in rows)
     raise invalid(field, _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
                   value=raw, allowed=allowed)  # fmt: skip

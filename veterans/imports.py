@@ -15,11 +15,9 @@ from regions.models import Region
 from veterans import choices as c
 from veterans.models import Veteran, VeteranCategory
 from veterans.services import (
-    apply_data,
-    categories_for,
+    categories_for_id,
     id_lookup_hash,
-    insert_veterans,
-    new_row,
+    import_veterans,
     scope_regions,
     veteran_update,
 )
@@ -93,11 +91,10 @@ def existing(keys: list[str], context: Context) -> dict[str, bool]:
 
 def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool], on_duplicate: str,
           context: Context, progress: Any = None) -> dict[str, int]:  # fmt: skip
-    """New people in batches with bulk inserts; existing ones skipped or updated one by one (audited)."""
-    created = updated = skipped = 0
-    batch_id = current_batch_id()
-    pending: list[tuple[Any, VeteranData]] = []
-    for done, (_number, data) in enumerate(rows, start=1):
+    """New people in one bulk load; existing ones skipped or updated one by one (audited)."""
+    updated = skipped = 0
+    new: list[tuple[str, VeteranData]] = []
+    for _number, data in rows:
         id_hash = key(data)
         if id_hash in found:
             if on_duplicate == "update":
@@ -107,29 +104,11 @@ def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool
             else:
                 skipped += 1
             continue
-        veteran = new_row(import_batch=batch_id)
-        apply_data(veteran, data)
-        pending.append((veteran, data))
-        if len(pending) >= BATCH:
-            created += _insert(pending)
-            pending = []
-            if progress:
-                progress(done)
-    created += _insert(pending)
-    return {"created": created, "updated": updated, "skipped": skipped}
-
-
-def _insert(pending: list[tuple[Any, VeteranData]]) -> int:
-    if not pending:
-        return 0
-    veterans = insert_veterans([v for v, _d in pending])
-    categories = [
-        category
-        for veteran, (_v, data) in zip(veterans, pending, strict=True)
-        for category in categories_for(veteran, data, data.discharged_on)
-    ]
+        new.append((id_hash, data))
+    created = import_veterans(new, len(new), import_batch=current_batch_id(), progress=progress)
+    categories = [category for pk, data in created for category in categories_for_id(pk, data, data.discharged_on)]
     VeteranCategory.objects.bulk_create(categories, batch_size=BATCH)
-    return len(veterans)
+    return {"created": len(created), "updated": updated, "skipped": skipped}
 
 
 REGISTER = Register(
