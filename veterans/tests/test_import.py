@@ -733,3 +733,61 @@ def test_a_missing_column_is_reported_once_at_row_one(net, tmp_path):
     path = write_xlsx(tmp_path / "no-id.xlsx", rows, headers)
     result = validate(path, REGISTER, actor=net.users["town_staff"])
     assert [(e.row, e.column, e.code) for e in result.errors] == [(1, "身份证号", "missing_column")]
+
+
+# --- validated and written in one pass -----------------------------------------------------------
+# transaction=True: on PostgreSQL the writes go to a thread with its own connection, which must see the
+# network this test builds (inside a test's transaction the pipeline validates, then commits, instead).
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_pass_writes_a_clean_file_across_chunks_as_one_audited_batch(tmp_path, monkeypatch):
+    from core import imports as pipeline
+    from core.testing import build_network
+
+    net = build_network()
+    monkeypatch.setattr(pipeline, "STREAM_CHUNK", 3)
+    rows = [valid_row(net.village, categories="在乡复员军人") for _ in range(7)]
+    path = write_xlsx(tmp_path / "v.xlsx", rows, [*REQUIRED_HEADERS, "优抚对象类别"])
+
+    result = pipeline.validate_and_commit(path, REGISTER, actor=net.users["town_staff"], source={"file": "v.xlsx"})
+
+    assert pipeline._threaded_writes() == (connection.vendor == "postgresql")
+    assert result.committed and result.errors == [] and result.counts["created"] == 7
+    assert Veteran.objects.count() == 7 and VeteranCategory.objects.count() == 7
+    entry = imports().get()
+    assert entry.after["created"] == 7 and entry.after["file"] == "v.xlsx"
+    assert set(Veteran.objects.values_list("import_batch", flat=True)) == {entry.batch_id}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_pass_writes_nothing_when_a_late_row_has_an_error(tmp_path, monkeypatch):
+    from core import imports as pipeline
+    from core.testing import build_network
+
+    net = build_network()
+    monkeypatch.setattr(pipeline, "STREAM_CHUNK", 2)
+    rows = [valid_row(net.village) for _ in range(6)] + [valid_row(net.village, discharge_type="不存在")]
+    path = write_xlsx(tmp_path / "v.xlsx", rows, REQUIRED_HEADERS)
+
+    result = pipeline.validate_and_commit(path, REGISTER, actor=net.users["town_staff"])
+
+    assert not result.committed and where(result.errors) == [(8, "退役方式", "bad_choice")]
+    assert Veteran.objects.count() == 0 and not imports().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_pass_writes_nothing_when_a_late_row_is_registered_already(tmp_path, monkeypatch):
+    from core import imports as pipeline
+    from core.testing import build_network
+
+    net = build_network()
+    monkeypatch.setattr(pipeline, "STREAM_CHUNK", 2)
+    known = register(net.users["town_staff"], net.village, name="王五")
+    rows = [valid_row(net.village) for _ in range(5)] + [valid_row(net.village, id_number=decrypt(known.id_number_enc))]
+    path = write_xlsx(tmp_path / "v.xlsx", rows, REQUIRED_HEADERS)
+
+    result = pipeline.validate_and_commit(path, REGISTER, actor=net.users["town_staff"])
+
+    assert not result.committed and where(result.errors) == [(7, "身份证号", "duplicate")]
+    assert list(Veteran.objects.all()) == [known] and not imports().exists()
