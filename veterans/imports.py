@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from core.context import current_batch_id
@@ -82,6 +83,15 @@ def key(data: VeteranData) -> str:
 def existing(keys: list[str], context: Context) -> dict[str, bool]:
     found: dict[str, bool] = {}
     prefix = context.actor.scope_prefix
+    if connection.vendor == "postgresql":
+        # One array parameter: with a thousand IN placeholders the driver spent longer splitting the
+        # query text than the server took to answer it.
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), 10000):
+                cursor.execute("SELECT id_hash, region_code FROM veterans_veteran WHERE id_hash = ANY(%s)",
+                               [keys[start : start + 10000]])  # fmt: skip
+                found.update((id_hash, code.startswith(prefix)) for id_hash, code in cursor.fetchall())
+        return found
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
         for id_hash, code in Veteran.objects.filter(id_hash__in=chunk).values_list("id_hash", "region_code"):
