@@ -16,7 +16,7 @@ from accounts.roles import SCOPE_LEVELS, Department, Role
 from audit.services import audit_record, snapshot
 from core.errors import invalid
 from core.permissions import in_scope, require
-from core.prepared import prepared_cursor
+from core.prepared import fetch_prepared
 from regions.models import Region
 
 USER_FIELDS = ["username", "display_name", "role", "scope_region", "department", "phone", "is_active"]
@@ -214,9 +214,7 @@ def api_token_authenticate(raw: str) -> User | None:
     """
     sql, columns, converters = _token_query(connection.vendor)
     now = timezone.now()
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, [ApiToken.hash_key(raw), now])
-        row = cursor.fetchone()
+    row = fetch_prepared(sql, [ApiToken.hash_key(raw), now], one=True)
     if row is None:
         return None
     values = list(row)

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from core.crypto import decrypt_many
 from core.pagination import keyset_values_page
 from core.permissions import require
-from core.prepared import prepared_cursor
+from core.prepared import fetch_prepared
 from core.types import AuthedRequest
 from core.validators import mask_id, mask_phone
 from veterans import selectors, services
@@ -115,9 +115,7 @@ def _categories_and_tags(ids: list[int]) -> list[tuple[int, str, str]]:
     half a millisecond splitting the query text on every request; prepared, it is not planned again.
     """
     if connection.vendor == "postgresql":
-        with prepared_cursor() as cursor:
-            cursor.execute(_CATEGORIES_AND_TAGS, {"ids": "{" + ",".join(map(str, ids)) + "}"})
-            return cursor.fetchall()
+        return list(fetch_prepared(_CATEGORIES_AND_TAGS, {"ids": "{" + ",".join(map(str, ids)) + "}"}))
     # order_by(): SQLite refuses an ORDER BY (from Meta.ordering) inside the parts of a UNION.
     open_categories = (
         VeteranCategory.objects.filter(veteran_id__in=ids, end_date__isnull=True)

@@ -592,3 +592,22 @@ def test_a_new_password_revokes_the_users_api_tokens(net: Network) -> None:
 def test_the_database_refuses_two_usernames_that_differ_only_in_case(net: Network) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(username="TOWN_STAFF", scope_region=net.danghu, role=Role.TOWN_STAFF)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_is_found_over_a_connection_that_died_since_the_last_request() -> None:
+    """The token's query stands for the health check: a dead kept connection is replaced, not an error."""
+    from django.db import connection
+
+    from core.testing import build_network
+
+    if connection.vendor != "postgresql" or not connection.health_check_enabled:  # type: ignore[attr-defined]
+        pytest.skip("kept connections and their health check are PostgreSQL's here")
+    net = build_network()
+    _token, raw = api_token_issue(user=net.users["town_staff"])
+    connection.ensure_connection()
+    connection.connection.close()  # as a server restart would leave it
+    connection.health_check_done = False  # type: ignore[attr-defined]  # a new request begins
+
+    assert api_token_authenticate(raw) == net.users["town_staff"]
+    assert connection.health_check_done  # type: ignore[attr-defined]
