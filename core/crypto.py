@@ -9,6 +9,7 @@ never encrypts to the same text; look-ups go through an HMAC of the value
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hmac
 import os
@@ -52,7 +53,7 @@ def decrypt(token: str) -> str:
 
 def decrypt_many(tokens: list[str]) -> list[str]:
     """``decrypt`` of each, with the key looked up once; an empty value stays empty (a list page's phones)."""
-    aead, version, b64decode = _aead(), VERSION.encode(), base64.b64decode
+    aead, version, b64decode = _aead(), VERSION.encode(), binascii.a2b_base64
     prefix = f"{VERSION}:"
     found = []
     for token in tokens:

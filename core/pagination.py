@@ -101,7 +101,8 @@ class _Statement:
     sql: str
     params: tuple[Any, ...]
     names: list[str]
-    compiler: Any  # turns the fetched rows into Python values as the ORM would (SQLite's dates)
+    compiler: Any
+    converters: dict[int, Any]  # the fetched values the ORM would convert (SQLite's dates); often none
     empty: bool = False
 
 
@@ -116,10 +117,11 @@ def _compile(queryset: QuerySet[Any]) -> _Statement:
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # e.g. visible_to() of a user without scope: nothing, without asking the database
-        return _Statement("", (), [], None, empty=True)
+        return _Statement("", (), [], None, {}, empty=True)
     names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select,
                                                            *query.annotation_select]  # fmt: skip
-    return _Statement(sql, tuple(params), names, compiler)
+    converters = compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]])
+    return _Statement(sql, tuple(params), names, compiler, converters)
 
 
 def keyset_values_page(
@@ -156,5 +158,6 @@ def keyset_values_page(
         db_cursor.execute(statement.sql, statement.params)
         fetched = db_cursor.fetchall()
     names = statement.names
-    rows = [dict(zip(names, row, strict=True)) for row in statement.compiler.results_iter(results=[fetched])]
-    return _page_result(rows, keys, limit)
+    if statement.converters:
+        fetched = list(statement.compiler.apply_converters(fetched, statement.converters))
+    return _page_result([dict(zip(names, row, strict=True)) for row in fetched], keys, limit)
