@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import invalid
+from core.prepared import fetch_prepared
 
 MAX_LIMIT = 500
 
@@ -96,7 +97,7 @@ def keyset_page(
     return _page_result(list(_page_query(queryset, keys, cursor, limit, descending)), keys, limit)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Statement:
     sql: str
     params: tuple[Any, ...]
@@ -104,6 +105,8 @@ class _Statement:
     compiler: Any
     converters: dict[int, Any]  # the fetched values the ORM would convert (SQLite's dates); often none
     empty: bool = False
+    asked: int = 0  # how often it ran: prepared on PostgreSQL once it is asked again
+    literal: str = ""  # the SQL with its values written in, for the prepared statement
 
 
 #: Compiled page queries by the caller's statement key; bounded, the oldest out first.
@@ -154,9 +157,18 @@ def keyset_values_page(
             _STATEMENTS.popitem(last=False)
     if statement.empty:
         return [], None
-    with connection.cursor() as db_cursor:
-        db_cursor.execute(statement.sql, statement.params)
-        fetched = db_cursor.fetchall()
+    statement.asked += 1
+    if statement.asked > 1 and using == DEFAULT_DB_ALIAS and connection.vendor == "postgresql":
+        # With its values written in, a page asked again is planned once per connection, not each time:
+        # planning it cost the server more than running it. (A value bound as a parameter would get a
+        # generic plan, which cannot use a LIKE prefix.) Pages asked once are not prepared.
+        if not statement.literal:
+            statement.literal = connection.ops.compose_sql(statement.sql, statement.params)  # type: ignore[attr-defined]
+        fetched = fetch_prepared(statement.literal, None)
+    else:
+        with connection.cursor() as db_cursor:
+            db_cursor.execute(statement.sql, statement.params)
+            fetched = db_cursor.fetchall()
     names = statement.names
     if statement.converters:
         fetched = list(statement.compiler.apply_converters(fetched, statement.converters))

@@ -247,10 +247,14 @@ def test_the_list_asks_the_database_every_time(net: Network, vet: Veteran) -> No
     first = api.get("/api/v1/veterans").json()["items"]
 
     newer = register(net.users["town_staff"], net.village, name="李四")
-    second = api.get("/api/v1/veterans").json()["items"]
+    second = api.get("/api/v1/veterans").json()["items"]  # on PostgreSQL, now a prepared statement
+    newest = register(net.users["town_staff"], net.village, name="王五")
+    third = api.get("/api/v1/veterans").json()["items"]
 
     assert [i["id"] for i in first] == [vet.pk]
     assert [i["id"] for i in second] == [newer.pk, vet.pk]
+    assert [i["id"] for i in third] == [newest.pk, newer.pk, vet.pk]
+    assert third[2] == first[0]
 
 
 def test_the_same_query_from_another_scope_is_its_own(net: Network, vet: Veteran, other_vet: Veteran) -> None:
