@@ -20,7 +20,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from core.imports import validate, validate_and_commit  # noqa: E402
+from core.imports import commit, validate  # noqa: E402
 from veterans.imports import REGISTER  # noqa: E402
 
 
@@ -39,10 +39,10 @@ def phase_validate(path: Path, user: User) -> int:
 
 
 def phase_commit(path: Path, user: User) -> int:
-    """As ``import_veterans FILE --commit`` and a confirmed upload do it: validated and written in one pass."""
     empty_registry()
-    result = validate_and_commit(path, REGISTER, actor=user, source={"file": path.name})
-    assert result.ok and result.committed, result.errors[:3]
+    result = validate(path, REGISTER, actor=user)
+    assert result.ok, result.errors[:3]
+    commit(result, REGISTER, actor=user, source={"file": path.name})
     return result.counts["created"]
 
 

@@ -10,15 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.roles import Role
-from core.imports import (
-    ON_DUPLICATE,
-    Register,
-    UnreadableFile,
-    file_digest,
-    validate,
-    validate_and_commit,
-    write_report,
-)
+from core.imports import ON_DUPLICATE, Register, UnreadableFile, commit, file_digest, validate, write_report
 
 SHOWN_ERRORS = 50
 
@@ -52,12 +44,7 @@ class ImportCommand(BaseCommand):
         if not actor.can(self.register.capability):
             raise CommandError(f"{actor.username} 无权导入 / may not import into this register")
         try:
-            if options["commit"]:
-                # Written as it is checked, and kept only if no row has an error.
-                source = {"file": path.name, "sha256": file_digest(path), "via": "command"}
-                result = validate_and_commit(path, self.register, actor=actor, on_duplicate=on_duplicate, source=source)
-            else:
-                result = validate(path, self.register, actor=actor, on_duplicate=on_duplicate)
+            result = validate(path, self.register, actor=actor, on_duplicate=on_duplicate)
         except (UnreadableFile, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             self.stderr.write(f"无法读取文件 / cannot read the file {path}: {exc}")
             sys.exit(2)
@@ -75,6 +62,8 @@ class ImportCommand(BaseCommand):
         if not options["commit"]:
             self.stdout.write("校验通过；加 --commit 写入。 / Valid; add --commit to write.")
             return
+        source = {"file": path.name, "sha256": file_digest(path), "via": "command"}
+        commit(result, self.register, actor=actor, on_duplicate=on_duplicate, source=source)
         created, updated, skipped = (result.counts.get(k, 0) for k in ("created", "updated", "skipped"))
         self.stdout.write(
             f"已写入：新增 {created}，更新 {updated}，跳过 {skipped}。 / "

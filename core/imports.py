@@ -9,26 +9,22 @@ its columns and four functions; the pipeline does the rest:
   the database, and collects every error with its Excel row number, header,
   value and message in Chinese and English;
 - ``commit`` writes nothing unless every row is clean, inside one transaction;
-  ``validate_and_commit`` does both in one pass, writing while it reads;
 - ``write_report`` and ``write_template`` produce the xlsx files people download.
 """
 
 from __future__ import annotations
 
-import contextvars
 import csv
 import datetime as dt
 import hashlib
 import io
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import error_items, invalid, render
@@ -78,8 +74,7 @@ class Register:
     key: Callable[[Any], str]
     #: (keys, context) -> {key: True if the actor may update that record, False if it is out of scope}
     existing: Callable[[list[str], Any], dict[str, bool]]
-    #: (actor, clean rows, existing, on_duplicate, context, progress) -> counts; inside a transaction, and
-    #: possibly several times in it, each time with the next part of the rows (validate_and_commit)
+    #: (actor, clean rows, existing, on_duplicate, context, progress) -> counts; inside a transaction
     write: Callable[..., dict[str, int]]
     #: the capability a user needs to import into this register
     capability: str = ""
@@ -189,20 +184,23 @@ def _shown(value: Any, column: Column | None = None) -> str:
     return str(value)[:200]
 
 
-def _checked_rows(path: Path, register: Register, context: Any, result: ImportResult,
-                  progress: Callable[[int, int], None] | None) -> Iterator[tuple[int, Any, str]]:  # fmt: skip
-    """Each clean row with its Excel row number and key; every error goes into ``result.errors``."""
+def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = "error",
+             progress: Callable[[int, int], None] | None = None) -> ImportResult:  # fmt: skip
+    """Validate every row; nothing is written. ``progress(done, expected)`` is called every 1,000 rows."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValueError(on_duplicate)
+    context = register.prepare(actor)
+    result = ImportResult(register.name)
     _headers, rows, header_errors, expected = read_table(path, register)
     result.errors.extend(header_errors)
     # A missing column is said once, at row 1, not again on every row.
     missing = {c.field for c in register.columns if any(e.column == c.header for e in header_errors)}
     by_field = {c.field: c for c in register.columns}
     first_row_of: dict[str, int] = {}
-    clean_row, key_of = register.clean, register.key
     for number, raw in rows:
         result.total += 1
         try:
-            clean = clean_row(raw, context)
+            clean = register.clean(raw, context)
         except ValidationError as exc:
             for item in error_items(exc):
                 if item["field"] in missing:
@@ -212,24 +210,20 @@ def _checked_rows(path: Path, register: Register, context: Any, result: ImportRe
                 result.errors.append(RowError(number, column.header if column else "", value,
                                               item["message"], item["message_en"], item["code"]))  # fmt: skip
             continue
-        key = key_of(clean)
+        key = register.key(clean)
         if key in first_row_of:
             duplicate = invalid(None, _("The same value as row %(value)s of this file."), code="duplicate_in_file",
                                 value=first_row_of[key])  # fmt: skip
             result.errors.append(_key_error(number, register, raw, duplicate))
             continue
         first_row_of[key] = number
-        yield number, clean, key
+        result.rows.append((number, clean))
         if progress and result.total % 1000 == 0:
             progress(result.total, expected)
-
-
-def _check_existing(register: Register, context: Any, result: ImportResult, on_duplicate: str,
-                    rows: list[tuple[int, Any, str]]) -> dict[str, bool]:  # fmt: skip
-    """Which of these rows' keys are registered already; an error for each one ``on_duplicate`` refuses."""
-    existing = register.existing([key for _n, _c, key in rows], context)
-    for number, _clean, key in rows:
-        in_scope = existing.get(key)
+    # first_row_of holds the accepted rows' keys in their order: each key is computed once.
+    result.existing = register.existing(list(first_row_of), context)
+    for key, number in first_row_of.items():
+        in_scope = result.existing.get(key)
         if in_scope is None:
             continue
         if on_duplicate == "error":
@@ -238,25 +232,8 @@ def _check_existing(register: Register, context: Any, result: ImportResult, on_d
         elif on_duplicate == "update" and not in_scope:
             message = _("This person is registered in a region outside your scope; ask that region to update it.")
             result.errors.append(_key_error(number, register, None, invalid(None, message, code="out_of_scope")))
-    return existing
-
-
-def _finish(result: ImportResult) -> None:
     result.errors.sort(key=lambda e: (e.row, e.column))
     result.counts = {"rows": result.total, "errors": len(result.errors), "error_rows": result.error_rows}
-
-
-def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = "error",
-             progress: Callable[[int, int], None] | None = None) -> ImportResult:  # fmt: skip
-    """Validate every row; nothing is written. ``progress(done, expected)`` is called every 1,000 rows."""
-    if on_duplicate not in ON_DUPLICATE:
-        raise ValueError(on_duplicate)
-    context = register.prepare(actor)
-    result = ImportResult(register.name)
-    accepted = list(_checked_rows(path, register, context, result, progress))
-    result.rows = [(number, clean) for number, clean, _key in accepted]
-    result.existing = _check_existing(register, context, result, on_duplicate, accepted)
-    _finish(result)
     return result
 
 
@@ -292,138 +269,6 @@ def commit(
                      after={**counts, "on_duplicate": on_duplicate, **(source or {})})  # fmt: skip
     result.committed = True
     return result
-
-
-#: Rows handed to the writer at a time by ``validate_and_commit``.
-STREAM_CHUNK = 10_000
-
-
-class _Abort(Exception):
-    """Raised inside the writer's transaction to roll it back: some row had an error."""
-
-
-_DONE, _ABORT = object(), object()
-
-
-def _threaded_writes(using: str = "default") -> bool:
-    """Whether the writes may go to a thread of their own: on PostgreSQL (SQLite's test database lives in
-    one connection), and not inside a caller's transaction (the writer's own could not see its data)."""
-    connection = connections[using]
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def validate_and_commit(path: Path, register: Register, *, actor: Any, on_duplicate: str = "error",
-                        source: dict[str, Any] | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> ImportResult:  # fmt: skip
-    """``validate`` and, when no row has an error, ``commit``, in one pass over the file.
-
-    On PostgreSQL the clean rows go, 10,000 at a time, to a writer thread with its own connection and
-    one transaction, so that the database files rows (and the register encrypts them) while this thread
-    reads and checks the next ones. All or nothing still: the writer commits only after the last row was
-    checked clean, and the first error rolls back whatever it had written. Elsewhere (SQLite, or inside a
-    caller's transaction): validate, then commit.
-    """
-    if not _threaded_writes():
-        result = validate(path, register, actor=actor, on_duplicate=on_duplicate, progress=progress)
-        if not result.errors:
-            commit(result, register, actor=actor, on_duplicate=on_duplicate, source=source)
-        return result
-    if on_duplicate not in ON_DUPLICATE:
-        raise ValueError(on_duplicate)
-    context = register.prepare(actor)
-    result = ImportResult(register.name)
-    writer = _Writer(register, actor, on_duplicate, source)
-    writer.start()
-    read_through = False
-    try:
-        chunk: list[tuple[int, Any, str]] = []
-        for row in _checked_rows(path, register, context, result, progress):
-            if result.errors:
-                continue  # nothing more will be written: only the errors are still wanted
-            chunk.append(row)
-            if len(chunk) >= STREAM_CHUNK:
-                _hand_over(writer, register, context, result, on_duplicate, chunk)
-                chunk = []
-        if not result.errors:
-            _hand_over(writer, register, context, result, on_duplicate, chunk)
-        read_through = True
-    finally:
-        _finish(result)
-        # Anything but a clean file read to its end (an error, an exception here or in the writer) rolls back.
-        writer.send(_DONE if read_through and not result.errors and writer.error is None else _ABORT)
-        writer.join()
-    if writer.error is not None:
-        raise writer.error
-    if not result.errors:
-        result.counts.update(writer.counts)
-        result.committed = True
-    return result
-
-
-def _hand_over(writer: _Writer, register: Register, context: Any, result: ImportResult, on_duplicate: str,
-               chunk: list[tuple[int, Any, str]]) -> None:  # fmt: skip
-    existing = _check_existing(register, context, result, on_duplicate, chunk)
-    if not result.errors and chunk:
-        writer.send(([(number, clean) for number, clean, _key in chunk], existing))
-
-
-class _Writer:
-    """Writes chunks of clean rows in one transaction on its own thread and connection."""
-
-    def __init__(self, register: Register, actor: Any, on_duplicate: str, source: dict[str, Any] | None) -> None:
-        self.register, self.actor, self.on_duplicate, self.source = register, actor, on_duplicate, source
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=2)
-        self.counts: dict[str, int] = {}
-        self.error: BaseException | None = None
-        # The thread sees this one's request and batch ids (the audit entries carry them).
-        context = contextvars.copy_context()
-        self.thread = threading.Thread(target=context.run, args=(self._run,), name="import-writer", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def join(self) -> None:
-        self.thread.join()
-
-    def send(self, item: Any) -> None:
-        while self.thread.is_alive():
-            try:
-                self.queue.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def _run(self) -> None:
-        from audit.services import audit_record
-        from core.context import batch, current_batch_id
-
-        try:
-            with batch(current_batch_id() or None) as batch_id, transaction.atomic():
-                context = self.register.prepare(self.actor)
-                while (item := self.queue.get()) is not _DONE:
-                    if item is _ABORT:
-                        raise _Abort
-                    rows, existing = item
-                    written = self.register.write(self.actor, rows, existing, self.on_duplicate, context, None)
-                    for name, count in written.items():
-                        self.counts[name] = self.counts.get(name, 0) + count
-                scope = getattr(self.actor, "scope_region", None)
-                source = self.source or {}
-                audit_record(actor=self.actor, action=f"{self.register.name}.import", object_type="import",
-                             object_id=batch_id, object_repr=str(source.get("file", "")),
-                             region_code=scope.code if scope else "",
-                             after={**self.counts, "on_duplicate": self.on_duplicate, **source})  # fmt: skip
-        except _Abort:
-            pass
-        except BaseException as exc:  # handed to the caller's thread, which raises it
-            self.error = exc
-            while True:  # let a sender waiting on a full queue go on
-                try:
-                    self.queue.get_nowait()
-                except queue.Empty:
-                    break
-        finally:
-            connections.close_all()
 
 
 def write_report(result: ImportResult, target: Path | io.BytesIO) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils import timezone
 from django_tasks import task
 
-from core.imports import REGISTERS, UnreadableFile, validate, validate_and_commit, write_report
+from core.imports import REGISTERS, UnreadableFile, commit, validate, write_report
 from core.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,7 @@ def run_import(job_id: str, write: bool = False) -> str:
 
     ImportJob.objects.filter(pk=job.pk).update(status=Status.COMMITTING if write else Status.VALIDATING)
     try:
-        if write:  # written as it is checked, and kept only if no row has an error
-            source = {"file": job.file_name, "sha256": job.sha256, "via": "upload", "job": str(job.pk)}
-            result = validate_and_commit(path, register, actor=job.actor, on_duplicate=job.on_duplicate,
-                                         source=source, progress=progress)  # fmt: skip
-        else:
-            result = validate(path, register, actor=job.actor, on_duplicate=job.on_duplicate, progress=progress)
+        result = validate(path, register, actor=job.actor, on_duplicate=job.on_duplicate, progress=progress)
         report = path.with_suffix(".report.xlsx")
         write_report(result, report)
         fields = {
@@ -64,6 +59,8 @@ def run_import(job_id: str, write: bool = False) -> str:
         if result.errors:
             fields["status"] = Status.INVALID
         elif write:
+            source = {"file": job.file_name, "sha256": job.sha256, "via": "upload", "job": str(job.pk)}
+            commit(result, register, actor=job.actor, on_duplicate=job.on_duplicate, source=source)
             fields.update(status=Status.COMMITTED, counts=result.counts)
         else:
             fields["status"] = Status.VALID
