@@ -7,7 +7,7 @@ import functools
 import operator
 import types
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -353,6 +353,11 @@ def insert_veterans(veterans: list[Any]) -> list[Any]:
     return veterans
 
 
+class _Named(NamedTuple):
+    pk: int
+    name: str
+
+
 def import_veterans(
     new: Iterable[tuple[str, VeteranData]], count: int, *, import_batch: str, progress: Any = None
 ) -> list[tuple[int, VeteranData]]:
@@ -387,7 +392,7 @@ def import_veterans(
     values_of = operator.attrgetter("pk", *(f.attname for f in fields))
     keyed, seal, now = keyed_hasher(), encrypter(), timezone.now()
     created = []
-    names: list[Any] = []  # id and name: what add_grams reads
+    names: list[Any] = []  # id and name, what add_grams reads: a pair per record, not an object
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) FROM generate_series(1, %s)",
                        [count])  # fmt: skip
@@ -399,7 +404,7 @@ def import_veterans(
                 apply_data(veteran, data, keyed=keyed, seal=seal, id_hash=id_hash)
                 copy.write_row(values_of(veteran))
                 created.append((pk, data))
-                names.append(types.SimpleNamespace(pk=pk, name=data.name))
+                names.append(_Named(pk, data.name))
                 if progress and done % 2000 == 0:
                     progress(done)
     add_grams(names)
