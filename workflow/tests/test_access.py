@@ -1,0 +1,76 @@
+"""Every page of the workflow, petitions and 一件事 modules: anonymous, wrong role, other region, wrong method, English."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from core.testing import Network
+from petitions.tests.helpers import open_task, register_petition
+
+pytestmark = pytest.mark.django_db
+
+
+def pages(net: Network) -> dict[str, str]:
+    petition = register_petition(net)
+    return {
+        "inbox": "/tasks/",
+        "unit inbox": "/tasks/?view=unit",
+        "task": f"/tasks/{open_task(petition, 'accept').pk}/",
+        "notifications": "/notifications/",
+        "stats": "/workflow/stats/",
+        "holidays": "/workflow/holidays/",
+        "petitions": "/petitions/",
+        "petition": f"/petitions/{petition.case_id}/",
+        "new petition": "/petitions/new/",
+        "life cases": "/life-cases/",
+        "open a case": "/life-cases/new/",
+        "templates": "/life-cases/templates/",
+        "template": "/life-cases/templates/reporting/",
+    }
+
+
+def test_anonymous_users_are_sent_to_sign_in(net: Network) -> None:
+    for name, url in pages(net).items():
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+
+
+def test_every_page_renders_in_chinese_and_english_for_the_city_admin(net: Network) -> None:
+    client = net.client("city_admin")
+    for name, url in pages(net).items():
+        assert client.get(url).status_code == 200, name
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for name, url in pages(net).items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert '<html lang="en">' in response.content.decode(), name
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("employer", {"notifications"}),
+        ("veteran", {"notifications"}),
+        ("liaison", {"inbox", "unit inbox", "notifications", "holidays"}),
+        ("auditor", {"task", "notifications", "stats", "petitions", "petition", "life cases", "templates"}),
+        ("other_town_staff", {"inbox", "unit inbox", "notifications", "stats", "holidays", "petitions", "new petition",
+                              "life cases", "open a case", "templates"}),
+    ],
+)  # fmt: skip
+def test_the_wrong_role_or_region_is_refused(net: Network, role: str, allowed: set[str]) -> None:
+    client = net.client(role)
+    for name, url in pages(net).items():
+        status = client.get(url).status_code
+        if name in allowed:
+            assert status == 200, (name, status)
+        else:
+            assert status in (403, 404), (name, status)
+
+
+def test_pages_that_only_show_refuse_other_methods(net: Network) -> None:
+    client = net.client("city_admin")
+    for url in ("/tasks/", "/workflow/stats/", "/petitions/", "/life-cases/"):
+        assert client.post(url).status_code == 405, url
+    for url in ("/tasks/bulk/", "/tasks/1/act/", "/tasks/1/claim/"):
+        assert client.get(url).status_code == 405, url
