@@ -1,4 +1,4 @@
-"""Every page of the workflow, petitions and 一件事 modules: anonymous, wrong role, other region, wrong method, English."""
+"""Every workflow, petition and 一件事 page: anonymous, each role, another region, wrong method, English."""
 
 from __future__ import annotations
 
