@@ -1,4 +1,4 @@
-"""The "一件事" process: the bureau opens the case, the departments work in parallel, the bureau closes it.
+"""The "一件事" process: the bureau opens the case, the departments work in parallel, it closes when all are done.
 
 The branches are not code: they are the template's tasks, copied into the case when it opens, so
 editing a template changes the cases opened after, never those under way.
@@ -47,10 +47,6 @@ def owner(case: Case) -> Unit:
     return case.owner_code, ""
 
 
-def owner_role(case: Case) -> str:
-    return str(case.data.get("owner_role") or Role.CITY_STAFF)
-
-
 def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
     """The person's data the template says this task needs, for whoever is to do it (audited when in full).
 
@@ -80,21 +76,9 @@ LIFE_EVENT = register(
                 Role.CITY_STAFF,
                 owner,
                 branches=branches,
-                then="close",
                 actions=(
                     Action("done", _("Done"), Move.FORWARD),
                     Action("return", _("Return for correction"), Move.RETURN, note_required=True, danger=True),
-                ),
-            ),
-            Step(
-                "close",
-                _("Confirm and close"),
-                owner_role,
-                owner,
-                limit=Limit(5, working=True),
-                actions=(
-                    Action("close", _("Everything is done: close the case"), Move.CLOSE),
-                    Action("withdraw", _("Withdrawn"), Move.WITHDRAW, note_required=True, danger=True),
                 ),
             ),
         ),

@@ -266,6 +266,19 @@ def cases_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
     return case_out(selectors.case_get(request.user, case_id))
 
 
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+@router.post("/cases/{case_id}/withdraw", response=CaseOut)
+def cases_withdraw(request: AuthedRequest, case_id: int, payload: WithdrawIn) -> dict[str, Any]:
+    """End a case under way (the unit that owns it); its open tasks are cancelled."""
+    case = services.withdraw_case(
+        actor=request.user, case=selectors.case_get(request.user, case_id), reason=payload.reason
+    )
+    return case_out(case)
+
+
 class NotificationOut(Schema):
     id: int
     title: str

@@ -6,7 +6,7 @@ A module declares its process once and registers it::
 
 The engine (``workflow.services``) does the rest: tasks, deadlines, history, audit, inboxes,
 the overdue sweep and the statistics. A step with ``branches`` fans out to parallel tasks that
-must all be done before the case moves to ``then``.
+must all be done before the case moves to ``then`` (or, without ``then``, is concluded).
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ class Step:
     unit: Callable[[Case], Unit]
     actions: tuple[Action, ...]
     limit: Limit | None = None
-    #: a parallel step: the branches for this case (each a task); the case goes to ``then`` when all are done
+    #: a parallel step: the branches for this case (each a task); when all are done the case goes to ``then``,
+    #: or, when there is no ``then``, is concluded
     branches: Callable[[Case], list[Branch]] | None = None
     then: str = ""
     #: tell the acting unit when the step opens (not for a step its opener does at once, like registration)
@@ -148,7 +149,7 @@ def register(process: Process) -> Process:
         for action in step.actions:
             if action.move in (Move.FORWARD, Move.RETURN, Move.SIDE) and action.to and action.to not in keys:
                 raise ValueError(f"{process.key}.{step.key}.{action.key}: unknown step {action.to!r}")
-        if step.branches and step.then not in keys:
-            raise ValueError(f"{process.key}.{step.key}: a parallel step needs 'then'")
+        if step.branches and step.then and step.then not in keys:
+            raise ValueError(f"{process.key}.{step.key}: unknown step {step.then!r} after the branches")
     PROCESSES[process.key] = process
     return process

@@ -250,7 +250,7 @@ def _enter(case: Case, step: Step, actor: Any) -> list[Task]:
         ]
     branches: list[Branch] = step.branches(case)
     if not branches:
-        return _enter(case, PROCESSES[case.process].step(step.then), actor)
+        return _after_branches(case, step, actor, timezone.now())
     return [
         _new_task(
             case,
@@ -417,7 +417,7 @@ def _move(process: Process, case: Case, task: Task, action: Action, actor: Any, 
     if action.move == Move.FORWARD:
         if task.branch:
             if not case.tasks.filter(step=task.step, status=Task.Status.OPEN).exists():
-                _enter(case, process.step(step.then), actor)
+                _after_branches(case, step, actor, now)
         elif action.to:
             _enter(case, process.step(action.to), actor)
         else:
@@ -447,6 +447,59 @@ def _move(process: Process, case: Case, task: Task, action: Action, actor: Any, 
             action.move, Case.State.DONE
         )
         _close(case, state, now)
+
+
+def _after_branches(case: Case, step: Step, actor: Any, now: dt.datetime) -> list[Task]:
+    """Every branch is done: on to ``then``, or the case is concluded."""
+    if step.then:
+        return _enter(case, PROCESSES[case.process].step(step.then), actor)
+    _close(case, Case.State.DONE, now)
+    return []
+
+
+def may_withdraw(user: Any, case: Case) -> bool:
+    """The unit that owns the case (its role, or one covering it, in a unit containing the owner's) may withdraw it."""
+    if not case.is_open or user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    owner_role = case.data.get("owner_role") or PROCESSES[case.process].owner_role
+    prefix = user.scope_prefix
+    return bool(prefix) and owner_role in ACTS_AS.get(user.role, frozenset()) and case.owner_code.startswith(prefix)
+
+
+@transaction.atomic
+def withdraw_case(*, actor: User, case: Case | int, reason: str) -> Case:
+    """End a case under way at the applicant's request or because it was opened in error; open tasks are cancelled."""
+    case_id = case.pk if isinstance(case, Case) else case
+    locked = Case.objects.select_for_update().get(pk=case_id)
+    if not locked.is_open:
+        raise Conflict(
+            _("Case %(number)s is closed (%(state)s); nothing more can be done on it."),
+            code="case_closed",
+            params={"number": locked.number, "state": locked.get_state_display()},
+        )
+    if not may_withdraw(actor, locked):
+        raise PermissionDenied(_("Only the unit that owns the case may withdraw it."))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise invalid("reason", _("Write why (at least 2 characters)."), code="note_required")
+    if len(reason) > MAX_NOTE:
+        raise invalid(
+            "reason", _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(reason)
+        )
+    now = timezone.now()
+    cancelled = list(locked.tasks.filter(status=Task.Status.OPEN).values_list("pk", flat=True))
+    _close(locked, Case.State.WITHDRAWN, now)
+    locked.save(update_fields=["state", "closed_at", "updated_at"])
+    _event(locked, None, actor, "withdraw", _("Case withdrawn"), reason)
+    audit_record(
+        actor=actor,
+        action=f"{locked.process}.withdraw",
+        obj=locked,
+        region_code=locked.region_code,
+        after={"state": locked.state, "cancelled_tasks": cancelled},
+        reason=reason,
+    )
+    return locked
 
 
 def _close(case: Case, state: str, now: dt.datetime) -> None:

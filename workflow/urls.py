@@ -14,5 +14,6 @@ urlpatterns = [
     path("workflow/stats/", views.stats, name="stats"),
     path("workflow/holidays/", views.holidays, name="holidays"),
     path("cases/<int:case_pk>/attachments/", views.attachment_upload, name="attach"),
+    path("cases/<int:case_pk>/withdraw/", views.case_withdraw, name="withdraw"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -66,6 +66,7 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
         "events": case.events.select_related("actor").order_by("id"),
         "attachments": case.attachments.all(),
         "can_attach": case.is_open and request.user.can("workflow.inbox"),
+        "can_withdraw": services.may_withdraw(request.user, case),
     }
 
 
@@ -174,6 +175,18 @@ def _after(request: AuthedRequest, task: Task) -> str:
     if Case.objects.visible_to(request.user).filter(pk=task.case_id).exists():
         return services.case_url(task.case) or "/tasks/"
     return "/tasks/"
+
+
+@require_POST
+@login_required
+def case_withdraw(request: AuthedRequest, case_pk: int) -> HttpResponse:
+    case = selectors.case_get(request.user, case_pk)
+    try:
+        services.withdraw_case(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The case is withdrawn."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(services.case_url(case))
 
 
 @require_POST

@@ -193,6 +193,26 @@ def test_parallel_branches_must_all_finish(net: Network) -> None:
         PROCESSES.pop("test_parallel")
 
 
+def test_parallel_branches_without_a_next_step_conclude_the_case(net: Network) -> None:
+    from workflow.process import Branch
+    from workflow.services import open_case
+
+    process = register(Process(
+        key="test_fan_only", label="test", prefix="TF", owner_role="city_staff",
+        steps=(Step("fan", "并联", "city_staff", lambda c: (c.owner_code, ""),
+                    branches=lambda c: [Branch("a", "甲", "city_staff", (net.city.code, ""))],
+                    actions=(Action("done", "完成", Move.FORWARD),)),),
+    ))  # fmt: skip
+    try:
+        case = open_case(actor=net.users["city_staff"], process=process, title="并联", region_code=net.danghu.code,
+                         owner_code=net.city.code)  # fmt: skip
+        act(actor=net.users["city_staff"], task=case.tasks.get(), action="done")
+        case.refresh_from_db()
+        assert case.state == "done"
+    finally:
+        PROCESSES.pop("test_fan_only")
+
+
 def test_a_process_with_an_unknown_target_step_is_refused_at_declaration() -> None:
     with pytest.raises(ValueError):
         register(Process(key="broken", label="x", prefix="X", steps=(
