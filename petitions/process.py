@@ -130,13 +130,6 @@ def check_objection_window(ctx: Context) -> None:
         )
 
 
-def check_decision(ctx: Context) -> None:
-    if ctx.data.get("opinion") not in dict(OPINIONS):
-        raise invalid(
-            "opinion", _("Choose the decision: supported, partly supported or not supported."), code="opinion_required"
-        )
-
-
 def on_decide(ctx: Context) -> None:
     ctx.case.data["opinion"] = ctx.data["opinion"]
 
@@ -171,17 +164,6 @@ def on_extension_approved(ctx: Context) -> None:
 
 def on_extension_refused(ctx: Context) -> None:
     ctx.case.data["extension_request"]["approved"] = False
-
-
-def check_satisfaction(ctx: Context) -> None:
-    if ctx.data.get("satisfaction") not in dict(SATISFACTION):
-        allowed = "、".join(str(label) for _value, label in SATISFACTION)
-        raise invalid(
-            "satisfaction",
-            _("Record the petitioner's satisfaction: %(allowed)s."),
-            code="satisfaction_required",
-            allowed=allowed,
-        )
 
 
 def on_follow_up(ctx: Context) -> None:
@@ -309,7 +291,6 @@ PETITION = register(
                         to="reply",
                         note_required=True,
                         fields=(Field("opinion", _("Decision"), "choice", OPINIONS),),
-                        check=check_decision,
                         effect=on_decide,
                     ),
                     Action(
@@ -377,7 +358,6 @@ PETITION = register(
                         to="archive",
                         note_required=True,
                         fields=(Field("satisfaction", _("Satisfaction"), "choice", SATISFACTION),),
-                        check=check_satisfaction,
                         effect=on_follow_up,
                     ),
                 ),
@@ -393,11 +373,6 @@ PETITION = register(
         ),
     )
 )
-
-
-def on_review_answer(ctx: Context) -> None:
-    set_case_date(ctx.case, "replied", _today())
-    ctx.case.data["reply"] = ctx.note
 
 
 REVIEW = register(
@@ -422,7 +397,7 @@ REVIEW = register(
                         Move.FORWARD,
                         to="archive",
                         note_required=True,
-                        effect=on_review_answer,
+                        effect=on_reply,
                     ),
                     WITHDRAW,
                 ),
