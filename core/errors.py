@@ -86,3 +86,9 @@ def _interpolate(message: Any, params: dict[str, Any]) -> str:
 
 #: A message with its values that is translated only when shown (a refusal rendered in both languages by the API).
 lazy_format = lazy(_interpolate, str)
+
+
+def explain(exc: Exception) -> str:
+    """A refusal as one line for a page's message: a ValidationError's messages, or the exception's text."""
+    messages = getattr(exc, "messages", None)
+    return "; ".join(messages) if messages else str(exc)

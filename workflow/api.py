@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from audit.services import audit_record
 from core.errors import invalid
 from core.models import Notification
 from core.pagination import keyset_page
@@ -379,20 +377,11 @@ def holidays_list(request: AuthedRequest, year: int | None = None) -> list[Holid
 
 @router.post("/holidays", response={201: HolidayIO})
 def holidays_add(request: AuthedRequest, payload: HolidayIO) -> Status:
-    require(request.user, "holidays.manage")
-    try:
-        with transaction.atomic():
-            holiday = Holiday.objects.create(**payload.dict())
-            audit_record(actor=request.user, action="holiday.add", obj=holiday, after=payload.dict())
-    except IntegrityError:
-        raise invalid("date", _("This day is already in the table."), code="exists") from None
-    return Status(201, holiday)
+    return Status(201, services.holiday_add(actor=request.user, **payload.dict()))
 
 
 @router.delete("/holidays/{day}", response={204: None})
 def holidays_delete(request: AuthedRequest, day: dt.date) -> Status:
-    from workflow.views import holiday_delete
-
     require(request.user, "holidays.manage")
-    holiday_delete(actor=request.user, pk=get_object_or_404(Holiday, date=day).pk)
+    services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, date=day))
     return Status(204, None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
 from audit.services import audit_record
-from core.errors import Conflict, invalid, lazy_format
+from core.errors import Conflict, explain, invalid, lazy_format
 from core.notify import notify
+from core.permissions import require
 from regions.models import Level, Region, ancestor_code, level_of
 from workflow.calendar import Limit, add_days
-from workflow.models import Case, CaseEvent, CaseSequence, Task
+from workflow.models import Case, CaseEvent, CaseSequence, Holiday, Task
 from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
 
 MAX_NOTE = 2000
@@ -71,8 +72,12 @@ def eligible_users(task: Task) -> list[User]:
     return found
 
 
+def _region_name(code: str) -> str:
+    return Region.objects.filter(code=code).values_list("name", flat=True).first() or code
+
+
 def unit_label(code: str, department: str = "") -> str:
-    name = Region.objects.filter(code=code).values_list("name", flat=True).first() or code
+    name = _region_name(code)
     if department:
         return f"{name} · {Department(department).label}"
     return str(name)
@@ -80,7 +85,7 @@ def unit_label(code: str, department: str = "") -> str:
 
 def describe_actor(task: Task) -> str:
     """The unit and role a task is for, translated when shown."""
-    name = Region.objects.filter(code=task.unit_code).values_list("name", flat=True).first() or task.unit_code
+    name = _region_name(task.unit_code)
     if task.department:
         return lazy_format(
             "%(unit)s · %(department)s · %(role)s",
@@ -290,13 +295,28 @@ def outcome_label(task: Task) -> str:
     return str(chosen.label) if chosen else task.outcome
 
 
-def _refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
+def _refuse_if_closed(case: Case) -> None:
     if not case.is_open:
         raise Conflict(
             _("Case %(number)s is closed (%(state)s); nothing more can be done on it."),
             code="case_closed",
             params={"number": case.number, "state": case.get_state_display()},
         )
+
+
+def _clean_note(note: str, *, field: str, required: bool) -> str:
+    note = (note or "").strip()
+    if required and len(note) < 2:
+        raise invalid(field, _("Write why (at least 2 characters)."), code="note_required")
+    if len(note) > MAX_NOTE:
+        raise invalid(
+            field, _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(note)
+        )
+    return note
+
+
+def _refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
+    _refuse_if_closed(case)
     if not task.is_open:
         who = task.completed_by.get_username() if task.completed_by else _("the system")
         when = timezone.localtime(task.completed_at).strftime("%Y-%m-%d %H:%M") if task.completed_at else ""
@@ -338,13 +358,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
             step=locked.label,
             allowed=allowed,
         )
-    note = (note or "").strip()
-    if chosen.note_required and len(note) < 2:
-        raise invalid("note", _("Write why (at least 2 characters)."), code="note_required")
-    if len(note) > MAX_NOTE:
-        raise invalid(
-            "note", _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(note)
-        )
+    note = _clean_note(note, field="note", required=chosen.note_required)
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in (data or {}).items()}
     for spec in chosen.fields:
         if spec.required and data.get(spec.name) in (None, ""):
@@ -471,21 +485,10 @@ def withdraw_case(*, actor: User, case: Case | int, reason: str) -> Case:
     """End a case under way at the applicant's request or because it was opened in error; open tasks are cancelled."""
     case_id = case.pk if isinstance(case, Case) else case
     locked = Case.objects.select_for_update().get(pk=case_id)
-    if not locked.is_open:
-        raise Conflict(
-            _("Case %(number)s is closed (%(state)s); nothing more can be done on it."),
-            code="case_closed",
-            params={"number": locked.number, "state": locked.get_state_display()},
-        )
+    _refuse_if_closed(locked)
     if not may_withdraw(actor, locked):
         raise PermissionDenied(_("Only the unit that owns the case may withdraw it."))
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise invalid("reason", _("Write why (at least 2 characters)."), code="note_required")
-    if len(reason) > MAX_NOTE:
-        raise invalid(
-            "reason", _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(reason)
-        )
+    reason = _clean_note(reason, field="reason", required=True)
     now = timezone.now()
     cancelled = list(locked.tasks.filter(status=Task.Status.OPEN).values_list("pk", flat=True))
     _close(locked, Case.State.WITHDRAWN, now)
@@ -546,8 +549,8 @@ def bulk_preview(*, actor: User, tasks: Iterable[Task], action: str) -> list[Bul
             try:
                 _refuse_unless_actionable(actor, task.case, task)
                 lines.append(BulkLine(task, True))
-            except (Conflict, PermissionDenied) as exc:
-                lines.append(BulkLine(task, False, _message(exc)))
+            except (ValidationError, PermissionDenied) as exc:
+                lines.append(BulkLine(task, False, explain(exc)))
             continue
         chosen = next((a for a in actions_for(task) if a.key == action), None)
         if chosen is None or not chosen.bulk:
@@ -558,14 +561,9 @@ def bulk_preview(*, actor: User, tasks: Iterable[Task], action: str) -> list[Bul
             if chosen.check:
                 chosen.check(Context(case=task.case, task=task, actor=actor, note="", data={}))
             lines.append(BulkLine(task, True))
-        except (Conflict, PermissionDenied, Exception) as exc:
-            lines.append(BulkLine(task, False, _message(exc)))
+        except (ValidationError, PermissionDenied) as exc:
+            lines.append(BulkLine(task, False, explain(exc)))
     return lines
-
-
-def _message(exc: Exception) -> str:
-    messages = getattr(exc, "messages", None)
-    return "; ".join(messages) if messages else str(exc)
 
 
 @transaction.atomic
@@ -581,6 +579,31 @@ def bulk_act(*, actor: User, task_ids: list[int], action: str) -> int:
                 raise invalid(None, _("Not possible on this task in bulk."), code="not_bulk")
             act(actor=actor, task=task_id, action=action)
     return len(task_ids)
+
+
+# --- the holiday table ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def holiday_add(*, actor: User, date: dt.date, kind: str, name: str) -> Holiday:
+    require(actor, "holidays.manage")
+    if Holiday.objects.filter(date=date).exists():
+        raise invalid("date", _("This day is already in the table."), code="exists")
+    holiday = Holiday.objects.create(date=date, kind=kind, name=name)
+    audit_record(actor=actor, action="holiday.add", obj=holiday, after={"date": date, "kind": kind, "name": name})
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, actor: User, holiday: Holiday) -> None:
+    require(actor, "holidays.manage")
+    audit_record(
+        actor=actor,
+        action="holiday.delete",
+        obj=holiday,
+        before={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
+    )
+    holiday.delete()
 
 
 # --- the overdue sweep -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_record
-from core.errors import invalid
+from core.errors import explain, invalid
 from core.models import Notification
 from core.permissions import require
 from core.types import AuthedRequest
@@ -185,7 +185,7 @@ def case_withdraw(request: AuthedRequest, case_pk: int) -> HttpResponse:
         services.withdraw_case(actor=request.user, case=case, reason=request.POST.get("reason", ""))
         messages.success(request, _("The case is withdrawn."))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, explain(exc))
     return redirect(services.case_url(case))
 
 
@@ -197,7 +197,7 @@ def task_claim(request: AuthedRequest, pk: int) -> HttpResponse:
         services.claim(actor=request.user, task=task.pk)
         messages.success(request, _("The task is yours now."))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, explain(exc))
     return redirect("workflow:task", pk=pk)
 
 
@@ -216,9 +216,7 @@ def bulk(request: AuthedRequest) -> HttpResponse:
         try:
             count = services.bulk_act(actor=request.user, task_ids=[t.pk for t in tasks], action=action)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(
-                request, _("Nothing was done: %(why)s") % {"why": "; ".join(getattr(exc, "messages", [str(exc)]))}
-            )
+            messages.error(request, _("Nothing was done: %(why)s") % {"why": explain(exc)})
         else:
             messages.success(request, _("%(n)d tasks done.") % {"n": count})
         return redirect("/tasks/?view=unit")
@@ -290,42 +288,16 @@ def holidays(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         require(request.user, "holidays.manage")
         if "delete" in request.POST:
-            holiday_delete(actor=request.user, pk=int(request.POST["delete"]))
+            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=request.POST["delete"]))
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
-            holiday_add(actor=request.user, form=form)
+            services.holiday_add(actor=request.user, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     days = Holiday.objects.filter(date__year=year)
     return render(
         request, "workflow/holidays.html", {"days": days, "form": form, "year": year, "can_manage": can_manage}
     )
-
-
-@transaction.atomic
-def holiday_add(*, actor: Any, form: HolidayForm) -> Holiday:
-    require(actor, "holidays.manage")
-    holiday = form.save()
-    audit_record(
-        actor=actor,
-        action="holiday.add",
-        obj=holiday,
-        after={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
-    )
-    return holiday
-
-
-@transaction.atomic
-def holiday_delete(*, actor: Any, pk: int) -> None:
-    require(actor, "holidays.manage")
-    holiday = get_object_or_404(Holiday, pk=pk)
-    audit_record(
-        actor=actor,
-        action="holiday.delete",
-        obj=holiday,
-        before={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
-    )
-    holiday.delete()
 
 
 # --- attachments --------------------------------------------------------------------------------------
@@ -380,7 +352,7 @@ def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
         attachment_add(actor=request.user, case=case, upload=upload)
         messages.success(request, _("Attached."))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, explain(exc))
     return redirect(services.case_url(case))
 
 

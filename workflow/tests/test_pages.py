@@ -172,3 +172,27 @@ def test_the_home_page_counts_my_tasks(net: Network) -> None:
     assert re.search(r"<b>2</b><span>我的待办", cards)
     assert re.search(r"<b>1</b><span>3 天内到期", cards) and re.search(r"<b>1</b><span>已超期", cards)
     assert 'id="task-cards"' not in net.client("employer").get("/").content.decode()
+
+
+def test_the_holiday_table_through_the_api(net: Network) -> None:
+    admin = net.api_client("city_admin")
+    listed = admin.get("/api/v1/holidays?year=2026").json()
+    assert {"date": "2026-10-10", "kind": "workday", "name": "国庆节调休"} in listed
+    day = {"date": "2027-02-06", "kind": "holiday", "name": "春节"}
+    assert admin.post("/api/v1/holidays", day, content_type="application/json").status_code == 201
+    again = admin.post("/api/v1/holidays", day, content_type="application/json")
+    assert again.status_code == 400 and again.json()["error"]["fields"][0]["code"] == "exists"
+    bad = admin.post("/api/v1/holidays", {**day, "date": "2027-02-07", "kind": "weekend"},
+                     content_type="application/json")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["error"]["fields"][0]["field"] == "kind"
+    staff = net.api_client("city_staff")
+    assert (
+        staff.post("/api/v1/holidays", {**day, "date": "2027-02-08"}, content_type="application/json").status_code
+        == 403
+    )
+    assert staff.delete("/api/v1/holidays/2027-02-06").status_code == 403
+    assert admin.delete("/api/v1/holidays/2027-02-06").status_code == 204
+    assert admin.delete("/api/v1/holidays/2027-02-06").status_code == 404
+    assert not Holiday.objects.filter(date__year=2027).exists()
+    actions = AuditEntry.objects.filter(action__startswith="holiday.").order_by("seq").values_list("action", flat=True)
+    assert list(actions) == ["holiday.add", "holiday.delete"]
