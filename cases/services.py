@@ -15,7 +15,7 @@ from audit.services import audit_record
 from cases.models import PERSON_FIELDS, ActingLevel, CaseTemplate, LifeCase, Stage, TemplateTask
 from cases.process import LIFE_EVENT
 from core.crypto import decrypt
-from core.errors import ErrorCollector, invalid
+from core.errors import ErrorCollector, bad_choice, invalid
 from core.permissions import require
 from regions.models import Level, ancestor_code, level_of
 from veterans.models import Veteran
@@ -80,9 +80,7 @@ def life_case_open(*, actor: User, veteran: Veteran, stage: str, note: str = "")
     if not Veteran.objects.visible_to(actor).filter(pk=veteran.pk).exists():
         raise invalid("veteran", _("No such veteran in your area."), code="unknown_veteran")
     if stage not in Stage.values:
-        raise invalid(
-            "stage", _("Choose one of: %(allowed)s."), code="bad_choice", allowed="、".join(str(s.label) for s in Stage)
-        )
+        raise bad_choice("stage", Stage.choices)
     template = CaseTemplate.objects.filter(stage=stage, active=True).first()
     if template is None:
         raise invalid("stage", _("This kind of case is not in use."), code="inactive")

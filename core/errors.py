@@ -6,11 +6,13 @@ in Chinese on the page and in both languages in the API's error body.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 
 def invalid(field: str | None, message: Any, *, code: str, **params: Any) -> ValidationError:
@@ -92,3 +94,13 @@ def explain(exc: Exception) -> str:
     """A refusal as one line for a page's message: a ValidationError's messages, or the exception's text."""
     messages = getattr(exc, "messages", None)
     return "; ".join(messages) if messages else str(exc)
+
+
+def bad_choice(field: str, choices: Iterable[tuple[Any, Any]]) -> ValidationError:
+    """A value not among ``choices`` ((value, label) pairs, as a TextChoices' ``.choices``), naming the allowed ones."""
+    return invalid(
+        field,
+        _("Choose one of: %(allowed)s."),
+        code="bad_choice",
+        allowed="、".join(str(label) for _value, label in choices),
+    )

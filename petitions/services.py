@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.services import audit_record
 from core.crypto import encrypt
-from core.errors import ErrorCollector, invalid
+from core.errors import ErrorCollector, bad_choice, invalid
 from core.parsing import date_value, text
 from core.permissions import in_scope, require
 from core.validators import parse_id_number, validate_phone
@@ -51,23 +51,9 @@ def _clean(actor: User, data: PetitionInput) -> dict[str, Any]:
     errors = ErrorCollector()
     out: dict[str, Any] = {}
     if data.channel not in Channel.values:
-        errors.add(
-            invalid(
-                "channel",
-                _("Choose one of: %(allowed)s."),
-                code="bad_choice",
-                allowed="、".join(str(c.label) for c in Channel),
-            )
-        )
+        errors.add(bad_choice("channel", Channel.choices))
     if data.subject not in Subject.values:
-        errors.add(
-            invalid(
-                "subject",
-                _("Choose one of: %(allowed)s."),
-                code="bad_choice",
-                allowed="、".join(str(c.label) for c in Subject),
-            )
-        )
+        errors.add(bad_choice("subject", Subject.choices))
     received = errors.check(date_value, data.received_on, "received_on", required=True)
     out["received_on"] = received[0] if received else None
     content = (data.content or "").strip()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
 from audit.services import audit_record
-from core.errors import Conflict, explain, invalid, lazy_format
+from core.errors import Conflict, bad_choice, explain, invalid, lazy_format
 from core.notify import notify
 from core.permissions import require
 from regions.models import Level, Region, ancestor_code, level_of
@@ -375,12 +375,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
             and data.get(spec.name) not in (None, "")
             and data[spec.name] not in dict(spec.choices)
         ):
-            raise invalid(
-                spec.name,
-                _("Choose one of: %(allowed)s."),
-                code="bad_choice",
-                allowed="、".join(str(label) for _v, label in spec.choices),
-            )
+            raise bad_choice(spec.name, spec.choices)
     context = Context(case=case, task=locked, actor=actor, note=note, data=data)
     if chosen.check:
         chosen.check(context)
