@@ -352,9 +352,11 @@ def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
 
     if process and process not in PROCESSES:
         raise invalid("process", _("Unknown process: %(p)s"), code="bad_process", p=process)
+    stats_rows = selectors.unit_stats(user=request.user, process=process)
+    names = services.region_names(s.unit_code for s in stats_rows)
     units = [
-        {**vars(s), "on_time_rate": s.on_time_rate, "unit": services.unit_label(s.unit_code, s.department)}
-        for s in selectors.unit_stats(user=request.user, process=process)
+        {**vars(s), "on_time_rate": s.on_time_rate, "unit": services.unit_label(s.unit_code, s.department, names)}
+        for s in stats_rows
     ]
     steps = (
         [{**s, "label": str(s["label"])} for s in selectors.step_stats(user=request.user, process=process)]

@@ -72,20 +72,27 @@ def eligible_users(task: Task) -> list[User]:
     return found
 
 
-def _region_name(code: str) -> str:
-    return Region.objects.filter(code=code).values_list("name", flat=True).first() or code
+def region_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the regions with these codes, in one query (for a list that labels every row's unit)."""
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
-def unit_label(code: str, department: str = "") -> str:
-    name = _region_name(code)
+def _region_name(code: str, names: dict[str, str] | None) -> str:
+    if names is None:
+        names = region_names([code])
+    return names.get(code) or code
+
+
+def unit_label(code: str, department: str = "", names: dict[str, str] | None = None) -> str:
+    name = _region_name(code, names)
     if department:
         return f"{name} · {Department(department).label}"
     return str(name)
 
 
-def describe_actor(task: Task) -> str:
-    """The unit and role a task is for, translated when shown."""
-    name = _region_name(task.unit_code)
+def describe_actor(task: Task, names: dict[str, str] | None = None) -> str:
+    """The unit and role a task is for, translated when shown (``names``: from ``region_names`` for a list)."""
+    name = _region_name(task.unit_code, names)
     if task.department:
         return lazy_format(
             "%(unit)s · %(department)s · %(role)s",

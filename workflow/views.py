@@ -49,11 +49,12 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
     """What the shared case partial shows: open tasks with their forms, the history, the attachments."""
     tasks = list(case.tasks.select_related("assignee", "completed_by").order_by("id"))
     today = timezone.localdate()
+    names = services.region_names(t.unit_code for t in tasks)
     rows = [
         {
             "task": t,
             "urgency": selectors.urgency(t, today),
-            "unit": services.describe_actor(t),
+            "unit": services.describe_actor(t, names),
             "outcome": services.outcome_label(t),
             "forms": action_forms(request, t) if t.is_open and case.is_open else [],
         }
@@ -87,14 +88,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     more = len(tasks) > INBOX_LIMIT
     tasks = tasks[:INBOX_LIMIT]
     today = timezone.localdate()
+    names = services.region_names(t.unit_code for t in tasks)
     rows = [
-        {
-            "task": t,
-            "urgency": selectors.urgency(t, today),
-            "unit": services.describe_actor(t),
-            "bulk": [a for a in services.actions_for(t) if a.bulk],
-        }
-        for t in tasks
+        {"task": t, "urgency": selectors.urgency(t, today), "unit": services.describe_actor(t, names)} for t in tasks
     ]
     bulk_actions = sorted({(a.key, str(a.label)) for t in tasks for a in services.actions_for(t) if a.bulk})
     return render(
@@ -260,8 +256,9 @@ def stats(request: AuthedRequest) -> HttpResponse:
     if process and process not in PROCESSES:
         raise Http404
     units = selectors.unit_stats(user=request.user, process=process)
+    names = services.region_names(s.unit_code for s in units)
     rows = [
-        {"s": s, "process": PROCESSES[s.process].label, "unit": services.unit_label(s.unit_code, s.department)}
+        {"s": s, "process": PROCESSES[s.process].label, "unit": services.unit_label(s.unit_code, s.department, names)}
         for s in units
     ]
     steps = selectors.step_stats(user=request.user, process=process) if process else []

@@ -196,3 +196,18 @@ def test_the_holiday_table_through_the_api(net: Network) -> None:
     assert not Holiday.objects.filter(date__year=2027).exists()
     actions = AuditEntry.objects.filter(action__startswith="holiday.").order_by("seq").values_list("action", flat=True)
     assert list(actions) == ["holiday.add", "holiday.delete"]
+
+
+def test_the_inbox_runs_the_same_queries_for_one_task_or_many(net: Network) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = net.client("city_staff")
+    register_petition(net, role="city_admin")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/tasks/")
+    for i in range(5):
+        register_petition(net, role="city_admin", petitioner_name=f"人{i}")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/tasks/").content.decode().count("平湖市 · ") >= 6
+    assert len(many.captured_queries) == len(one.captured_queries)
