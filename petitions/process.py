@@ -31,8 +31,13 @@ REVIEW_WINDOW_DAYS = 30
 REVIEW_DAYS = 30
 
 
+def bureau_code(region_code: str) -> str:
+    """The bureau that answers for petitions about a region: its city's."""
+    return ancestor_code(region_code, Level.CITY)
+
+
 def bureau(case: Case) -> Unit:
-    return ancestor_code(case.region_code, Level.CITY), ""
+    return bureau_code(case.region_code), ""
 
 
 def registrar(case: Case) -> Unit:

@@ -19,11 +19,10 @@ from core.permissions import in_scope, require
 from core.validators import parse_id_number, validate_phone
 from petitions.models import Channel, LinkKind, Petition, Subject
 from petitions.models import Level as PetitionLevel
-from petitions.process import PETITION, REVIEW, REVIEW_WINDOW_DAYS, bureau
+from petitions.process import PETITION, REVIEW, REVIEW_WINDOW_DAYS, bureau_code
 from regions.models import Level, Region
 from veterans.models import Veteran
 from workflow import services as flow
-from workflow.models import Case
 
 MAX_CONTENT = 5000
 #: A petition by the same veteran on the same subject within this many days is linked as a repeat.
@@ -157,15 +156,13 @@ def petition_register(*, actor: User, data: PetitionInput) -> Petition:
         process=PETITION,
         title=f"{values['petitioner_name']} · {subject_label}",
         region_code=values["region_code"],
-        owner_code="",
+        owner_code=bureau_code(values["region_code"]),
         veteran=values["veteran"],
         data={
             "dates": {"received": values["received_on"].isoformat()},
             "registrar": {"unit": actor.scope_region.code, "role": actor.role},
         },
     )
-    Case.objects.filter(pk=case.pk).update(owner_code=bureau(case)[0])
-    case.owner_code = bureau(case)[0]
     petition = Petition.objects.create(
         case=case,
         channel=data.channel,
