@@ -57,8 +57,13 @@ class Veteran(ScopedModel):
     phone_tail4_hash = models.CharField(max_length=64, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     hukou_region_code = models.CharField(_("household registration region"), max_length=15, blank=True)
+    # No index of its own: every look-up goes by region_code; the key only guards a region's deletion.
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("residence region"), on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        verbose_name=_("residence region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # The residence code again, so that scope is one indexed LIKE on this table.
     region_code = models.CharField(_("region code"), max_length=15, editable=False)
@@ -194,7 +199,12 @@ class VeteranNameGram(models.Model):
     Chinese names are two or three characters long.
     """
 
-    veteran = models.ForeignKey(Veteran, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No foreign key in the database: the pieces are derived from the name and written only with it
+    # (records are never deleted), and checking 4 or 5 of them a record at commit cost an import of
+    # 100,000 people seconds.
+    veteran = models.ForeignKey(
+        Veteran, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     gram = models.CharField(max_length=2)
 
     class Meta:
