@@ -20,7 +20,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from core.imports import commit, validate  # noqa: E402
+from core.imports import import_file, validate  # noqa: E402
 from veterans.imports import REGISTER  # noqa: E402
 
 
@@ -40,9 +40,8 @@ def phase_validate(path: Path, user: User) -> int:
 
 def phase_commit(path: Path, user: User) -> int:
     empty_registry()
-    result = validate(path, REGISTER, actor=user)
-    assert result.ok, result.errors[:3]
-    commit(result, REGISTER, actor=user, source={"file": path.name})
+    result = import_file(path, REGISTER, actor=user, write=True, source={"file": path.name})
+    assert result.committed, result.errors[:3]
     return result.counts["created"]
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.roles import Role
-from core.imports import ON_DUPLICATE, Register, UnreadableFile, commit, file_digest, validate, write_report
+from core.imports import ON_DUPLICATE, Register, UnreadableFile, file_digest, import_file, write_report
 
 SHOWN_ERRORS = 50
 
@@ -43,8 +43,11 @@ class ImportCommand(BaseCommand):
         on_duplicate = options["on_duplicate"]
         if not actor.can(self.register.capability):
             raise CommandError(f"{actor.username} 无权导入 / may not import into this register")
+        write = options["commit"]
         try:
-            result = validate(path, self.register, actor=actor, on_duplicate=on_duplicate)
+            source = {"file": path.name, "sha256": file_digest(path), "via": "command"}
+            result = import_file(path, self.register, actor=actor, on_duplicate=on_duplicate, write=write,
+                                 source=source)  # fmt: skip
         except (UnreadableFile, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             self.stderr.write(f"无法读取文件 / cannot read the file {path}: {exc}")
             sys.exit(2)
@@ -59,11 +62,9 @@ class ImportCommand(BaseCommand):
         if result.errors:
             self.stdout.write("未写入任何数据。 / Nothing was written.")
             sys.exit(1)
-        if not options["commit"]:
+        if not write:
             self.stdout.write("校验通过；加 --commit 写入。 / Valid; add --commit to write.")
             return
-        source = {"file": path.name, "sha256": file_digest(path), "via": "command"}
-        commit(result, self.register, actor=actor, on_duplicate=on_duplicate, source=source)
         created, updated, skipped = (result.counts.get(k, 0) for k in ("created", "updated", "skipped"))
         self.stdout.write(
             f"已写入：新增 {created}，更新 {updated}，跳过 {skipped}。 / "

@@ -1,14 +1,15 @@
 """The import pipeline every register uses: read a file, validate each row, report, commit all or nothing.
 
 A register (veterans now; employers, entitlements and points later) declares
-its columns and four functions; the pipeline does the rest:
+its columns, its key and a few functions; the pipeline does the rest:
 
 - ``read_table`` reads xlsx/xls/ods with python-calamine (fast) and CSV in
   UTF-8 or GB18030, and maps the Chinese headers to field names;
-- ``validate`` cleans every row, finds duplicates inside the file and against
-  the database, and collects every error with its Excel row number, header,
-  value and message in Chinese and English;
-- ``commit`` writes nothing unless every row is clean, inside one transaction;
+- ``import_file`` cleans every row, finds duplicates inside the file and
+  against the database, and collects every error with its Excel row number,
+  header, value and message in Chinese and English; with ``write`` it hands
+  each clean row to the register's ``Writer`` in the same pass and commits
+  only when no row had an error (``validate`` is the pass without writing);
 - ``write_report`` and ``write_template`` produce the xlsx files people download.
 """
 
@@ -21,7 +22,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,9 +60,27 @@ class RowError:
     code: str = "invalid"
 
 
+class Writer(Protocol):
+    """Writes one import's clean rows, inside its transaction, while the rest of the file is still checked."""
+
+    def add(self, key: str, row: Any, in_scope: bool | None) -> None:
+        """A clean row; ``in_scope`` is None for a new record, else whether the actor may update the one registered."""
+
+    def close(self) -> None:
+        """No more rows: end what is still streaming (also when the import is about to be rolled back)."""
+
+    def finish(self) -> dict[str, int]:
+        """Write what waits for the end; the counts (created, updated, skipped)."""
+        return {}
+
+
 @dataclass
 class Register:
-    """What a register declares to be importable."""
+    """What a register declares to be importable.
+
+    ``clean`` must not touch the database: while rows are cleaned the writer may be streaming into it
+    (COPY on PostgreSQL). Whatever the rows are checked against is read once, in ``prepare``.
+    """
 
     name: str
     title: Any
@@ -70,12 +89,15 @@ class Register:
     prepare: Callable[[Any], Any]
     #: (raw row dict, context) -> clean row; raises ValidationError naming fields
     clean: Callable[[dict[str, Any], Any], Any]
-    #: clean row -> the key that must be unique in a file and in the register
-    key: Callable[[Any], str]
+    #: the field whose value identifies a record (an ID number)
+    key_field: str
+    #: that field's raw value -> the key that must be unique in a file and in the register, or None when the
+    #: value cannot be one (its row fails clean() anyway); read for the whole file before any row is written
+    key: Callable[[Any], str | None]
     #: (keys, context) -> {key: True if the actor may update that record, False if it is out of scope}
     existing: Callable[[list[str], Any], dict[str, bool]]
-    #: (actor, clean rows, existing, on_duplicate, context, progress) -> counts; inside a transaction
-    write: Callable[..., dict[str, int]]
+    #: (actor, context, on_duplicate, the file's row count) -> the Writer of one import
+    writer: Callable[[Any, Any, str, int], Writer]
     #: the capability a user needs to import into this register
     capability: str = ""
     duplicate_message: Any = None  # default: "This value is already registered."
@@ -89,8 +111,7 @@ class ImportResult:
     register: str
     total: int = 0
     errors: list[RowError] = field(default_factory=list)
-    rows: list[tuple[int, Any]] = field(default_factory=list)
-    existing: dict[str, bool] = field(default_factory=dict)
+    rows: list[tuple[int, Any]] = field(default_factory=list)  # the clean rows, when asked to keep them
     counts: dict[str, int] = field(default_factory=dict)
     committed: bool = False
 
@@ -134,10 +155,37 @@ def _read_excel(path: Path) -> list[list[Any]]:
         raise UnreadableFile(str(exc)) from exc
 
 
-def read_table(
-    path: Path, register: Register
-) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]], list[RowError], int]:
-    """Headers, the rows as {field: raw value} with their Excel row numbers, header errors, and the row count."""
+@dataclass
+class Table:
+    """A file's cells: the header row mapped to a register's fields, and its non-blank rows."""
+
+    headers: list[str]
+    header_errors: list[RowError]
+    cells: list[list[Any]]  # every row after the header, as read
+    positions: dict[str, int]  # field → column index
+    kept: list[int]  # the indices in ``cells`` of the rows that are not blank
+
+    @property
+    def expected(self) -> int:
+        return len(self.cells)
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Each non-blank row as {field: raw value}, with its row number as Excel shows it."""
+        positions = self.positions.items()
+        for index in self.kept:
+            cells = self.cells[index]
+            yield index + 2, {f: cells[i] if i < len(cells) else None for f, i in positions}
+
+    def values(self, name: str) -> list[Any]:
+        """One field's raw value in each non-blank row (None when the file lacks the column)."""
+        i = self.positions.get(name)
+        if i is None:
+            return [None] * len(self.kept)
+        return [cells[i] if i < len(cells) else None for cells in map(self.cells.__getitem__, self.kept)]
+
+
+def read_table(path: Path, register: Register) -> Table:
+    """The file as a Table; header errors name the required columns it lacks."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         table = _read_csv(path)
@@ -158,14 +206,13 @@ def read_table(
         for column in register.columns
         if column.required and column.field not in positions
     ]  # fmt: skip
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, cells in enumerate(table[1:], start=2):
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                continue
-            yield number, {f: cells[i] if i < len(cells) else None for f, i in positions.items()}
-
-    return headers, rows(), header_errors, len(table) - 1
+    cells = table[1:]
+    kept = [
+        index
+        for index, row in enumerate(cells)
+        if not all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+    ]
+    return Table(headers, header_errors, cells, positions, kept)
 
 
 def _shown(value: Any, column: Column | None = None) -> str:
@@ -185,20 +232,86 @@ def _shown(value: Any, column: Column | None = None) -> str:
 
 
 def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = "error",
-             progress: Callable[[int, int], None] | None = None) -> ImportResult:  # fmt: skip
-    """Validate every row; nothing is written. ``progress(done, expected)`` is called every 1,000 rows."""
+             progress: Callable[[int, int], None] | None = None, keep_rows: bool = False) -> ImportResult:  # fmt: skip
+    """Check every row; nothing is written. ``progress(done, expected)`` is called every 1,000 rows."""
+    return import_file(path, register, actor=actor, on_duplicate=on_duplicate, progress=progress, keep_rows=keep_rows)
+
+
+def import_file(
+    path: Path,
+    register: Register,
+    *,
+    actor: Any,
+    on_duplicate: str = "error",
+    write: bool = False,
+    source: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    keep_rows: bool = False,
+) -> ImportResult:
+    """Check every row and, with ``write``, write them in the same pass: all or nothing.
+
+    The keys of the whole file are looked up in the register first, in one query per 10,000. Then each
+    row is cleaned and handed to the register's writer at once, so that the database files rows (and
+    their index entries) on one core while this one checks the next. At the first error the writer is
+    fed no more; the rest of the file is still checked, so that the report lists every error, and the
+    transaction is rolled back: nothing is half-written. A clean import is audited as one batch.
+
+    ``progress`` must not use the database when ``write`` is set (the writer may be streaming on it).
+    """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(on_duplicate)
+    from audit.services import audit_record
+    from core.context import batch, current_batch_id
+
     context = register.prepare(actor)
     result = ImportResult(register.name)
-    _headers, rows, header_errors, expected = read_table(path, register)
-    result.errors.extend(header_errors)
+    table = read_table(path, register)
+    result.errors.extend(table.header_errors)
+    keys = list(map(register.key, table.values(register.key_field)))
+    existing = register.existing(list(dict.fromkeys(k for k in keys if k is not None)), context)
+    with batch(current_batch_id() or None) as batch_id, transaction.atomic():
+        writer = register.writer(actor, context, on_duplicate, table.expected) if write and not result.errors else None
+        try:
+            _check_rows(table, keys, existing, register, context, on_duplicate, result, writer, progress, keep_rows)
+        finally:
+            if writer is not None:
+                writer.close()
+        result.errors.sort(key=lambda e: (e.row, e.column))
+        result.counts = {"rows": result.total, "errors": len(result.errors), "error_rows": result.error_rows}
+        if writer is None or result.errors:
+            transaction.set_rollback(True)
+            return result
+        counts = writer.finish()
+        result.counts.update(counts)
+        scope = getattr(actor, "scope_region", None)
+        audit_record(actor=actor, action=f"{register.name}.import", object_type="import", object_id=batch_id,
+                     object_repr=str((source or {}).get("file", "")), region_code=scope.code if scope else "",
+                     after={**counts, "on_duplicate": on_duplicate, **(source or {})})  # fmt: skip
+    result.committed = True
+    return result
+
+
+def _check_rows(
+    table: Table,
+    keys: list[str | None],
+    existing: dict[str, bool],
+    register: Register,
+    context: Any,
+    on_duplicate: str,
+    result: ImportResult,
+    writer: Writer | None,
+    progress: Callable[[int, int], None] | None,
+    keep_rows: bool,
+) -> None:
     # A missing column is said once, at row 1, not again on every row.
-    missing = {c.field for c in register.columns if any(e.column == c.header for e in header_errors)}
+    missing = {c.field for c in register.columns if any(e.column == c.header for e in table.header_errors)}
     by_field = {c.field: c for c in register.columns}
     first_row_of: dict[str, int] = {}
-    for number, raw in rows:
+    errors = result.errors
+    for (number, raw), key in zip(table.rows(), keys, strict=True):
         result.total += 1
+        if progress and result.total % 1000 == 0:
+            progress(result.total, table.expected)
         try:
             clean = register.clean(raw, context)
         except ValidationError as exc:
@@ -207,68 +320,36 @@ def validate(path: Path, register: Register, *, actor: Any, on_duplicate: str = 
                     continue
                 column = by_field.get(item["field"] or "")
                 value = _shown(raw.get(item["field"] or ""), column)
-                result.errors.append(RowError(number, column.header if column else "", value,
-                                              item["message"], item["message_en"], item["code"]))  # fmt: skip
+                errors.append(RowError(number, column.header if column else "", value,
+                                       item["message"], item["message_en"], item["code"]))  # fmt: skip
             continue
-        key = register.key(clean)
+        assert key is not None, "a row whose key cannot be read must fail clean()"
         if key in first_row_of:
             duplicate = invalid(None, _("The same value as row %(value)s of this file."), code="duplicate_in_file",
                                 value=first_row_of[key])  # fmt: skip
-            result.errors.append(_key_error(number, register, raw, duplicate))
+            errors.append(_key_error(number, register, raw, duplicate))
             continue
         first_row_of[key] = number
-        result.rows.append((number, clean))
-        if progress and result.total % 1000 == 0:
-            progress(result.total, expected)
-    # first_row_of holds the accepted rows' keys in their order: each key is computed once.
-    result.existing = register.existing(list(first_row_of), context)
-    for key, number in first_row_of.items():
-        in_scope = result.existing.get(key)
-        if in_scope is None:
-            continue
-        if on_duplicate == "error":
+        in_scope = existing.get(key)
+        if in_scope is not None and on_duplicate == "error":
             message = register.duplicate_message or _("This value is already registered.")
-            result.errors.append(_key_error(number, register, None, invalid(None, message, code="duplicate")))
-        elif on_duplicate == "update" and not in_scope:
+            errors.append(_key_error(number, register, None, invalid(None, message, code="duplicate")))
+            continue
+        if in_scope is False and on_duplicate == "update":
             message = _("This person is registered in a region outside your scope; ask that region to update it.")
-            result.errors.append(_key_error(number, register, None, invalid(None, message, code="out_of_scope")))
-    result.errors.sort(key=lambda e: (e.row, e.column))
-    result.counts = {"rows": result.total, "errors": len(result.errors), "error_rows": result.error_rows}
-    return result
+            errors.append(_key_error(number, register, None, invalid(None, message, code="out_of_scope")))
+            continue
+        if keep_rows:
+            result.rows.append((number, clean))
+        if writer is not None and not errors:
+            writer.add(key, clean, in_scope)
 
 
 def _key_error(number: int, register: Register, raw: dict[str, Any] | None, error: ValidationError) -> RowError:
-    key_column = next((c for c in register.columns if c.required and c.as_text), register.columns[0])
+    key_column = next(c for c in register.columns if c.field == register.key_field)
     value = _shown(raw.get(key_column.field), key_column) if raw else ""
     return RowError(number, key_column.header, value, render(error, "zh-hans"), render(error, "en"),
                     error.code or "duplicate")  # fmt: skip
-
-
-def commit(
-    result: ImportResult,
-    register: Register,
-    *,
-    actor: Any,
-    on_duplicate: str = "error",
-    source: dict[str, Any] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportResult:
-    """Write every clean row in one transaction, audited as one batch; refuse when any row had an error."""
-    from audit.services import audit_record
-    from core.context import batch, current_batch_id
-
-    if result.errors:
-        raise ValueError("an import with errors is never committed")
-    with batch(current_batch_id() or None) as batch_id, transaction.atomic():
-        context = register.prepare(actor)
-        counts = register.write(actor, result.rows, result.existing, on_duplicate, context, progress)
-        result.counts.update(counts)
-        scope = getattr(actor, "scope_region", None)
-        audit_record(actor=actor, action=f"{register.name}.import", object_type="import", object_id=batch_id,
-                     object_repr=str((source or {}).get("file", "")), region_code=scope.code if scope else "",
-                     after={**counts, "on_duplicate": on_duplicate, **(source or {})})  # fmt: skip
-    result.committed = True
-    return result
 
 
 def write_report(result: ImportResult, target: Path | io.BytesIO) -> None:

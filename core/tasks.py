@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils import timezone
 from django_tasks import task
 
-from core.imports import REGISTERS, UnreadableFile, commit, validate, write_report
+from core.imports import REGISTERS, UnreadableFile, import_file, write_report
 from core.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,10 @@ def purge_unconfirmed_uploads() -> int:
 
 @task()
 def run_import(job_id: str, write: bool = False) -> str:
-    """Validate an uploaded file (and, once confirmed, write it). Re-validates before writing."""
+    """Check an uploaded file or, once confirmed, check it again and write it in the same pass.
+
+    The check reports its progress on the job; the write pass does not (its rows go out on the
+    connection the progress would need, inside a transaction the page could not see into)."""
     purge_unconfirmed_uploads()
     job = ImportJob.objects.select_related("actor", "actor__scope_region").get(pk=job_id)
     register = REGISTERS[job.register]
@@ -48,7 +51,9 @@ def run_import(job_id: str, write: bool = False) -> str:
 
     ImportJob.objects.filter(pk=job.pk).update(status=Status.COMMITTING if write else Status.VALIDATING)
     try:
-        result = validate(path, register, actor=job.actor, on_duplicate=job.on_duplicate, progress=progress)
+        source = {"file": job.file_name, "sha256": job.sha256, "via": "upload", "job": str(job.pk)}
+        result = import_file(path, register, actor=job.actor, on_duplicate=job.on_duplicate, write=write,
+                             source=source, progress=None if write else progress)  # fmt: skip
         report = path.with_suffix(".report.xlsx")
         write_report(result, report)
         fields = {
@@ -59,8 +64,6 @@ def run_import(job_id: str, write: bool = False) -> str:
         if result.errors:
             fields["status"] = Status.INVALID
         elif write:
-            source = {"file": job.file_name, "sha256": job.sha256, "via": "upload", "job": str(job.pk)}
-            commit(result, register, actor=job.actor, on_duplicate=job.on_duplicate, source=source)
             fields.update(status=Status.COMMITTED, counts=result.counts)
         else:
             fields["status"] = Status.VALID

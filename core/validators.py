@@ -65,6 +65,11 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}" if len(value) >= 11 else "*" * len(value)
 
 
+def id_text(raw: Any) -> str:
+    """An ID number as typed, normalised (full-width digits, spaces, a lowercase x): what is checked and kept."""
+    return normalise(raw if raw is not None else "").upper()
+
+
 def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = None) -> IdNumber:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise invalid(
@@ -73,7 +78,7 @@ def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = 
               "format the column as text and enter the number again."),
             code="id_as_number",
         )  # fmt: skip
-    value = normalise(raw if raw is not None else "").upper()
+    value = id_text(raw)
     if not value:
         raise invalid(field, _("The ID number is required."), code="required")
     if _SCIENTIFIC.match(value):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -11,20 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.context import current_batch_id
 from core.imports import Column, Register
+from core.parsing import Memo
 from core.permissions import require
+from core.validators import id_text
 from regions.models import Region
 from veterans import choices as c
-from veterans.models import Veteran, VeteranCategory
-from veterans.services import (
-    categories_for_id,
-    id_lookup_hash,
-    import_veterans,
-    scope_regions,
-    veteran_update,
-)
+from veterans.models import Veteran
+from veterans.services import NewVeterans, id_lookup_hash, scope_regions, veteran_update
 from veterans.validation import VeteranData, clean_veteran
-
-BATCH = 2000
 
 
 def _terms(table: list[tuple[str, str, str]]) -> tuple[str, ...]:
@@ -65,6 +59,7 @@ class Context:
     actor: Any
     regions: dict[str, Region]
     today: dt.date
+    memo: Memo = field(default_factory=Memo)
 
 
 def prepare(actor: Any) -> Context:
@@ -73,11 +68,14 @@ def prepare(actor: Any) -> Context:
 
 
 def clean(raw: dict[str, Any], context: Context) -> VeteranData:
-    return clean_veteran(raw, regions=context.regions, today=context.today)
+    return clean_veteran(raw, regions=context.regions, today=context.today, memo=context.memo)
 
 
-def key(data: VeteranData) -> str:
-    return id_lookup_hash(data.id_number.value)
+def key(raw_id_number: Any) -> str | None:
+    """The keyed hash of the ID number as clean() will read it; a number cell is no ID number."""
+    if raw_id_number is None or isinstance(raw_id_number, (int, float)):
+        return None
+    return id_lookup_hash(id_text(raw_id_number))
 
 
 def existing(keys: list[str], context: Context) -> dict[str, bool]:
@@ -99,26 +97,32 @@ def existing(keys: list[str], context: Context) -> dict[str, bool]:
     return found
 
 
-def write(actor: Any, rows: list[tuple[int, VeteranData]], found: dict[str, bool], on_duplicate: str,
-          context: Context, progress: Any = None) -> dict[str, int]:  # fmt: skip
-    """New people in one bulk load; existing ones skipped or updated one by one (audited)."""
-    updated = skipped = 0
-    new: list[tuple[str, VeteranData]] = []
-    for _number, data in rows:
-        id_hash = key(data)
-        if id_hash in found:
-            if on_duplicate == "update":
-                veteran = Veteran.objects.get(id_hash=id_hash)
-                veteran_update(actor=actor, veteran=veteran, data=data)
-                updated += 1
-            else:
-                skipped += 1
-            continue
-        new.append((id_hash, data))
-    created = import_veterans(new, len(new), import_batch=current_batch_id(), progress=progress)
-    categories = [category for pk, data in created for category in categories_for_id(pk, data, data.discharged_on)]
-    VeteranCategory.objects.bulk_create(categories, batch_size=BATCH)
-    return {"created": len(created), "updated": updated, "skipped": skipped}
+class Writer:
+    """An import's writer: new people streamed in as they are checked; existing ones skipped, or updated
+    one by one (each update audited) once the stream has closed."""
+
+    def __init__(self, actor: Any, context: Context, on_duplicate: str, expected: int) -> None:
+        self.actor, self.on_duplicate = actor, on_duplicate
+        self.new = NewVeterans(import_batch=current_batch_id(), expected=expected)
+        self.updates: list[tuple[str, VeteranData]] = []
+        self.skipped = 0
+
+    def add(self, key: str, data: VeteranData, in_scope: bool | None) -> None:
+        if in_scope is None:
+            self.new.add(key, data)
+        elif self.on_duplicate == "update":
+            self.updates.append((key, data))
+        else:
+            self.skipped += 1
+
+    def close(self) -> None:
+        self.new.close()
+
+    def finish(self) -> dict[str, int]:
+        created = self.new.finish()
+        for id_hash, data in self.updates:
+            veteran_update(actor=self.actor, veteran=Veteran.objects.get(id_hash=id_hash), data=data)
+        return {"created": len(created), "updated": len(self.updates), "skipped": self.skipped}
 
 
 REGISTER = Register(
@@ -127,9 +131,10 @@ REGISTER = Register(
     columns=COLUMNS,
     prepare=prepare,
     clean=clean,
+    key_field="id_number",
     key=key,
     existing=existing,
-    write=write,
+    writer=Writer,
     duplicate_message=_("This ID number is already registered."),
     capability="veterans.import",
 )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import operator
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -69,11 +70,13 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=50_000)
 def pinyin_of(name: str) -> tuple[str, str]:
     """Full pinyin and initials (张三丽 → zhangsanli, zsl), a character at a time.
 
     Character by character, with a cache: names share few thousand characters,
-    and an import of 100,000 names must not spend its time in the dictionary.
+    and an import of 100,000 names must not spend its time in the dictionary;
+    and name by name, since many people share a name.
     """
     syllables = [s for s in map(_syllable, name) if s]
     if name and name[0] in SURNAME_READINGS and syllables:
@@ -358,57 +361,81 @@ class _Named(NamedTuple):
     name: str
 
 
-def import_veterans(
-    new: Iterable[tuple[str, VeteranData]], count: int, *, import_batch: str, progress: Any = None
-) -> list[tuple[int, VeteranData]]:
-    """Insert an import's new records (their ID hash, their clean data) and their name pieces; returns
-    each one's id with its data. Callers audit the batch and add categories themselves.
+class NewVeterans:
+    """An import's new records (their ID hash, their clean data), written as they come.
 
-    On PostgreSQL in one COPY: the server files each row and its ten index entries on the other core
-    while this one encrypts and hashes the next, instead of both waiting at the end of every batch of
-    2,000. Each row is built on a plain object and read out in column order in one call.
+    On PostgreSQL one COPY stays open while the import checks its rows: the server files each record and
+    its index entries on the other core while this one cleans, encrypts and hashes the next. The ids are
+    taken from the sequence before the stream opens (no other statement may run while it is open), and
+    the name pieces and categories, which need them, follow when it closes. Elsewhere records go in bulk
+    inserts of 2,000. Callers audit the batch themselves.
     """
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
-        created: list[tuple[int, VeteranData]] = []
-        pending: list[tuple[Any, VeteranData]] = []
-        for done, (id_hash, data) in enumerate(new, start=1):
-            veteran = new_row(import_batch=import_batch)
-            apply_data(veteran, data, id_hash=id_hash)
-            pending.append((veteran, data))
-            if len(pending) >= 2000:
-                insert_veterans([v for v, _d in pending])
-                created += [(v.pk, d) for v, d in pending]
-                pending = []
-                if progress:
-                    progress(done)
-        insert_veterans([v for v, _d in pending])
-        return created + [(v.pk, d) for v, d in pending]
-    from django.utils import timezone
+    BATCH = 2000
 
-    fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    values_of = operator.attrgetter("pk", *(f.attname for f in fields))
-    keyed, seal, now = keyed_hasher(), encrypter(), timezone.now()
-    created = []
-    names: list[Any] = []  # id and name, what add_grams reads: a pair per record, not an object
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) FROM generate_series(1, %s)",
-                       [count])  # fmt: skip
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY veterans_veteran (id, {columns}) FROM STDIN") as copy:
-            for done, (pk, (id_hash, data)) in enumerate(zip(ids, new, strict=True), start=1):
-                veteran = new_row(import_batch=import_batch, created_at=now, updated_at=now)
-                veteran.pk = pk
-                apply_data(veteran, data, keyed=keyed, seal=seal, id_hash=id_hash)
-                copy.write_row(values_of(veteran))
-                created.append((pk, data))
-                names.append(_Named(pk, data.name))
-                if progress and done % 2000 == 0:
-                    progress(done)
-    add_grams(names)
-    return created
+    def __init__(self, *, import_batch: str, expected: int) -> None:
+        from django.db import connection
+        from django.utils import timezone
+
+        self.connection = connection
+        self.streaming = connection.vendor == "postgresql"
+        self.fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
+        self.values_of = operator.attrgetter("pk", *(f.attname for f in self.fields))
+        self.import_batch, self.now = import_batch, timezone.now()
+        self.keyed, self.seal = keyed_hasher(), encrypter()
+        self.created: list[tuple[int, VeteranData]] = []
+        self.names: list[Any] = []  # id and name, what add_grams reads: a pair per record, not an object
+        self.pending: list[tuple[Any, VeteranData]] = []
+        self.ids: Iterator[int] = iter(())
+        self.stack: contextlib.ExitStack | None = None
+        self.copy: Any = None
+        if self.streaming and expected:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) "
+                               "FROM generate_series(1, %s)", [expected])  # fmt: skip
+                self.ids = iter([row[0] for row in cursor.fetchall()])
+
+    def _open(self) -> Any:
+        columns = ", ".join(self.connection.ops.quote_name(str(f.column)) for f in self.fields)
+        self.stack = contextlib.ExitStack()
+        cursor = self.stack.enter_context(self.connection.cursor())
+        self.copy = self.stack.enter_context(cursor.cursor.copy(f"COPY veterans_veteran (id, {columns}) FROM STDIN"))
+        return self.copy
+
+    def add(self, id_hash: str, data: VeteranData) -> None:
+        veteran = new_row(import_batch=self.import_batch, created_at=self.now, updated_at=self.now)
+        apply_data(veteran, data, keyed=self.keyed, seal=self.seal, id_hash=id_hash)
+        if not self.streaming:
+            self.pending.append((veteran, data))
+            if len(self.pending) >= self.BATCH:
+                self._flush()
+            return
+        veteran.pk = next(self.ids)
+        (self.copy or self._open()).write_row(self.values_of(veteran))
+        self.created.append((veteran.pk, data))
+        self.names.append(_Named(veteran.pk, data.name))
+
+    def _flush(self) -> None:
+        insert_veterans([v for v, _d in self.pending])
+        self.created += [(v.pk, d) for v, d in self.pending]
+        self.pending = []
+
+    def close(self) -> None:
+        """End the stream: the server has every record once this returns."""
+        if self.stack is not None:
+            self.stack.close()
+            self.stack = self.copy = None
+
+    def finish(self) -> list[tuple[int, VeteranData]]:
+        """Write what waits for the ids (name pieces, categories); each new record's id with its data."""
+        self.close()
+        if self.pending:
+            self._flush()
+        if self.names:
+            add_grams(self.names)
+        categories = [c for pk, data in self.created for c in categories_for_id(pk, data, data.discharged_on)]
+        VeteranCategory.objects.bulk_create(categories, batch_size=self.BATCH)
+        return self.created
 
 
 FAMILY_FIELDS = ["relation", "name", "is_military_family"]

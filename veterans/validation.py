@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ErrorCollector, invalid
-from core.parsing import date_value, enum_value, is_blank, text
+from core.parsing import Memo, date_value, direct, enum_value, is_blank, text
 from core.validators import IdNumber, normalise, parse_id_number, validate_phone
 from regions.models import Level, Region
 from veterans import choices as c
@@ -78,16 +78,21 @@ def _grade(value: Any) -> int | None:
     return grade
 
 
-def clean_veteran(raw: dict[str, Any], *, regions: dict[str, Region], today: dt.date | None = None) -> VeteranData:
+def clean_veteran(
+    raw: dict[str, Any], *, regions: dict[str, Region], today: dt.date | None = None, memo: Memo | None = None
+) -> VeteranData:
     """Validate everything at once; raise one ValidationError naming every bad field.
 
-    ``regions`` maps the codes the caller may use (its scope, village and grid levels) to regions.
+    ``regions`` maps the codes the caller may use (its scope, village and grid levels) to regions. An
+    import passes a ``Memo``: the fields that take few distinct values (dates, codes, list terms) are
+    parsed once per value, not once per row.
     """
     today = today or dt.date.today()
     errors = ErrorCollector()
+    kept = memo or direct
     name = errors.check(text, raw.get("name"), "name", max_length=50, required=True)
     id_number = errors.check(parse_id_number, raw.get("id_number"), "id_number", today=today)
-    region_code = errors.check(text, raw.get("region_code"), "region_code", max_length=15, required=True)
+    region_code = errors.check(kept, text, raw.get("region_code"), "region_code", max_length=15, required=True)
     region = regions.get(normalise(region_code)) if region_code else None
     if region_code and region is None:
         errors.add(invalid("region_code", _("Unknown region code: %(value)s."), code="unknown_region",
@@ -95,19 +100,19 @@ def clean_veteran(raw: dict[str, Any], *, regions: dict[str, Region], today: dt.
     elif region is not None and region.level not in (Level.VILLAGE, Level.GRID):
         errors.add(invalid("region_code", _("A veteran lives in a village or a grid, not a %(level)s."),
                            code="bad_region_level", level=Level(region.level).label))  # fmt: skip
-    enlisted = errors.check(date_value, raw.get("enlisted_on"), "enlisted_on", required=True, allow_month=True,
+    enlisted = errors.check(kept, date_value, raw.get("enlisted_on"), "enlisted_on", required=True, allow_month=True,
                             today=today) or (None, "day")  # fmt: skip
-    discharged = errors.check(date_value, raw.get("discharged_on"), "discharged_on", required=True,
+    discharged = errors.check(kept, date_value, raw.get("discharged_on"), "discharged_on", required=True,
                               allow_month=True, today=today) or (None, "day")  # fmt: skip
     if enlisted[0] and discharged[0] and discharged[0] < enlisted[0]:
         errors.add(invalid("discharged_on", _("The discharge date is before the enlistment date."),
                            code="discharge_before_enlistment"))  # fmt: skip
-    discharge_type = errors.check(enum_value, raw.get("discharge_type"), "discharge_type", c.DISCHARGE_TYPES,
+    discharge_type = errors.check(kept, enum_value, raw.get("discharge_type"), "discharge_type", c.DISCHARGE_TYPES,
                                   required=True)  # fmt: skip
 
     values: dict[str, Any] = {}
-    gender = errors.check(enum_value, raw.get("gender"), "gender", c.GENDERS)
-    birth = errors.check(date_value, raw.get("birth_date"), "birth_date", today=today) or (None, "day")
+    gender = errors.check(kept, enum_value, raw.get("gender"), "gender", c.GENDERS)
+    birth = errors.check(kept, date_value, raw.get("birth_date"), "birth_date", today=today) or (None, "day")
     if id_number is not None:
         if gender and gender != id_number.gender:
             errors.add(invalid("gender", _("The gender contradicts the ID number."), code="gender_mismatch"))
@@ -117,7 +122,7 @@ def clean_veteran(raw: dict[str, Any], *, regions: dict[str, Region], today: dt.
         if enlisted[0] and enlisted[0] < id_number.birth_date:
             errors.add(invalid("enlisted_on", _("The enlistment date is before the birth date."),
                                code="enlisted_before_birth"))  # fmt: skip
-    ethnicity = errors.check(text, raw.get("ethnicity"), "ethnicity", max_length=10)
+    ethnicity = errors.check(kept, text, raw.get("ethnicity"), "ethnicity", max_length=10)
     if ethnicity and ethnicity not in c.ETHNICITIES:
         if ethnicity + "族" in c.ETHNICITIES:
             ethnicity += "族"
@@ -128,7 +133,7 @@ def clean_veteran(raw: dict[str, Any], *, regions: dict[str, Region], today: dt.
     phone = errors.check(validate_phone, raw.get("phone"), "phone") or ""
     for name_, max_length in [("address", 200), ("rank", 30), ("awards", 500), ("note", 500)]:
         values[name_] = errors.check(text, raw.get(name_), name_, max_length=max_length) or ""
-    hukou = errors.check(text, raw.get("hukou_region_code"), "hukou_region_code", max_length=15) or ""
+    hukou = errors.check(kept, text, raw.get("hukou_region_code"), "hukou_region_code", max_length=15) or ""
     if hukou and not (hukou.isascii() and hukou.isdigit() and len(hukou) in (6, 9, 12)):
         errors.add(invalid("hukou_region_code", _("A household registration code has 6, 9 or 12 digits."),
                            code="bad_code_shape"))  # fmt: skip
@@ -136,8 +141,8 @@ def clean_veteran(raw: dict[str, Any], *, regions: dict[str, Region], today: dt.
     for name_, table in [("branch", c.BRANCHES), ("placement", c.PLACEMENTS),
                          ("political_status", c.POLITICAL_STATUSES), ("education", c.EDUCATION),
                          ("employment_status", c.EMPLOYMENT)]:  # fmt: skip
-        values[name_] = errors.check(enum_value, raw.get(name_), name_, table) or ""
-    party_date = errors.check(date_value, raw.get("party_joined_on"), "party_joined_on", today=today)
+        values[name_] = errors.check(kept, enum_value, raw.get(name_), name_, table) or ""
+    party_date = errors.check(kept, date_value, raw.get("party_joined_on"), "party_joined_on", today=today)
     values["party_joined_on"] = party_date[0] if party_date else None
     if values["party_joined_on"] and values["political_status"] not in PARTY and not errors.has("political_status"):
         errors.add(invalid("party_joined_on", _("A Party join date is given but the person is not a Party member."),
@@ -146,9 +151,9 @@ def clean_veteran(raw: dict[str, Any], *, regions: dict[str, Region], today: dt.
         errors.add(invalid("party_joined_on", _("The Party join date is before the birth date."),
                            code="party_before_birth"))  # fmt: skip
 
-    categories = errors.check(_categories, raw.get("categories")) or []
-    grade = errors.check(_grade, raw.get("disability_grade"))
-    cause = errors.check(enum_value, raw.get("disability_cause"), "disability_cause", c.DISABILITY_CAUSES) or ""
+    categories = list(errors.check(kept, _categories, raw.get("categories")) or [])  # a copy of the one kept
+    grade = errors.check(kept, _grade, raw.get("disability_grade"))
+    cause = errors.check(kept, enum_value, raw.get("disability_cause"), "disability_cause", c.DISABILITY_CAUSES) or ""
     if (grade or cause) and "disabled_soldier" not in categories and not errors.has("categories"):
         errors.add(
             invalid(

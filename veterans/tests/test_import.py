@@ -18,12 +18,12 @@ from openpyxl.utils import get_column_letter
 
 from audit.models import AuditEntry
 from core.crypto import decrypt
-from core.imports import ImportResult, RowError, commit, validate, write_report, write_template
+from core.imports import ImportResult, RowError, import_file, validate, write_report, write_template
 from core.testing import Network, UserFactory
 from core.validators import build_id_number, mask_id
 from veterans import choices as c
 from veterans.imports import COLUMNS, REGISTER
-from veterans.models import Veteran, VeteranCategory
+from veterans.models import Veteran, VeteranCategory, VeteranNameGram
 from veterans.tests.factories import (
     id_number,
     id_number_ending_in_x,
@@ -62,14 +62,13 @@ def imports() -> Any:
 
 
 def rejected(net: Network, path: Path, *, user: str = "town_staff", on_duplicate: str = "error") -> list[RowError]:
-    """The file's errors, after checking that neither commit() nor the command writes anything."""
+    """The file's errors, after checking that neither a writing import nor the command writes anything."""
     veterans_before = Veteran.objects.count()
     imports_before = imports().count()
     actor = net.users[user]
-    result = validate(path, REGISTER, actor=actor, on_duplicate=on_duplicate)
-    assert result.errors
-    with pytest.raises(ValueError):
-        commit(result, REGISTER, actor=actor, on_duplicate=on_duplicate)
+    result = import_file(path, REGISTER, actor=actor, on_duplicate=on_duplicate, write=True)
+    assert result.errors and not result.committed
+    assert where(validate(path, REGISTER, actor=actor, on_duplicate=on_duplicate).errors) == where(result.errors)
     code, out, _err = run_import(path, "--commit", "--user", user, "--on-duplicate", on_duplicate)
     assert code == 1, out
     assert "未写入任何数据" in out
@@ -349,12 +348,12 @@ def test_it_reads_every_accepted_date_format(net, tmp_path):
         for value, _date, _precision in written
     ]
     path = write_xlsx(tmp_path / "v.xlsx", rows)
-    result = validate(path, REGISTER, actor=net.users["town_staff"])
+    result = validate(path, REGISTER, actor=net.users["town_staff"], keep_rows=True)
     assert result.errors == []
     read = [(d.enlisted_on, d.enlisted_precision, d.discharged_on, d.discharged_precision) for _n, d in result.rows]
     assert read == [(date, precision, date, precision) for _v, date, precision in written]
-    commit(result, REGISTER, actor=net.users["town_staff"])
-    stored = Veteran.objects.get(id_hash=REGISTER.key(result.rows[-1][1]))
+    assert import_file(path, REGISTER, actor=net.users["town_staff"], write=True).committed
+    stored = Veteran.objects.get(id_hash=REGISTER.key(result.rows[-1][1].id_number.value))
     assert (stored.enlisted_on, stored.enlisted_precision) == (dt.date(2001, 9, 1), "month")
 
 
@@ -374,7 +373,7 @@ def test_a_date_typed_as_a_decimal_number_is_not_read_as_an_excel_serial_day(net
 def test_a_phone_and_a_region_code_stored_as_numbers_are_read(net, tmp_path):
     row = valid_row(net.village, phone=13800001234, region_code=int(net.grid.code), disability_grade=6)
     row["categories"] = "残疾军人"
-    result = validate(write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"])
+    result = validate(write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"], keep_rows=True)
     assert result.errors == []
     data = result.rows[0][1]
     assert (data.phone, data.region, data.disability_grade) == ("13800001234", net.grid, 6)
@@ -387,12 +386,13 @@ def test_full_width_digits_and_a_lowercase_x_are_normalised(net, tmp_path):
         valid_row(net.village, id_number=number[:-1] + "x"),
         valid_row(net.village, id_number=id_number(), phone="１３８ ０００１ ２３４５"),
     ]
-    result = validate(write_xlsx(tmp_path / "v.xlsx", rows), REGISTER, actor=net.users["town_staff"])
+    path = write_xlsx(tmp_path / "v.xlsx", rows)
+    result = validate(path, REGISTER, actor=net.users["town_staff"], keep_rows=True)
     assert result.errors == []
     assert result.rows[0][1].id_number.value == number
     assert result.rows[1][1].phone == "13800012345"
-    commit(result, REGISTER, actor=net.users["town_staff"])
-    assert decrypt(Veteran.objects.get(id_hash=REGISTER.key(result.rows[0][1])).id_number_enc) == number
+    assert import_file(path, REGISTER, actor=net.users["town_staff"], write=True).committed
+    assert decrypt(Veteran.objects.get(id_hash=REGISTER.key(number)).id_number_enc) == number
     # the same person written in full-width digits is the same person
     again = write_xlsx(tmp_path / "again.xlsx", [valid_row(net.village, id_number=full_width)])
     assert where(validate(again, REGISTER, actor=net.users["town_staff"]).errors) == [(2, "身份证号", "duplicate")]
@@ -403,9 +403,8 @@ def test_categories_may_be_separated_by_any_usual_mark(net, tmp_path, separator)
     row = valid_row(
         net.village, categories=f"残疾军人{separator} 参战参试退役人员", disability_grade="6级", disability_cause="因战"
     )
-    result = validate(write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"])
-    assert result.errors == []
-    commit(result, REGISTER, actor=net.users["town_staff"])
+    result = import_file(write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"], write=True)
+    assert result.errors == [] and result.committed
     categories = {(vc.category, vc.disability_grade, vc.disability_cause) for vc in VeteranCategory.objects.all()}
     assert categories == {("disabled_soldier", 6, "war"), ("war_or_test_veteran", None, "")}
 
@@ -413,7 +412,7 @@ def test_categories_may_be_separated_by_any_usual_mark(net, tmp_path, separator)
 @pytest.mark.parametrize("grade", [1, 10, "5", "6级", 7.0])
 def test_a_disability_grade_from_1_to_10_is_accepted(net, tmp_path, grade):
     row = valid_row(net.village, categories="残疾军人", disability_grade=grade)
-    result = validate(write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"])
+    result = validate(write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"], keep_rows=True)
     assert result.errors == []
     assert result.rows[0][1].disability_grade == int(str(grade).removesuffix("级").removesuffix(".0"))
 
@@ -434,7 +433,7 @@ def test_the_chinese_terms_english_labels_and_codes_of_a_list_are_all_accepted(n
         ),
         valid_row(net.village, discharge_type="discharged", branch="army"),
     ]
-    result = validate(write_xlsx(tmp_path / "v.xlsx", rows), REGISTER, actor=net.users["town_staff"])
+    result = validate(write_xlsx(tmp_path / "v.xlsx", rows), REGISTER, actor=net.users["town_staff"], keep_rows=True)
     assert result.errors == []
     assert {(d.discharge_type, d.values["branch"]) for _n, d in result.rows} == {("discharged", "army")}
 
@@ -444,19 +443,38 @@ def test_a_header_only_file_has_no_rows_and_no_errors(net, tmp_path):
     assert (result.total, result.errors) == (0, [])
 
 
-def test_it_writes_more_than_one_batch_and_reports_progress(net, tmp_path):
-    births = [dt.date(1970, 1, 1) + dt.timedelta(days=n // 500) for n in range(2001)]
-    rows = [
+def _people(net: Network, count: int) -> list[dict[str, Any]]:
+    births = [dt.date(1970, 1, 1) + dt.timedelta(days=n // 500) for n in range(count)]
+    return [
         valid_row(net.village, id_number=build_id_number("330482", b, n % 500 * 2 + 1)) for n, b in enumerate(births)
     ]
+
+
+def test_it_writes_more_than_one_batch_and_reports_progress(net, tmp_path):
     seen: list[tuple[int, int]] = []
-    written: list[int] = []
-    path = write_xlsx(tmp_path / "v.xlsx", rows, REQUIRED_HEADERS)
+    path = write_xlsx(tmp_path / "v.xlsx", _people(net, 2001), REQUIRED_HEADERS)
     result = validate(path, REGISTER, actor=net.users["town_staff"], progress=lambda done, of: seen.append((done, of)))
     assert result.errors == [] and seen == [(1000, 2001), (2000, 2001)]
-    commit(result, REGISTER, actor=net.users["town_staff"], progress=written.append)
-    assert Veteran.objects.count() == 2001 and written == [2000]
+    assert Veteran.objects.count() == 0
+    result = import_file(path, REGISTER, actor=net.users["town_staff"], write=True)
+    assert result.committed and Veteran.objects.count() == 2001
     assert imports().get().after["created"] == 2001
+    assert VeteranNameGram.objects.values("veteran").distinct().count() == 2001
+
+
+def test_an_error_after_thousands_of_written_rows_leaves_nothing_behind(net, tmp_path):
+    # The writer has streamed the first 2,500 people into the database when row 2,502 fails its check:
+    # the whole import is rolled back, and the report still lists the errors after it.
+    rows = _people(net, 3000)
+    rows[2500]["discharged_on"] = "1960-01"  # before the enlistment
+    rows[2800]["id_number"] = rows[0]["id_number"]
+    path = write_xlsx(tmp_path / "v.xlsx", rows, REQUIRED_HEADERS)
+    result = import_file(path, REGISTER, actor=net.users["town_staff"], write=True)
+    assert not result.committed
+    assert where(result.errors) == [(2502, "退役时间", "discharge_before_enlistment"),
+                                    (2802, "身份证号", "duplicate_in_file")]  # fmt: skip
+    assert Veteran.objects.count() == VeteranNameGram.objects.count() == VeteranCategory.objects.count() == 0
+    assert not imports().exists()
 
 
 # --- the import_veterans command -----------------------------------------------------------------------

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.crypto import keyed_hash, keyed_hasher
 from core.errors import error_items
-from core.parsing import date_value, enum_value, text
+from core.parsing import Memo, date_value, enum_value, text
 from core.validators import IdNumber, build_id_number, check_digit, mask_id, parse_id_number, validate_phone
 from veterans import choices as c
 from veterans.models import Tag
@@ -471,3 +472,52 @@ def test_the_birth_date_message_does_not_repeat_the_digits() -> None:
 @pytest.mark.parametrize("text", ["2001-09-01 08:00", "2001-09-01 08:00:00", "2001/9/1 8:05"])
 def test_a_date_exported_with_a_time_is_read_as_its_day(text: str) -> None:
     assert date_value(text, "enlisted_on") == (dt.date(2001, 9, 1), "day")
+
+
+# --- an import's memo of parsed cells ------------------------------------------------------------------
+
+
+def test_a_memo_parses_a_value_once_per_field_and_keeps_no_failure():
+    calls: list[Any] = []
+
+    def counted(value: Any, field: str, **options: Any) -> Any:
+        calls.append((field, value))
+        return date_value(value, field, today=TODAY, **options)
+
+    memo = Memo()
+    for _ in range(3):
+        assert memo(counted, "2001-09-01", "enlisted_on") == (dt.date(2001, 9, 1), "day")
+    assert calls == [("enlisted_on", "2001-09-01")]
+    # the same value for another field is that field's own (its options may differ)
+    assert memo(counted, "2001-09", "enlisted_on", allow_month=True) == (dt.date(2001, 9, 1), "month")
+    with pytest.raises(ValidationError):
+        memo(counted, "2001-09", "birth_date")
+    with pytest.raises(ValidationError):
+        memo(counted, "2001-09", "birth_date")
+    assert calls[-2:] == [("birth_date", "2001-09"), ("birth_date", "2001-09")]  # a failure is checked again
+
+
+def test_a_memo_tells_equal_values_of_different_types_apart():
+    memo = Memo()
+    assert memo(text, 1, "rank", max_length=10) == "1"
+    assert memo(text, True, "rank", max_length=10) == "True"
+    assert memo(text, 1.0, "rank", max_length=10) == "1"
+
+
+def test_an_import_memo_gives_each_field_its_own_rules(net):
+    # A month is a valid enlistment date but not a Party join date: parsed once for the first, the same text
+    # must still be refused for the second.
+    row = valid_row(net.village, id_number=id_number_with_birth("19800517"), enlisted_on="2001-09",
+                    discharged_on="2005-12", political_status="中共党员", party_joined_on="2001-09")  # fmt: skip
+    memo = Memo()
+    regions = scope_regions(net.users["town_staff"])
+    assert refused(clean_veteran, row, regions=regions, memo=memo) == [("party_joined_on", "bad_date")]
+    row["party_joined_on"] = "2001-09-01"
+    assert clean_veteran(row, regions=regions, memo=memo).values["party_joined_on"] == dt.date(2001, 9, 1)
+
+
+def test_an_import_hasher_keeps_short_values_and_agrees_with_keyed_hash():
+    keyed = keyed_hasher()
+    assert keyed("1234", "id_tail4") == keyed("1234", "id_tail4") == keyed_hash("1234", "id_tail4")
+    assert keyed("1234", "phone_tail4") == keyed_hash("1234", "phone_tail4") != keyed_hash("1234", "id_tail4")
+    assert keyed("330482198005171234", "id") == keyed_hash("330482198005171234", "id")
