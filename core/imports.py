@@ -170,10 +170,12 @@ class Table:
         return len(self.cells)
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Each non-blank row as {field: raw value}, with its row number as Excel shows it."""
+        """Each non-blank row as {field: raw value}, with its row number as Excel shows it, once: a row's
+        cells are let go as it is handed out (a file of 100,000 rows takes hundreds of MB as Python lists)."""
         positions = self.positions.items()
         for index in self.kept:
             cells = self.cells[index]
+            self.cells[index] = []
             yield index + 2, {f: cells[i] if i < len(cells) else None for f, i in positions}
 
     def values(self, name: str) -> list[Any]:

@@ -122,7 +122,7 @@ class Writer:
         created = self.new.finish()
         for id_hash, data in self.updates:
             veteran_update(actor=self.actor, veteran=Veteran.objects.get(id_hash=id_hash), data=data)
-        return {"created": len(created), "updated": len(self.updates), "skipped": self.skipped}
+        return {"created": created, "updated": len(self.updates), "skipped": self.skipped}
 
 
 REGISTER = Register(

@@ -34,18 +34,26 @@ def sync_grams(veteran: Veteran) -> None:
     add_grams([veteran])
 
 
+GRAMS_COPY = "COPY veterans_veterannamegram (veteran_id, gram) FROM STDIN"
+
+
+def grams_copy_text(veterans: Iterable[Any]) -> bytes:
+    """The pieces of these records' names (anything with ``pk`` and ``name``) in COPY's text format.
+
+    Written out at once, not row by row through the driver (which cost more than the server's work): a
+    piece holds no whitespace (grams_of leaves it out), so a backslash is all there is to escape."""
+    text = "".join([f"{v.pk}\t{gram}\n" for v in veterans for gram in grams_of(v.name)])
+    return text.replace("\\", "\\\\").encode()
+
+
 def add_grams(veterans: Iterable[Veteran]) -> None:
-    rows = [(v.pk, gram) for v in veterans for gram in grams_of(v.name)]
     if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy("COPY veterans_veterannamegram (veteran_id, gram) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        with connection.cursor() as cursor, cursor.cursor.copy(GRAMS_COPY) as copy:
+            copy.write(grams_copy_text(veterans))
     else:
         VeteranNameGram.objects.bulk_create(
-            [VeteranNameGram(veteran_id=pk, gram=gram) for pk, gram in rows], batch_size=5000
+            [VeteranNameGram(veteran_id=v.pk, gram=gram) for v in veterans for gram in grams_of(v.name)],
+            batch_size=5000,
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from psycopg.copy import QueuedLibpqWriter
 from pypinyin import lazy_pinyin
 
 from accounts.models import User
@@ -22,7 +23,7 @@ from core.errors import invalid
 from core.permissions import require
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
-from veterans.search import add_grams, sync_grams
+from veterans.search import GRAMS_COPY, add_grams, grams_copy_text, sync_grams
 from veterans.signals import veteran_deceased
 from veterans.validation import VeteranData
 
@@ -362,16 +363,20 @@ class _Named(NamedTuple):
 
 
 class NewVeterans:
-    """An import's new records (their ID hash, their clean data), written as they come.
+    """An import's new records (their ID hash, their clean data), written while the import checks the rest.
 
-    On PostgreSQL one COPY stays open while the import checks its rows: the server files each record and
-    its index entries on the other core while this one cleans, encrypts and hashes the next. The ids are
-    taken from the sequence before the stream opens (no other statement may run while it is open), and
-    the name pieces and categories, which need them, follow when it closes. Elsewhere records go in bulk
-    inserts of 2,000. Callers audit the batch themselves.
+    On PostgreSQL two COPY statements take turns on the one connection, each left open while the next
+    rows are checked: every 2,500 records the statement in flight is ended (the server has had the time
+    those rows took to check to file it) and the other starts with what waits for it: the records
+    themselves, or their name pieces. So the server files records, pieces and their index entries on the
+    other core while this one cleans, encrypts and hashes, and a queued writer sends from a thread of its
+    own, so that formatting rows never waits on the socket. The ids are taken from the sequence before
+    the first statement (no other may run while one is open); categories follow at the end. Elsewhere
+    records go in bulk inserts of 2,000. Callers audit the batch themselves.
     """
 
-    BATCH = 2000
+    BATCH = 2000  # a bulk insert, off PostgreSQL
+    TURN = 2500  # records between turns of the two statements
 
     def __init__(self, *, import_batch: str, expected: int) -> None:
         from django.db import connection
@@ -381,26 +386,23 @@ class NewVeterans:
         self.streaming = connection.vendor == "postgresql"
         self.fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
         self.values_of = operator.attrgetter("pk", *(f.attname for f in self.fields))
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in self.fields)
+        self.statement = f"COPY veterans_veteran (id, {columns}) FROM STDIN"
         self.import_batch, self.now = import_batch, timezone.now()
         self.keyed, self.seal = keyed_hasher(), encrypter()
-        self.created: list[tuple[int, VeteranData]] = []
-        self.names: list[Any] = []  # id and name, what add_grams reads: a pair per record, not an object
+        self.created = 0
+        self.categories: list[VeteranCategory] = []  # a record's data is not kept: only its categories are
+        self.rows: list[tuple[Any, ...]] = []  # records waiting for their statement, as COPY reads them
+        self.names: list[Any] = []  # id and name of records whose pieces wait for theirs
         self.pending: list[tuple[Any, VeteranData]] = []
         self.ids: Iterator[int] = iter(())
         self.stack: contextlib.ExitStack | None = None
-        self.copy: Any = None
+        self.in_flight = ""  # "records", "pieces" or nothing
         if self.streaming and expected:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) "
                                "FROM generate_series(1, %s)", [expected])  # fmt: skip
                 self.ids = iter([row[0] for row in cursor.fetchall()])
-
-    def _open(self) -> Any:
-        columns = ", ".join(self.connection.ops.quote_name(str(f.column)) for f in self.fields)
-        self.stack = contextlib.ExitStack()
-        cursor = self.stack.enter_context(self.connection.cursor())
-        self.copy = self.stack.enter_context(cursor.cursor.copy(f"COPY veterans_veteran (id, {columns}) FROM STDIN"))
-        return self.copy
 
     def add(self, id_hash: str, data: VeteranData) -> None:
         veteran = new_row(import_batch=self.import_batch, created_at=self.now, updated_at=self.now)
@@ -411,30 +413,62 @@ class NewVeterans:
                 self._flush()
             return
         veteran.pk = next(self.ids)
-        (self.copy or self._open()).write_row(self.values_of(veteran))
-        self.created.append((veteran.pk, data))
+        self.rows.append(self.values_of(veteran))
         self.names.append(_Named(veteran.pk, data.name))
+        self._created(veteran.pk, data)
+        if self.created % self.TURN == 0:
+            self._send("pieces" if self.in_flight == "records" else "records")
+
+    def _send(self, kind: str, *, wait: bool = False) -> None:
+        """End the statement in flight and start ``kind`` with everything that waits for it, left open
+        unless ``wait``."""
+        self.close()
+        copy = self._start(kind)
+        if kind == "records":
+            for row in self.rows:
+                copy.write_row(row)
+            self.rows = []
+        else:
+            copy.write(grams_copy_text(self.names))
+            self.names = []
+        if wait:
+            self.close()
+
+    def _start(self, kind: str) -> Any:
+        self.stack = contextlib.ExitStack()
+        cursor = self.stack.enter_context(self.connection.cursor()).cursor
+        statement = self.statement if kind == "records" else GRAMS_COPY
+        copy = self.stack.enter_context(cursor.copy(statement, writer=QueuedLibpqWriter(cursor)))
+        self.in_flight = kind
+        return copy
+
+    def _created(self, pk: int, data: VeteranData) -> None:
+        self.created += 1
+        if data.categories:
+            self.categories += categories_for_id(pk, data, data.discharged_on)
 
     def _flush(self) -> None:
         insert_veterans([v for v, _d in self.pending])
-        self.created += [(v.pk, d) for v, d in self.pending]
+        for veteran, data in self.pending:
+            self._created(veteran.pk, data)
         self.pending = []
 
     def close(self) -> None:
-        """End the stream: the server has every record once this returns."""
+        """End the statement in flight: the server has filed everything sent once this returns."""
         if self.stack is not None:
             self.stack.close()
-            self.stack = self.copy = None
+            self.stack = None
 
-    def finish(self) -> list[tuple[int, VeteranData]]:
-        """Write what waits for the ids (name pieces, categories); each new record's id with its data."""
+    def finish(self) -> int:
+        """Write what still waits (records, name pieces, categories); the number of new records."""
         self.close()
         if self.pending:
             self._flush()
+        if self.rows:
+            self._send("records", wait=True)
         if self.names:
-            add_grams(self.names)
-        categories = [c for pk, data in self.created for c in categories_for_id(pk, data, data.discharged_on)]
-        VeteranCategory.objects.bulk_create(categories, batch_size=self.BATCH)
+            self._send("pieces", wait=True)
+        VeteranCategory.objects.bulk_create(self.categories, batch_size=self.BATCH)
         return self.created
 
 

@@ -24,6 +24,8 @@ from core.validators import build_id_number, mask_id
 from veterans import choices as c
 from veterans.imports import COLUMNS, REGISTER
 from veterans.models import Veteran, VeteranCategory, VeteranNameGram
+from veterans.search import grams_of, search_q
+from veterans.services import NewVeterans
 from veterans.tests.factories import (
     id_number,
     id_number_ending_in_x,
@@ -751,3 +753,31 @@ def test_a_missing_column_is_reported_once_at_row_one(net, tmp_path):
     path = write_xlsx(tmp_path / "no-id.xlsx", rows, headers)
     result = validate(path, REGISTER, actor=net.users["town_staff"])
     assert [(e.row, e.column, e.code) for e in result.errors] == [(1, "身份证号", "missing_column")]
+
+
+def test_a_name_with_a_backslash_keeps_its_pieces_and_is_found_by_them(net, tmp_path):
+    # The pieces go to PostgreSQL in COPY's text format, where a backslash is an escape.
+    row = valid_row(net.village, name="王\\五")
+    assert import_file(
+        write_xlsx(tmp_path / "v.xlsx", [row]), REGISTER, actor=net.users["town_staff"], write=True
+    ).committed
+    veteran = Veteran.objects.get()
+    assert set(VeteranNameGram.objects.filter(veteran=veteran).values_list("gram", flat=True)) == {
+        "王", "\\", "五", "王\\", "\\五"
+    }  # fmt: skip
+    assert list(Veteran.objects.filter(search_q("\\五"))) == [veteran]
+
+
+def test_records_and_name_pieces_taking_turns_are_all_written(net, tmp_path, monkeypatch):
+    # Every 7 records the statement in flight changes (records, then pieces, then records …): none is lost.
+    monkeypatch.setattr(NewVeterans, "TURN", 7)
+    rows = _people(net, 30)
+    for n, row in enumerate(rows):
+        row["name"] = "张三丽王五"[n % 3 : n % 3 + 2 + n % 2]
+    rows[3]["categories"] = "残疾军人"
+    path = write_xlsx(tmp_path / "v.xlsx", rows, [*REQUIRED_HEADERS, "优抚对象类别"])
+    assert import_file(path, REGISTER, actor=net.users["town_staff"], write=True).committed
+    assert Veteran.objects.count() == 30 and VeteranCategory.objects.count() == 1
+    for veteran in Veteran.objects.all():
+        pieces = set(VeteranNameGram.objects.filter(veteran=veteran).values_list("gram", flat=True))
+        assert pieces == grams_of(veteran.name)
