@@ -45,7 +45,7 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"{actor.username} 无权导入 / may not import into this register")
         write = options["commit"]
         try:
-            source = {"file": path.name, "sha256": file_digest(path), "via": "command"}
+            source = {"file": path.name, "sha256": file_digest(path), "via": "command"} if write else None
             result = import_file(path, self.register, actor=actor, on_duplicate=on_duplicate, write=write,
                                  source=source)  # fmt: skip
         except (UnreadableFile, FileNotFoundError, IsADirectoryError, PermissionError) as exc:

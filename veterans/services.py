@@ -319,6 +319,22 @@ def new_row(**values: Any) -> Any:
     return types.SimpleNamespace(**{**_column_defaults(), "pk": None, **values})
 
 
+def _copy_target() -> tuple[list[Any], str]:
+    """The columns a bulk load writes (all but the id, which it takes from the sequence) and its COPY."""
+    from django.db import connection
+
+    fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    return fields, f"COPY veterans_veteran (id, {columns}) FROM STDIN"
+
+
+def _reserve_ids(cursor: Any, count: int) -> list[int]:
+    """``count`` ids from the records' sequence, before a COPY that writes them."""
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) FROM generate_series(1, %s)",
+                   [count])  # fmt: skip
+    return [row[0] for row in cursor.fetchall()]
+
+
 def insert_veterans(veterans: list[Any]) -> list[Any]:
     """Insert many new records (models or ``new_row`` objects) at once: COPY on PostgreSQL (no SQL to
     compile per row), bulk INSERT elsewhere. Sets each one's ``pk``; callers audit the batch themselves.
@@ -340,17 +356,13 @@ def insert_veterans(veterans: list[Any]) -> list[Any]:
     from django.utils import timezone
 
     now = timezone.now()
-    fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    fields, statement = _copy_target()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) FROM generate_series(1, %s)",
-                       [len(veterans)])  # fmt: skip
-        ids = [row[0] for row in cursor.fetchall()]
-        for veteran, pk in zip(veterans, ids, strict=True):
+        for veteran, pk in zip(veterans, _reserve_ids(cursor, len(veterans)), strict=True):
             veteran.pk = veteran.id = pk
             veteran.created_at = veteran.created_at or now
             veteran.updated_at = veteran.updated_at or now
-        with cursor.cursor.copy(f"COPY veterans_veteran (id, {columns}) FROM STDIN") as copy:
+        with cursor.cursor.copy(statement) as copy:
             for veteran in veterans:
                 copy.write_row([veteran.pk, *(getattr(veteran, f.attname) for f in fields)])
     add_grams(veterans)
@@ -384,10 +396,8 @@ class NewVeterans:
 
         self.connection = connection
         self.streaming = connection.vendor == "postgresql"
-        self.fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
-        self.values_of = operator.attrgetter("pk", *(f.attname for f in self.fields))
-        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in self.fields)
-        self.statement = f"COPY veterans_veteran (id, {columns}) FROM STDIN"
+        fields, self.statement = _copy_target()
+        self.values_of = operator.attrgetter("pk", *(f.attname for f in fields))
         self.import_batch, self.now = import_batch, timezone.now()
         self.keyed, self.seal = keyed_hasher(), encrypter()
         self.created = 0
@@ -400,9 +410,7 @@ class NewVeterans:
         self.in_flight = ""  # "records", "pieces" or nothing
         if self.streaming and expected:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) "
-                               "FROM generate_series(1, %s)", [expected])  # fmt: skip
-                self.ids = iter([row[0] for row in cursor.fetchall()])
+                self.ids = iter(_reserve_ids(cursor, expected))
 
     def add(self, id_hash: str, data: VeteranData) -> None:
         veteran = new_row(import_batch=self.import_batch, created_at=self.now, updated_at=self.now)
