@@ -1,137 +1,35 @@
-"""The workflow engine: opening a case, every transition, claims, bulk actions and the overdue sweep.
+"""Opening a case and every transition: each one transaction that locks the task and its case.
 
-Each transition is one transaction that locks the task and its case, checks the actor and the
-state, writes the task, the case history and the audit entry. Two people acting on the same step
-at once: the second waits for the lock, then finds the step done and is told so (``Conflict``).
+Two people acting on the same step at once: the second waits for the lock, then finds the step done
+and is told so (``Conflict``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
+from accounts.roles import ACTS_AS
 from audit.services import audit_record
-from core.errors import Conflict, bad_choice, explain, invalid, lazy_format
+from core.errors import Conflict, bad_choice, invalid, lazy_format
 from core.notify import notify
-from core.permissions import require
-from regions.models import Level, Region, ancestor_code, level_of
-from workflow.calendar import Limit, add_days
-from workflow.models import Case, CaseEvent, CaseSequence, Holiday, Task
+from workflow.calendar import Limit
+from workflow.models import Case, CaseEvent, CaseSequence, Task
 from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
+from workflow.services.access import describe_actor, eligible_users, may_act
+from workflow.services.deadlines import due_date, limit_of
 
 MAX_NOTE = 2000
 
 #: The action a correction task offers: send the branch back to its department.
 RESUBMIT = Action("resubmit", _("Corrected: send back"), Move.FORWARD)
-
-
-# --- who may act --------------------------------------------------------------------------------
-
-
-def may_act(user: Any, task: Task) -> bool:
-    """The task's role (or one that covers it) in a unit that contains the task's unit, same department;
-    or a supervisor of the unit the task was escalated to."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    prefix = user.scope_prefix
-    if not prefix or not user.can("workflow.inbox"):
-        return False
-    supervisor = user.role in SUPERVISOR_ROLES and not user.department
-    if task.escalated_to and supervisor and user.scope_region.code == task.escalated_to:
-        return True
-    if task.role not in ACTS_AS.get(user.role, frozenset()):
-        return False
-    if (task.department or "") != (user.department or ""):
-        return False
-    return task.unit_code.startswith(prefix)
-
-
-def eligible_users(task: Task) -> list[User]:
-    """Everyone who may act on the task as it stands (for notifications)."""
-    roles = [role for role, covered in ACTS_AS.items() if task.role in covered]
-    candidates = User.objects.filter(role__in=roles, is_active=True, department=task.department or "")
-    found = [u for u in candidates.select_related("scope_region") if u.scope_region_id and may_act(u, task)]
-    if task.escalated_to:
-        found += [
-            u
-            for u in User.objects.filter(
-                scope_region__code=task.escalated_to, role__in=SUPERVISOR_ROLES, is_active=True, department=""
-            ).select_related("scope_region")
-        ]
-    return found
-
-
-def region_names(codes: Iterable[str]) -> dict[str, str]:
-    """The names of the regions with these codes, in one query (for a list that labels every row's unit)."""
-    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
-
-
-def _region_name(code: str, names: dict[str, str] | None) -> str:
-    if names is None:
-        names = region_names([code])
-    return names.get(code) or code
-
-
-def unit_label(code: str, department: str = "", names: dict[str, str] | None = None) -> str:
-    name = _region_name(code, names)
-    if department:
-        return f"{name} · {Department(department).label}"
-    return str(name)
-
-
-def describe_actor(task: Task, names: dict[str, str] | None = None) -> str:
-    """The unit and role a task is for, translated when shown (``names``: from ``region_names`` for a list)."""
-    name = _region_name(task.unit_code, names)
-    if task.department:
-        return lazy_format(
-            "%(unit)s · %(department)s · %(role)s",
-            {"unit": name, "role": Role(task.role).label, "department": Department(task.department).label},
-        )
-    return lazy_format("%(unit)s · %(role)s", {"unit": name, "role": Role(task.role).label})
-
-
-# --- deadlines ------------------------------------------------------------------------------------
-
-
-def due_date(limit: Limit | None, case: Case, start: dt.date) -> dt.date | None:
-    if limit is None:
-        return None
-    base = start
-    if limit.anchor:
-        anchored = case.date(limit.anchor)
-        base = dt.date.fromisoformat(anchored) if anchored else start
-    days = limit.days + (int(case.data.get("extension_days", 0)) if limit.extendable else 0)
-    return add_days(base, days, limit.working)
-
-
-def limit_of(process: Process, task: Task) -> Limit | None:
-    if task.branch or task.kind == Task.Kind.CORRECTION:
-        raw = task.data.get("limit")
-        return Limit(days=raw[0], working=raw[1]) if raw else None
-    return process.step(task.step).limit
-
-
-def refresh_due(case: Case) -> None:
-    """After a case date or an extension changes, the open tasks' deadlines follow."""
-    process = PROCESSES[case.process]
-    for task in case.tasks.filter(status=Task.Status.OPEN):
-        due = due_date(limit_of(process, task), case, timezone.localdate(task.started_at))
-        if due != task.due_on:
-            Task.objects.filter(pk=task.pk).update(due_on=due, overdue_at=None)
-
-
-# --- opening and entering steps ------------------------------------------------------------------
 
 
 def set_case_date(case: Case, name: str, value: dt.date) -> None:
@@ -155,7 +53,7 @@ def task_url(task: Task) -> str:
     return reverse("workflow:task", args=[task.pk])
 
 
-def _event(case: Case, task: Task | None, actor: Any, action: str, label: Any, note: str = "") -> None:
+def record_event(case: Case, task: Task | None, actor: Any, action: str, label: Any, note: str = "") -> None:
     CaseEvent.objects.create(
         case=case,
         task=task,
@@ -191,7 +89,7 @@ def open_case(
         data=data or {},
         created_by=actor,
     )
-    _event(case, None, actor, "open", _("Case opened"), note)
+    record_event(case, None, actor, "open", _("Case opened"), note)
     audit_record(
         actor=actor,
         action=f"{process.key}.open",
@@ -279,9 +177,6 @@ def _enter(case: Case, step: Step, actor: Any) -> list[Task]:
     ]
 
 
-# --- transitions ----------------------------------------------------------------------------------
-
-
 def actions_for(task: Task) -> tuple[Action, ...]:
     if task.kind == Task.Kind.CORRECTION:
         return (RESUBMIT,)
@@ -322,7 +217,7 @@ def _clean_note(note: str, *, field: str, required: bool) -> str:
     return note
 
 
-def _refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
+def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
     _refuse_if_closed(case)
     if not task.is_open:
         who = task.completed_by.get_username() if task.completed_by else _("the system")
@@ -352,7 +247,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         raise invalid(None, _("No such task."), code="no_task") from exc
     case = Case.objects.select_for_update().get(pk=locked.case_id)
     locked.case = case
-    _refuse_unless_actionable(actor, case, locked)
+    refuse_unless_actionable(actor, case, locked)
     process = PROCESSES[case.process]
     chosen = next((a for a in actions_for(locked) if a.key == action), None)
     if chosen is None:
@@ -395,7 +290,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         chosen.effect(context)
     _move(process, case, locked, chosen, actor, now)
     case.save(update_fields=["data", "state", "closed_at", "updated_at"])
-    _event(case, locked, actor, chosen.key, f"{locked.label}: {chosen.label}", note)
+    record_event(case, locked, actor, chosen.key, f"{locked.label}: {chosen.label}", note)
     audit_record(
         actor=actor,
         action=f"{process.key}.{chosen.key}",
@@ -495,7 +390,7 @@ def withdraw_case(*, actor: User, case: Case | int, reason: str) -> Case:
     cancelled = list(locked.tasks.filter(status=Task.Status.OPEN).values_list("pk", flat=True))
     _close(locked, Case.State.WITHDRAWN, now)
     locked.save(update_fields=["state", "closed_at", "updated_at"])
-    _event(locked, None, actor, "withdraw", _("Case withdrawn"), reason)
+    record_event(locked, None, actor, "withdraw", _("Case withdrawn"), reason)
     audit_record(
         actor=actor,
         action=f"{locked.process}.withdraw",
@@ -517,12 +412,12 @@ def claim(*, actor: User, task: Task | int) -> Task:
     """Take a unit's task as one's own: colleagues then see who has it."""
     task_id = task.pk if isinstance(task, Task) else task
     locked = Task.objects.select_for_update().select_related("case").get(pk=task_id)
-    _refuse_unless_actionable(actor, locked.case, locked)
+    refuse_unless_actionable(actor, locked.case, locked)
     if locked.assignee_id == actor.pk:
         return locked
     locked.assignee = actor
     locked.save(update_fields=["assignee"])
-    _event(locked.case, locked, actor, "claim", _("Taken by %(name)s") % {"name": actor})
+    record_event(locked.case, locked, actor, "claim", _("Taken by %(name)s") % {"name": actor})
     audit_record(
         actor=actor,
         action="task.claim",
@@ -531,163 +426,3 @@ def claim(*, actor: User, task: Task | int) -> Task:
         after={"task": locked.pk},
     )
     return locked
-
-
-# --- bulk ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class BulkLine:
-    task: Task
-    ok: bool
-    message: str = ""
-
-
-def bulk_preview(*, actor: User, tasks: Iterable[Task], action: str) -> list[BulkLine]:
-    """What a bulk action would do to each task, without doing it."""
-    lines = []
-    for task in tasks:
-        if action == "claim":
-            try:
-                _refuse_unless_actionable(actor, task.case, task)
-                lines.append(BulkLine(task, True))
-            except (ValidationError, PermissionDenied) as exc:
-                lines.append(BulkLine(task, False, explain(exc)))
-            continue
-        chosen = next((a for a in actions_for(task) if a.key == action), None)
-        if chosen is None or not chosen.bulk:
-            lines.append(BulkLine(task, False, str(_("Not possible on this task in bulk."))))
-            continue
-        try:
-            _refuse_unless_actionable(actor, task.case, task)
-            if chosen.check:
-                chosen.check(Context(case=task.case, task=task, actor=actor, note="", data={}))
-            lines.append(BulkLine(task, True))
-        except (ValidationError, PermissionDenied) as exc:
-            lines.append(BulkLine(task, False, explain(exc)))
-    return lines
-
-
-@transaction.atomic
-def bulk_act(*, actor: User, task_ids: list[int], action: str) -> int:
-    """All or nothing: one refusal undoes the whole batch."""
-    for task_id in task_ids:
-        if action == "claim":
-            claim(actor=actor, task=task_id)
-        else:
-            task = Task.objects.select_related("case").get(pk=task_id)
-            chosen = next((a for a in actions_for(task) if a.key == action), None)
-            if chosen is None or not chosen.bulk:
-                raise invalid(None, _("Not possible on this task in bulk."), code="not_bulk")
-            act(actor=actor, task=task_id, action=action)
-    return len(task_ids)
-
-
-# --- the holiday table ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def holiday_add(*, actor: User, date: dt.date, kind: str, name: str) -> Holiday:
-    require(actor, "holidays.manage")
-    if Holiday.objects.filter(date=date).exists():
-        raise invalid("date", _("This day is already in the table."), code="exists")
-    holiday = Holiday.objects.create(date=date, kind=kind, name=name)
-    audit_record(actor=actor, action="holiday.add", obj=holiday, after={"date": date, "kind": kind, "name": name})
-    return holiday
-
-
-@transaction.atomic
-def holiday_delete(*, actor: User, holiday: Holiday) -> None:
-    require(actor, "holidays.manage")
-    audit_record(
-        actor=actor,
-        action="holiday.delete",
-        obj=holiday,
-        before={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
-    )
-    holiday.delete()
-
-
-# --- the overdue sweep -----------------------------------------------------------------------------
-
-
-def escalation_target(task: Task) -> str:
-    """The unit above: a department's task goes to the bureau of its city; a village's to its town, and so on."""
-    level = level_of(task.unit_code)
-    if task.department or level in (None, Level.CITY, Level.PREFECTURE, Level.PROVINCE):
-        return ancestor_code(task.unit_code, Level.CITY)
-    parent: dict[str, str] = {Level.GRID: Level.VILLAGE, Level.VILLAGE: Level.TOWN, Level.TOWN: Level.CITY}
-    return ancestor_code(task.unit_code, parent[level])
-
-
-@dataclass
-class SweepResult:
-    marked: int = 0
-    escalated: int = 0
-
-
-def sweep(today: dt.date | None = None) -> SweepResult:
-    """Mark overdue steps, tell their assignees, escalate after the grace period.
-
-    Safe to run at any time and any number of times: each mark is a conditional update,
-    each notification has a key, so a second run finds nothing new; a worker that was down
-    catches up on everything still open.
-    """
-    today = today or timezone.localdate()
-    grace = int(getattr(settings, "WORKFLOW_ESCALATION_GRACE_DAYS", 3))
-    result = SweepResult()
-    late = Task.objects.filter(status=Task.Status.OPEN, case__state=Case.State.OPEN, due_on__lt=today)
-    for task in late.filter(overdue_at__isnull=True).select_related("case", "assignee"):
-        with transaction.atomic():
-            if not Task.objects.filter(pk=task.pk, overdue_at__isnull=True).update(overdue_at=timezone.now()):
-                continue
-            result.marked += 1
-            _event(task.case, task, None, "overdue", _("Overdue: %(task)s") % {"task": task.label})
-            audit_record(
-                actor=None,
-                action="task.overdue",
-                obj=task.case,
-                region_code=task.case.region_code,
-                after={"task": task.pk, "due_on": task.due_on},
-            )
-            people = [task.assignee] if task.assignee else eligible_users(task)
-            notify(
-                people,
-                key=f"task:{task.pk}:overdue",
-                title=str(_("Overdue: %(task)s") % {"task": task.label}),
-                body=str(_("%(case)s was due on %(due)s.") % {"case": task.case.number, "due": task.due_on}),
-                url=task_url(task),
-            )
-    cutoff = today - dt.timedelta(days=grace)
-    for task in late.filter(escalated_at__isnull=True, due_on__lt=cutoff).select_related("case"):
-        target = escalation_target(task)
-        with transaction.atomic():
-            updated = Task.objects.filter(pk=task.pk, escalated_at__isnull=True).update(
-                escalated_at=timezone.now(), escalated_to=target
-            )
-            if not updated:
-                continue
-            task.escalated_to = target
-            result.escalated += 1
-            _event(task.case, task, None, "escalate", _("Escalated to %(unit)s") % {"unit": unit_label(target)})
-            audit_record(
-                actor=None,
-                action="task.escalate",
-                obj=task.case,
-                region_code=task.case.region_code,
-                after={"task": task.pk, "to": target},
-            )
-            supervisors = User.objects.filter(
-                scope_region__code=target, role__in=SUPERVISOR_ROLES, is_active=True, department=""
-            )
-            notify(
-                supervisors,
-                key=f"task:{task.pk}:escalated",
-                title=str(_("Escalated to you: %(task)s") % {"task": task.label}),
-                body=str(
-                    _("%(case)s was due on %(due)s and is still open at %(unit)s.")
-                    % {"case": task.case.number, "due": task.due_on, "unit": describe_actor(task)}
-                ),
-                url=task_url(task),
-            )
-    return result

@@ -1,0 +1,74 @@
+"""Who may act on a task, who is told of it, and how its acting unit is named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from accounts.models import User
+from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
+from core.errors import lazy_format
+from regions.models import Region
+from workflow.models import Task
+
+
+def may_act(user: Any, task: Task) -> bool:
+    """The task's role (or one that covers it) in a unit that contains the task's unit, same department;
+    or a supervisor of the unit the task was escalated to."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    prefix = user.scope_prefix
+    if not prefix or not user.can("workflow.inbox"):
+        return False
+    supervisor = user.role in SUPERVISOR_ROLES and not user.department
+    if task.escalated_to and supervisor and user.scope_region.code == task.escalated_to:
+        return True
+    if task.role not in ACTS_AS.get(user.role, frozenset()):
+        return False
+    if (task.department or "") != (user.department or ""):
+        return False
+    return task.unit_code.startswith(prefix)
+
+
+def eligible_users(task: Task) -> list[User]:
+    """Everyone who may act on the task as it stands (for notifications)."""
+    roles = [role for role, covered in ACTS_AS.items() if task.role in covered]
+    candidates = User.objects.filter(role__in=roles, is_active=True, department=task.department or "")
+    found = [u for u in candidates.select_related("scope_region") if u.scope_region_id and may_act(u, task)]
+    if task.escalated_to:
+        found += [
+            u
+            for u in User.objects.filter(
+                scope_region__code=task.escalated_to, role__in=SUPERVISOR_ROLES, is_active=True, department=""
+            ).select_related("scope_region")
+        ]
+    return found
+
+
+def region_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the regions with these codes, in one query (for a list that labels every row's unit)."""
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def _region_name(code: str, names: dict[str, str] | None) -> str:
+    if names is None:
+        names = region_names([code])
+    return names.get(code) or code
+
+
+def unit_label(code: str, department: str = "", names: dict[str, str] | None = None) -> str:
+    name = _region_name(code, names)
+    if department:
+        return f"{name} · {Department(department).label}"
+    return str(name)
+
+
+def describe_actor(task: Task, names: dict[str, str] | None = None) -> str:
+    """The unit and role a task is for, translated when shown (``names``: from ``region_names`` for a list)."""
+    name = _region_name(task.unit_code, names)
+    if task.department:
+        return lazy_format(
+            "%(unit)s · %(department)s · %(role)s",
+            {"unit": name, "role": Role(task.role).label, "department": Department(task.department).label},
+        )
+    return lazy_format("%(unit)s · %(role)s", {"unit": name, "role": Role(task.role).label})
