@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -29,7 +30,7 @@ class User(AbstractUser):
     """A person who signs in. Every user but a superuser has one scope region."""
 
     scope_field = "scope_region__code"
-    scope_roles = frozenset({Role.CITY_ADMIN})
+    capabilities: ClassVar[Mapping[str, str]] = {"view": "accounts.manage", "manage": "accounts.manage"}
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     scope_region = models.ForeignKey(

@@ -128,8 +128,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VETERAN: frozenset(),
 }
 
-#: Roles that see the service network (regions, stations, grids).
-REGION_VIEWER_ROLES = frozenset(r for r, caps in CAPABILITIES.items() if "regions.view" in caps)
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The roles whose capabilities include this one: every role set is derived here, never written by hand."""
+    return frozenset(role for role, caps in CAPABILITIES.items() if capability in caps)
+
 
 #: A role may act on the tasks of the roles it covers (the bureau's administrators do what its staff do).
 ACTS_AS: dict[str, frozenset[str]] = {role: frozenset({role}) for role in Role}

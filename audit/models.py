@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.db import models
@@ -35,7 +36,7 @@ class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
 
 class AuditEntry(models.Model):
     scope_field: ClassVar[str] = "region_code"
-    scope_roles: ClassVar[frozenset[str]] = frozenset({"city_admin", "auditor"})
+    capabilities: ClassVar[Mapping[str, str]] = {"view": "audit.view"}
 
     seq = models.BigIntegerField(_("sequence"), unique=True)
     created_at = models.DateTimeField(_("time"), db_index=True)

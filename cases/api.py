@@ -44,7 +44,7 @@ def life_out(life: LifeCase) -> dict[str, Any]:
         "automatic": life.automatic,
         "state": life.case.state,
         "opened_on": dates.get("opened", ""),
-        "statutory_due": dates.get("statutory_due", ""),
+        "statutory_due": life.statutory_due.isoformat() if life.statutory_due else "",
     }
 
 

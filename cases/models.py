@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Department
-from core.scoping import ScopedModel
-from workflow.models import CASE_VIEWER_ROLES, Case
+from workflow.models import CaseSubject
 
 
 class Stage(models.TextChoices):
@@ -84,14 +81,13 @@ class TemplateTask(models.Model):
         return self.title
 
 
-class LifeCase(ScopedModel):
-    scope_field = "case__region_code"
-    scope_roles: ClassVar[frozenset[str] | None] = CASE_VIEWER_ROLES
-
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="life_case")
+class LifeCase(CaseSubject):
     template = models.ForeignKey(CaseTemplate, on_delete=models.PROTECT, related_name="cases")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, db_index=True)
     automatic = models.BooleanField(_("opened automatically"), default=False)
+    #: the template's tasks as they were when the case opened (editing the template changes later cases only)
+    task_specs = models.JSONField(_("tasks"), default=list)
+    statutory_due = models.DateField(_("statutory due date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("一件事 case")

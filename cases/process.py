@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from cases.models import LifeCase
 from regions.models import Level, ancestor_code, level_of
 from workflow.calendar import Limit
 from workflow.models import Case, Task
@@ -28,7 +29,7 @@ def branch_unit(case: Case, spec: dict[str, object]) -> tuple[str, Unit]:
 
 def branches(case: Case) -> list[Branch]:
     out = []
-    for spec in case.data.get("tasks", []):
+    for spec in case.subject.task_specs:
         role, unit = branch_unit(case, spec)
         out.append(
             Branch(
@@ -69,6 +70,9 @@ LIFE_EVENT = register(
         owner_role=Role.CITY_STAFF,
         url_name="cases:detail",
         brief=brief,
+        subject=LifeCase,
+        view_capability="cases.view",
+        open_capability="cases.open",
         steps=(
             Step(
                 "departments",

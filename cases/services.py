@@ -63,20 +63,26 @@ def _open(
         owner_code=owner_code,
         veteran=veteran,
         note=note,
+        automatic=automatic,
         data={
-            "dates": {"opened": today.isoformat(), "statutory_due": statutory_due.isoformat()},
-            "tasks": specs,
+            "dates": {"opened": today.isoformat()},
             "owner_role": owner_role,
+        },
+        subject={
+            "template": template,
             "stage": template.stage,
+            "automatic": automatic,
+            "task_specs": specs,
+            "statutory_due": statutory_due,
         },
     )
-    life = LifeCase.objects.create(case=case, template=template, stage=template.stage, automatic=automatic)
+    life: LifeCase = case.subject
     return life
 
 
 @transaction.atomic
 def life_case_open(*, actor: User, veteran: Veteran, stage: str, note: str = "") -> LifeCase:
-    require(actor, "cases.open")
+    require(actor, LIFE_EVENT.open_capability)
     if not Veteran.objects.visible_to(actor).filter(pk=veteran.pk).exists():
         raise invalid("veteran", _("No such veteran in your area."), code="unknown_veteran")
     if stage not in Stage.values:

@@ -1,18 +1,23 @@
-"""The one place where region scope is applied to people, places and cases.
+"""The one access rule: capability, then (for cases) process, then region scope, in one call.
 
-Every scoped model declares which field holds its region code and which roles
-may see it at all; ``Model.objects.visible_to(user)`` then returns only the rows
-under the user's scope region (``code LIKE 'prefix%'``, one indexed predicate).
-Deny by default: an anonymous or inactive user, a user without a scope region,
-or a role the model does not admit sees nothing.
+Every scoped model declares which field holds its region code and the capability each action on it
+needs (``capabilities = {"view": "veterans.view", "export": "veterans.export"}``);
+``Model.objects.visible_to(user, action="view")`` then returns nothing unless the user's role grants
+that capability, and otherwise only the rows under the user's scope region (``code LIKE 'prefix%'``,
+one indexed predicate). A queryset may narrow the grant further (a case: only the processes whose
+capability the user holds) by overriding ``granted``. Deny by default: an anonymous or inactive user,
+a user without a scope region, an action the model does not declare, or a capability the role lacks
+sees nothing. Pages, API endpoints, tasks and the timeline all ask this, and get the same answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -21,28 +26,47 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
+def scope_prefix(user: Any) -> str:
+    """The code prefix of the user's scope region; "" for anyone who sees nothing (anonymous, inactive, no scope)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ""
+    return str(user.scope_prefix or "")
+
+
+def capability_of(model: Any, action: str) -> str:
+    """The capability ``action`` on ``model`` needs, as the model declares it."""
+    declared: Mapping[str, str] = getattr(model, "capabilities", {})
+    try:
+        return declared[action]
+    except KeyError:
+        raise ImproperlyConfigured(f"{model.__name__} declares no capability for {action!r}") from None
+
+
 class ScopedQuerySet(models.QuerySet[M]):
-    def visible_to(self, user: Any, within: str = "") -> ScopedQuerySet[M]:
-        """Rows under the user's scope; with ``within`` (a code prefix), only those under it as well.
+    def granted(self, user: Any, action: str) -> Q | None:
+        """What the user's capabilities admit for ``action``: every row (``Q()``) or none (``None``)."""
+        return Q() if user.can(capability_of(self.model, action)) else None
+
+    def visible_to(self, user: Any, action: str = "view", within: str = "") -> ScopedQuerySet[M]:
+        """Rows the user may ``action``: granted by capability, under their scope; with ``within`` (a code
+        prefix), only those under it as well.
 
         The narrower of the two prefixes becomes the one LIKE predicate: two overlapping LIKEs
         make PostgreSQL misjudge how many rows match and pick a slow plan.
         """
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        prefix = user.scope_prefix
+        prefix = scope_prefix(user)
         if not prefix:
             return self.none()
-        model: Any = self.model
-        roles = getattr(model, "scope_roles", None)
-        if roles is not None and user.role not in roles:
+        grant = self.granted(user, action)
+        if grant is None:
             return self.none()
         if within:
             if within.startswith(prefix):
                 prefix = within
             elif not prefix.startswith(within):
                 return self.none()  # a region outside the scope: nothing
-        return self.filter(**{f"{model.scope_field}__startswith": prefix})
+        scope_field = self.model.scope_field  # type: ignore[attr-defined]  # every scoped model declares it
+        return self.filter(grant, **{f"{scope_field}__startswith": prefix})
 
 
 class ScopedModel(models.Model):
@@ -50,8 +74,8 @@ class ScopedModel(models.Model):
 
     #: path to the region code, e.g. ``"code"`` or ``"region__code"``
     scope_field: ClassVar[str]
-    #: roles that may see rows of this model at all (None: every role with a scope)
-    scope_roles: ClassVar[frozenset[str] | None] = None
+    #: the capability each action needs, e.g. ``{"view": "veterans.view"}``; an action not declared is refused
+    capabilities: ClassVar[Mapping[str, str]] = {}
 
     objects = ScopedQuerySet.as_manager()
 
@@ -59,9 +83,9 @@ class ScopedModel(models.Model):
         abstract = True
 
 
-def get_visible_or_404(queryset: ScopedQuerySet[M], user: User, **lookup: Any) -> M:
-    """Out of scope and non-existent look the same: 404, never 403."""
+def get_visible_or_404(queryset: ScopedQuerySet[M], user: User, action: str = "view", **lookup: Any) -> M:
+    """Out of scope, not granted and non-existent look the same: 404, never 403."""
     try:
-        return queryset.visible_to(user).get(**lookup)
+        return queryset.visible_to(user, action).get(**lookup)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc

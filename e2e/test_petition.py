@@ -60,7 +60,7 @@ def test_a_petition_walks_from_registration_to_archive(page, live_net):
 
     switch(page, base, "town_staff", case_url)
     act(page, "investigated", "走访核实，情况属实")
-    act(page, "decide", "按政策补发", opinion="support")
+    act(page, "decide", "按政策补发", decision="support")
 
     switch(page, base, "city_staff", case_url)
     act(page, "reply", "经核实，已按政策补发。")

@@ -19,7 +19,7 @@ HAPPY_PATH: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("accept", "city_staff", "accept", "", {}),
     ("assign", "city_staff", "assign", "", {"unit": "<town>"}),
     ("investigate", "town_staff", "investigated", "走访核实，情况属实", {}),
-    ("decide", "town_staff", "decide", "按政策予以解决", {"opinion": "support"}),
+    ("decide", "town_staff", "decide", "按政策予以解决", {"decision": "support"}),
     ("reply", "city_staff", "reply", "经核实，您反映的问题已按政策解决。", {}),
     ("follow_up", "town_staff", "visited", "电话回访，本人表示满意", {"satisfaction": "satisfied"}),
     ("archive", "city_staff", "archive", "", {}),

@@ -70,13 +70,13 @@ def _paragraphs(petition: Petition, kind: str) -> tuple[str, list[str]]:
     if kind == "reply":
         if not case.date("replied"):
             raise invalid(None, _("No written reply has been issued yet."), code="no_reply_yet")
-        opinion = {"support": "予以支持", "partial": "部分支持", "not_supported": "不予支持"}.get(
-            case.data.get("opinion", ""), ""
+        decision = {"support": "予以支持", "partial": "部分支持", "not_supported": "不予支持"}.get(
+            petition.decision, ""
         )
         paragraphs = [f"您于{received}反映的“{subject}”事项，本机关已依法受理并调查核实。现答复如下："]
-        paragraphs.append(escape(case.data.get("reply", "")))
-        if opinion:
-            paragraphs.append(f"处理意见：{opinion}。")
+        paragraphs.append(escape(petition.reply))
+        if decision:
+            paragraphs.append(f"处理意见：{decision}。")
         paragraphs.append(
             "如对本答复意见不服，可以自收到本意见书之日起三十日内向上一级行政机关提出复查申请。"
             if petition.level == "first"
@@ -86,12 +86,11 @@ def _paragraphs(petition: Petition, kind: str) -> tuple[str, list[str]]:
         )
         return ("信访事项答复意见书" if petition.level == "first" else "信访事项复查（复核）意见书"), paragraphs
     if kind == "extension":
-        request = case.data.get("extension_request") or {}
-        if not request.get("approved"):
+        if not petition.extension_approved:
             raise invalid(None, _("No extension has been approved."), code="no_extension")
         return "信访事项延期办理告知书", [
-            f"您于{received}反映的“{subject}”事项，因{escape(request.get('reason', ''))}，"
-            f"经批准，办理期限延长{request['days']}日。",
+            f"您于{received}反映的“{subject}”事项，因{escape(petition.extension_reason)}，"
+            f"经批准，办理期限延长{petition.extension_days}日。",
             "特此告知。",
         ]
     raise invalid(None, _("Unknown letter."), code="unknown_letter")

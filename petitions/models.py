@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Department, Role
 from core.crypto import decrypt
-from core.scoping import ScopedModel
 from core.validators import mask_id, mask_phone
-from workflow.models import CASE_VIEWER_ROLES, Case
+from workflow.models import CaseSubject
 
 
 class Channel(models.TextChoices):
@@ -49,15 +47,17 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Not satisfied (不满意)")
 
 
+class Decision(models.TextChoices):
+    SUPPORT = "support", _("Supported (予以支持)")
+    PARTIAL = "partial", _("Partly supported (部分支持)")
+    NOT_SUPPORTED = "not_supported", _("Not supported (不予支持)")
+
+
 #: A group petition (集体访) has this many people or more.
 GROUP_SIZE = 5
 
 
-class Petition(ScopedModel):
-    scope_field = "case__region_code"
-    scope_roles: ClassVar[frozenset[str] | None] = CASE_VIEWER_ROLES
-
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="petition")
+class Petition(CaseSubject):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.FIRST)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     received_on = models.DateField(_("received on"))
@@ -86,11 +86,33 @@ class Petition(ScopedModel):
     )
     link_kind = models.CharField(_("link"), max_length=10, choices=LinkKind.choices, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    #: who registered it (their unit and role do the registration step)
+    registrar_unit = models.CharField(_("registered by (unit)"), max_length=15)
+    registrar_role = models.CharField(_("registered by (role)"), max_length=20, choices=Role.choices)
+    #: the unit the petition was assigned to (交办), which investigates and decides
+    handler_unit = models.CharField(_("responsible unit"), max_length=15, blank=True)
+    handler_department = models.CharField(
+        _("responsible department"), max_length=20, choices=Department.choices, blank=True
+    )
+    handler_role = models.CharField(_("responsible role"), max_length=20, choices=Role.choices, blank=True)
+    decision = models.CharField(_("decision"), max_length=15, choices=Decision.choices, blank=True)
+    reply = models.TextField(_("written reply"), blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("extension asked (days)"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    #: None while the extension waits for approval (or was never asked)
+    extension_approved = models.BooleanField(_("extension approved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("petition")
         verbose_name_plural = _("petitions")
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extension_days__isnull=True)
+                | models.Q(extension_days__gte=1, extension_days__lte=30),
+                name="petition_extension_1_to_30_days",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.petitioner_name}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Department, Role
 from core.errors import invalid
-from petitions.models import Satisfaction
+from petitions.models import Decision, Petition, Satisfaction
 from regions.models import Level, Region, ancestor_code, level_of
 from workflow.calendar import Limit, working_days_between
 from workflow.models import Case, Task
@@ -41,20 +41,19 @@ def bureau(case: Case) -> Unit:
 
 
 def registrar(case: Case) -> Unit:
-    return case.data["registrar"]["unit"], ""
+    return case.subject.registrar_unit, ""
 
 
 def registrar_role(case: Case) -> str:
-    return str(case.data["registrar"]["role"])
+    return str(case.subject.registrar_role)
 
 
 def handler(case: Case) -> Unit:
-    h = case.data["handler"]
-    return h["unit"], h.get("department", "")
+    return case.subject.handler_unit, case.subject.handler_department
 
 
 def handler_role(case: Case) -> str:
-    return str(case.data["handler"]["role"])
+    return str(case.subject.handler_role)
 
 
 def visiting_unit(case: Case) -> Unit:
@@ -68,11 +67,6 @@ def visiting_role(case: Case) -> str:
     return Role.TOWN_STAFF if visiting_unit(case)[0] != bureau(case)[0] else Role.CITY_STAFF
 
 
-OPINIONS = (
-    ("support", _("Supported (予以支持)")),
-    ("partial", _("Partly supported (部分支持)")),
-    ("not_supported", _("Not supported (不予支持)")),
-)
 SATISFACTION = tuple(Satisfaction.choices)
 
 
@@ -120,7 +114,7 @@ def on_assign(ctx: Context) -> None:
         role = Role.TOWN_STAFF
     else:
         role = Role.CITY_STAFF
-    ctx.case.data["handler"] = {"unit": code, "department": department, "role": str(role)}
+    ctx.subject.handler_unit, ctx.subject.handler_department, ctx.subject.handler_role = code, department, role
 
 
 def check_objection_window(ctx: Context) -> None:
@@ -136,16 +130,16 @@ def check_objection_window(ctx: Context) -> None:
 
 
 def on_decide(ctx: Context) -> None:
-    ctx.case.data["opinion"] = ctx.data["opinion"]
+    ctx.subject.decision = ctx.data["decision"]
 
 
 def on_reply(ctx: Context) -> None:
     set_case_date(ctx.case, "replied", _today())
-    ctx.case.data["reply"] = ctx.note
+    ctx.subject.reply = ctx.note
 
 
 def check_extension(ctx: Context) -> None:
-    if "extension_request" in ctx.case.data or "extension_days" in ctx.case.data:
+    if ctx.subject.extension_days is not None or "extension_days" in ctx.case.data:
         raise invalid(None, _("The reply period can be extended only once."), code="extension_once")
     try:
         days = int(ctx.data.get("days") or 0)
@@ -156,25 +150,22 @@ def check_extension(ctx: Context) -> None:
 
 
 def on_extension_request(ctx: Context) -> None:
-    ctx.case.data["extension_request"] = {"days": int(ctx.data["days"]), "reason": ctx.note}
+    ctx.subject.extension_days, ctx.subject.extension_reason = int(ctx.data["days"]), ctx.note
 
 
 def on_extension_approved(ctx: Context) -> None:
-    request = ctx.case.data["extension_request"]
-    ctx.case.data["extension_days"] = request["days"]
-    ctx.case.data["extension_request"]["approved"] = True
+    ctx.case.data["extension_days"] = ctx.subject.extension_days
+    ctx.subject.extension_approved = True
     set_case_date(ctx.case, "extension_approved", _today())
     refresh_due(ctx.case)
 
 
 def on_extension_refused(ctx: Context) -> None:
-    ctx.case.data["extension_request"]["approved"] = False
+    ctx.subject.extension_approved = False
 
 
 def on_follow_up(ctx: Context) -> None:
-    from petitions.models import Petition
-
-    Petition.objects.filter(case=ctx.case).update(satisfaction=ctx.data["satisfaction"])
+    ctx.subject.satisfaction = ctx.data["satisfaction"]
     set_case_date(ctx.case, "visited", _today())
 
 
@@ -184,9 +175,7 @@ def on_archive(ctx: Context) -> None:
 
 def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
     """The petition as the unit handling a step needs it: what, when, through which channel, by whom."""
-    from petitions.models import Petition
-
-    petition = Petition.objects.filter(case_id=task.case_id).first()
+    petition = task.case.subject
     if petition is None:
         return []
     facts: list[tuple[Any, str]] = [
@@ -197,8 +186,8 @@ def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
         (_("Subject"), str(petition.get_subject_display())),
         (_("Content"), petition.content),
     ]
-    if task.case.data.get("opinion"):
-        facts.append((_("Decision"), str(dict(OPINIONS)[task.case.data["opinion"]])))
+    if petition.decision:
+        facts.append((_("Decision"), str(petition.get_decision_display())))
     return facts
 
 
@@ -212,6 +201,9 @@ PETITION = register(
         owner_role=Role.CITY_STAFF,
         url_name="petitions:detail",
         brief=brief,
+        subject=Petition,
+        view_capability="petitions.view",
+        open_capability="petitions.register",
         steps=(
             Step(
                 "register",
@@ -295,7 +287,7 @@ PETITION = register(
                         Move.FORWARD,
                         to="reply",
                         note_required=True,
-                        fields=(Field("opinion", _("Decision"), "choice", OPINIONS),),
+                        fields=(Field("decision", _("Decision"), "choice", tuple(Decision.choices)),),
                         effect=on_decide,
                     ),
                     Action(
@@ -388,6 +380,9 @@ REVIEW = register(
         owner_role=Role.CITY_ADMIN,
         url_name="petitions:detail",
         brief=brief,
+        subject=Petition,
+        view_capability="petitions.view",
+        open_capability="petitions.register",
         steps=(
             Step(
                 "review",

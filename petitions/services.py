@@ -142,7 +142,7 @@ def _earlier_by_same_person(veteran: Veteran | None, subject: str, received_on: 
 @transaction.atomic
 def petition_register(*, actor: User, data: PetitionInput) -> Petition:
     """登记: the petition and its case; the registration step is done by the registrar at once."""
-    require(actor, "petitions.register")
+    require(actor, PETITION.open_capability)
     values = _clean(actor, data)
     assert actor.scope_region is not None  # every user who may register has a scope
     linked, link_kind = values["linked_to"], values.get("link_kind", "")
@@ -158,26 +158,25 @@ def petition_register(*, actor: User, data: PetitionInput) -> Petition:
         region_code=values["region_code"],
         owner_code=bureau_code(values["region_code"]),
         veteran=values["veteran"],
-        data={
-            "dates": {"received": values["received_on"].isoformat()},
-            "registrar": {"unit": actor.scope_region.code, "role": actor.role},
+        data={"dates": {"received": values["received_on"].isoformat()}},
+        subject={
+            "channel": data.channel,
+            "received_on": values["received_on"],
+            "veteran": values["veteran"],
+            "petitioner_name": values["petitioner_name"],
+            "phone_enc": encrypt(values["phone"]) if values["phone"] else "",
+            "id_number_enc": encrypt(values["id_number"]) if values["id_number"] else "",
+            "address": values["address"],
+            "subject": data.subject,
+            "content": values["content"],
+            "people": values["people"],
+            "linked_to": linked,
+            "link_kind": link_kind,
+            "registrar_unit": actor.scope_region.code,
+            "registrar_role": actor.role,
         },
     )
-    petition = Petition.objects.create(
-        case=case,
-        channel=data.channel,
-        received_on=values["received_on"],
-        veteran=values["veteran"],
-        petitioner_name=values["petitioner_name"],
-        phone_enc=encrypt(values["phone"]) if values["phone"] else "",
-        id_number_enc=encrypt(values["id_number"]) if values["id_number"] else "",
-        address=values["address"],
-        subject=data.subject,
-        content=values["content"],
-        people=values["people"],
-        linked_to=linked,
-        link_kind=link_kind,
-    )
+    petition: Petition = case.subject
     audit_record(
         actor=actor,
         action="petition.register",
@@ -199,7 +198,7 @@ def petition_register(*, actor: User, data: PetitionInput) -> Petition:
 @transaction.atomic
 def review_request(*, actor: User, petition: Petition, received_on: Any = None, content: str = "") -> Petition:
     """复查 (of a reply) or 复核 (of a review's opinion): asked within 30 days, a linked case of its own."""
-    require(actor, "petitions.register")
+    require(actor, REVIEW.open_capability)
     petition = Petition.objects.select_for_update().select_related("case").get(pk=petition.pk)
     level = {PetitionLevel.FIRST: PetitionLevel.REVIEW, PetitionLevel.REVIEW: PetitionLevel.RE_REVIEW}.get(
         PetitionLevel(petition.level)
@@ -234,24 +233,26 @@ def review_request(*, actor: User, petition: Petition, received_on: Any = None, 
         owner_code=petition.case.owner_code,
         veteran=petition.veteran,
         parent=petition.case,
-        data={"dates": {"received": when.isoformat()}, "level": str(level)},
+        data={"dates": {"received": when.isoformat()}},
+        subject={
+            "level": level,
+            "channel": petition.channel,
+            "received_on": when,
+            "veteran": petition.veteran,
+            "petitioner_name": petition.petitioner_name,
+            "phone_enc": petition.phone_enc,
+            "id_number_enc": petition.id_number_enc,
+            "address": petition.address,
+            "subject": petition.subject,
+            "content": content,
+            "people": petition.people,
+            "linked_to": petition,
+            "link_kind": LinkKind.REPEAT,
+            "registrar_unit": actor.scope_region.code if actor.scope_region else petition.registrar_unit,
+            "registrar_role": actor.role,
+        },
     )
-    review = Petition.objects.create(
-        case=case,
-        level=level,
-        channel=petition.channel,
-        received_on=when,
-        veteran=petition.veteran,
-        petitioner_name=petition.petitioner_name,
-        phone_enc=petition.phone_enc,
-        id_number_enc=petition.id_number_enc,
-        address=petition.address,
-        subject=petition.subject,
-        content=content,
-        people=petition.people,
-        linked_to=petition,
-        link_kind=LinkKind.REPEAT,
-    )
+    review: Petition = case.subject
     audit_record(
         actor=actor,
         action="petition.review_request",
@@ -274,7 +275,7 @@ def letter(*, actor: User, petition: Petition, kind: str) -> bytes:
     """The printable letter as PDF; printing it (it carries the petitioner's name) is audited."""
     from petitions.letters import render_letter
 
-    require(actor, "petitions.view")
+    require(actor, PETITION.view_capability)
     pdf = render_letter(petition, kind)
     audit_record(
         actor=actor,

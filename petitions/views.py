@@ -81,7 +81,7 @@ def petition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     letters = [
         ("acceptance", _("Acceptance notice"), bool(case.date("accepted")) and petition.level == "first"),
         ("reply", _("Written reply"), bool(case.date("replied"))),
-        ("extension", _("Extension notice"), bool((case.data.get("extension_request") or {}).get("approved"))),
+        ("extension", _("Extension notice"), bool(petition.extension_approved)),
     ]
     context.update(
         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import ClassVar
 
@@ -12,8 +13,10 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import REGION_VIEWER_ROLES
 from core.scoping import ScopedModel
+
+#: The service network (regions, stations, grids, their leaders) is seen with one capability.
+NETWORK_CAPABILITIES: Mapping[str, str] = {"view": "regions.view"}
 
 models.CharField.register_lookup(Length)
 
@@ -67,7 +70,7 @@ def prefix_of(code: str) -> str:
 
 class Region(ScopedModel):
     scope_field = "code"
-    scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES
+    capabilities: ClassVar[Mapping[str, str]] = NETWORK_CAPABILITIES
 
     code = models.CharField(_("division code"), max_length=15, unique=True)
     prefix = models.CharField(_("code prefix"), max_length=15, db_index=True, editable=False)
@@ -130,7 +133,7 @@ class Station(ScopedModel):
     """A service centre or station; one per region above grid level."""
 
     scope_field = "region__code"
-    scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES
+    capabilities: ClassVar[Mapping[str, str]] = NETWORK_CAPABILITIES
 
     region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="station")
     kind = models.CharField(_("kind"), max_length=20, choices=StationKind.choices)
@@ -159,7 +162,7 @@ class Designation(models.TextChoices):
 
 class StationDesignation(ScopedModel):
     scope_field = "station__region__code"
-    scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES
+    capabilities: ClassVar[Mapping[str, str]] = NETWORK_CAPABILITIES
 
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="designations")
     designation = models.CharField(_("designation"), max_length=30, choices=Designation.choices)
@@ -210,7 +213,7 @@ STAR_THRESHOLDS: list[tuple[Decimal, int]] = [
 
 class StarRating(ScopedModel):
     scope_field = "station__region__code"
-    scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES
+    capabilities: ClassVar[Mapping[str, str]] = NETWORK_CAPABILITIES
 
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="star_ratings")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -251,7 +254,7 @@ class GridLeaderTerm(ScopedModel):
     """One leader's (班长/轮值站长) term at one grid; the rotation history is the list of terms."""
 
     scope_field = "grid__code"
-    scope_roles: ClassVar[frozenset[str] | None] = REGION_VIEWER_ROLES
+    capabilities: ClassVar[Mapping[str, str]] = NETWORK_CAPABILITIES
 
     grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="leader_terms")
     leader_name = models.CharField(_("leader name"), max_length=50)

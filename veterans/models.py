@@ -7,21 +7,17 @@ a death is a status with a date.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from core.crypto import decrypt
 from core.scoping import ScopedModel
 from core.validators import mask_id, mask_phone
 from veterans import choices as c
-
-VETERAN_VIEWER_ROLES = frozenset(
-    {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF, Role.GRID_LEADER, Role.AUDITOR}
-)
 
 
 class Tag(models.Model):
@@ -40,7 +36,11 @@ class Tag(models.Model):
 
 class Veteran(ScopedModel):
     scope_field = "region_code"
-    scope_roles: ClassVar[frozenset[str] | None] = VETERAN_VIEWER_ROLES
+    capabilities: ClassVar[Mapping[str, str]] = {
+        "view": "veterans.view",
+        "manage": "veterans.manage",
+        "export": "veterans.export",
+    }
 
     name = models.CharField(_("name"), max_length=50)
     name_pinyin = models.CharField(max_length=200, editable=False)

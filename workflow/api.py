@@ -231,7 +231,6 @@ class CaseOut(Schema):
 def case_out(case: Case) -> dict[str, Any]:
     tasks = case.tasks.select_related("case", "assignee").order_by("id")
     events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("id")
-    data = {k: v for k, v in case.data.items() if k not in ("registrar",)}
     return {
         "id": case.pk,
         "number": case.number,
@@ -241,7 +240,7 @@ def case_out(case: Case) -> dict[str, Any]:
         "state": case.state,
         "veteran_id": case.veteran_id,
         "parent_id": case.parent_id,
-        "data": data,
+        "data": case.data,
         "created_at": case.created_at,
         "closed_at": case.closed_at,
         "tasks": [task_out(t) for t in tasks],

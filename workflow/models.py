@@ -6,19 +6,34 @@ task of each step (one per parallel branch), the history and the working-day cal
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
-from core.scoping import ScopedModel
+from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Role
+from core.scoping import ScopedModel, ScopedQuerySet, scope_prefix
 
-CASE_VIEWER_ROLES = frozenset(
-    {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF, Role.GRID_LEADER, Role.AUDITOR}
-)
+
+def granted_processes(user: Any, action: str, subject: type[models.Model] | None = None) -> list[str]:
+    """The keys of the processes (of this subject, when given) whose capability for ``action`` the user holds."""
+    from workflow.process import PROCESSES
+
+    return [
+        p.key
+        for p in PROCESSES.values()
+        if (subject is None or p.subject is subject) and p.capability(action) and user.can(p.capability(action))
+    ]
+
+
+class CaseQuerySet(ScopedQuerySet["Case"]):
+    def granted(self, user: Any, action: str) -> Q | None:
+        """A case is seen only through its process: its view capability decides, whatever the region."""
+        keys = granted_processes(user, action)
+        return Q(process__in=keys) if keys else None
 
 
 class Holiday(models.Model):
@@ -53,7 +68,6 @@ class CaseSequence(models.Model):
 
 class Case(ScopedModel):
     scope_field = "region_code"
-    scope_roles: ClassVar[frozenset[str] | None] = CASE_VIEWER_ROLES
 
     class State(models.TextChoices):
         OPEN = "open", _("In progress")
@@ -85,6 +99,8 @@ class Case(ScopedModel):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CaseQuerySet.as_manager()  # type: ignore[misc]  # the scoped manager, narrowed to cases
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -100,6 +116,39 @@ class Case(ScopedModel):
 
     def date(self, name: str) -> str | None:
         return (self.data.get("dates") or {}).get(name)
+
+    @cached_property
+    def subject(self) -> Any:
+        """The module's own record of this case (a petition, a 一件事 case), or None for a process without one."""
+        from workflow.process import PROCESSES
+
+        model = PROCESSES[self.process].subject
+        return model._default_manager.filter(case=self).first() if model is not None else None
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def actionable_by(self, user: Any) -> TaskQuerySet:
+        """Open tasks on open cases the user may act on: their role (or one it covers) in a unit under their
+        scope with their department, or escalated to the unit they supervise."""
+        prefix = scope_prefix(user)
+        if not prefix or not user.can("workflow.inbox"):
+            return self.none()
+        mine = Q(role__in=ACTS_AS.get(user.role, frozenset()), unit_code__startswith=prefix, department=user.department)
+        if user.role in SUPERVISOR_ROLES and not user.department:
+            mine |= Q(escalated_to=user.scope_region.code)
+        return self.filter(mine, status=Task.Status.OPEN, case__state=Case.State.OPEN)
+
+    def visible_to(self, user: Any) -> TaskQuerySet:
+        """Tasks the user may open: one they may act on or did act on, their own department's, or one on a case
+        they may see (by its process's capability and its region). Nothing else, whatever the URL."""
+        prefix = scope_prefix(user)
+        if not prefix:
+            return self.none()
+        seen = Q(pk__in=self.actionable_by(user).values("pk")) | Q(completed_by=user)
+        if user.department and user.can("workflow.inbox"):
+            seen |= Q(department=user.department, unit_code__startswith=prefix)
+        seen |= Q(case__in=Case.objects.visible_to(user).values("pk"))
+        return self.filter(seen)
 
 
 class Task(models.Model):
@@ -145,6 +194,8 @@ class Task(models.Model):
     escalated_to = models.CharField(_("escalated to"), max_length=15, blank=True, db_index=True)
     #: what the step needs that the process does not declare (a template task's fields, a returned task's id)
     data = models.JSONField(default=dict, blank=True)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task")
@@ -205,3 +256,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SubjectQuerySet(ScopedQuerySet[Any]):
+    def granted(self, user: Any, action: str) -> Q | None:
+        """A subject is seen through the processes declared on it, as its case is."""
+        keys = granted_processes(user, action, subject=self.model)
+        return Q(case__process__in=keys) if keys else None
+
+
+class CaseSubject(ScopedModel):
+    """A module's own record of one case: typed columns for its facts, one-to-one with the case.
+
+    The case carries the procedure (steps, deadlines, history); its ``data`` keeps only the engine's
+    own facts (dates, an extension). The subject carries what the module knows (a petition's channel
+    and decision, a 一件事 case's stage) in columns that can be filtered, counted and constrained.
+    Declare it on the process (``Process(subject=Petition, ...)``): the engine creates it with the case
+    and hands it to every check and effect (``ctx.subject``).
+    """
+
+    scope_field = "region_code"
+
+    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="%(class)s")
+    region_code = models.CharField(_("region code"), max_length=15, db_index=True)
+
+    objects = SubjectQuerySet.as_manager()  # type: ignore[misc]  # the scoped manager, narrowed to subjects
+
+    class Meta:
+        abstract = True

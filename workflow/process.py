@@ -19,7 +19,7 @@ from workflow.calendar import Limit
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from workflow.models import Case, Task
+    from workflow.models import Case, CaseSubject, Task
 
 #: (region code of the acting unit, department or "" for the bureau and its stations)
 Unit = tuple[str, str]
@@ -46,6 +46,8 @@ class Context:
     actor: User
     note: str
     data: dict[str, Any]
+    #: the module's record of the case (``Process.subject``), locked with it; the engine saves it after the effect
+    subject: Any = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,15 @@ class Process:
     #: what someone opening one task must know to do it, as (label, value) pairs: a petition's content for the
     #: unit that investigates it, a person's data for a department (only what the task needs)
     brief: Callable[[Task, User], list[tuple[Any, str]]] | None = None
+    #: the module's own record of a case (a ``workflow.models.CaseSubject``), created with it
+    subject: type[CaseSubject] | None = None
+    #: the capability that shows this process's cases (with the region scope), and the one that opens them
+    view_capability: str = ""
+    open_capability: str = ""
+
+    def capability(self, action: str) -> str:
+        """The capability an action on this process's cases needs ("" when the process declares none)."""
+        return {"view": self.view_capability, "open": self.open_capability}.get(action, "")
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -151,5 +162,7 @@ def register(process: Process) -> Process:
                 raise ValueError(f"{process.key}.{step.key}.{action.key}: unknown step {action.to!r}")
         if step.branches and step.then and step.then not in keys:
             raise ValueError(f"{process.key}.{step.key}: unknown step {step.then!r} after the branches")
+    if not process.view_capability:
+        raise ValueError(f"{process.key}: declare the view capability that shows its cases")
     PROCESSES[process.key] = process
     return process

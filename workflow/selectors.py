@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import ACTS_AS, SUPERVISOR_ROLES
 from core.permissions import require
 from core.scoping import get_visible_or_404
 from workflow.models import Case, Task
@@ -22,18 +22,7 @@ DUE_SOON_DAYS = 3
 
 def actionable(user: Any) -> QuerySet[Task]:
     """Open tasks on open cases that the user may act on: their role and unit, or escalated to them."""
-    if not user.is_authenticated or not user.is_active or not user.scope_prefix or not user.can("workflow.inbox"):
-        return Task.objects.none()
-    mine = Q(
-        role__in=ACTS_AS.get(user.role, frozenset()),
-        unit_code__startswith=user.scope_prefix,
-        department=user.department or "",
-    )
-    if user.role in SUPERVISOR_ROLES and not user.department:
-        mine |= Q(escalated_to=user.scope_region.code)
-    return Task.objects.filter(mine, status=Task.Status.OPEN, case__state=Case.State.OPEN).select_related(
-        "case", "assignee"
-    )
+    return Task.objects.actionable_by(user).select_related("case", "assignee")
 
 
 def my_tasks(user: Any) -> QuerySet[Task]:
@@ -83,22 +72,11 @@ def urgency(task: Task, today: dt.date | None = None) -> str:
 
 
 def visible_task(user: Any, task_id: int) -> Task:
-    """A task the user may open: one they may act on or did act on, or one on a case they may see."""
-    from django.http import Http404
-
-    task = Task.objects.select_related("case", "assignee", "completed_by").filter(pk=task_id).first()
+    """A task the user may open (``Task.objects.visible_to``); anything else is 404, as if it did not exist."""
+    task = Task.objects.visible_to(user).select_related("case", "assignee", "completed_by").filter(pk=task_id).first()
     if task is None:
         raise Http404
-    from workflow.services import may_act
-
-    if may_act(user, task) or task.completed_by_id == user.pk:
-        return task
-    own_department = user.department and task.department == user.department
-    if own_department and user.can("workflow.inbox") and task.unit_code.startswith(user.scope_prefix):
-        return task  # a liaison's own department's task, done or not
-    if Case.objects.visible_to(user).filter(pk=task.case_id).exists():
-        return task
-    raise Http404
+    return task
 
 
 def case_get(user: Any, pk: int, process: str = "") -> Case:

@@ -267,7 +267,7 @@ def test_the_api_drives_a_petition_end_to_end(net: Network) -> None:
     step(staff, "accept", "accept")
     step(staff, "assign", "assign", unit=net.danghu.code)
     step(town, "investigate", "investigated", "已核实")
-    step(town, "decide", "decide", "符合条件", opinion="support")
+    step(town, "decide", "decide", "符合条件", decision="support")
     step(staff, "reply", "reply", "请到镇服务站办理。")
     step(town, "follow_up", "visited", "满意", satisfaction="satisfied")
     step(admin, "archive", "archive")

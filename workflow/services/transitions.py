@@ -20,6 +20,7 @@ from accounts.roles import ACTS_AS
 from audit.services import audit_record
 from core.errors import Conflict, bad_choice, invalid, lazy_format
 from core.notify import notify
+from core.permissions import require
 from workflow.calendar import Limit
 from workflow.models import Case, CaseEvent, CaseSequence, Task
 from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
@@ -75,9 +76,20 @@ def open_case(
     veteran: Any = None,
     parent: Case | None = None,
     data: dict[str, Any] | None = None,
+    subject: dict[str, Any] | None = None,
     note: str = "",
+    automatic: bool = False,
 ) -> Case:
-    """A new case at the process's first step. The calling module has checked its own capability."""
+    """A new case at the process's first step, with its subject (the process's own record, from ``subject``'s
+    field values) created before the first step opens, all in one transaction.
+
+    The actor needs the process's open capability, unless the case is ``automatic``: opened by the platform
+    as the consequence of another write the actor was allowed to make (身后事 on a recorded death).
+    """
+    if not automatic:
+        require(actor, process.open_capability or process.view_capability)
+    if (subject is not None) != (process.subject is not None):
+        raise ValueError(f"{process.key}: give the subject's values exactly when the process declares a subject")
     case = Case.objects.create(
         process=process.key,
         number=_next_number(process),
@@ -89,6 +101,8 @@ def open_case(
         data=data or {},
         created_by=actor,
     )
+    if process.subject is not None:
+        case.subject = process.subject._default_manager.create(case=case, region_code=region_code, **(subject or {}))
     record_event(case, None, actor, "open", _("Case opened"), note)
     audit_record(
         actor=actor,
@@ -249,6 +263,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
     locked.case = case
     refuse_unless_actionable(actor, case, locked)
     process = PROCESSES[case.process]
+    subject = _locked_subject(process, case)
     chosen = next((a for a in actions_for(locked) if a.key == action), None)
     if chosen is None:
         allowed = "、".join(str(a.label) for a in actions_for(locked))
@@ -278,7 +293,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
             and data[spec.name] not in dict(spec.choices)
         ):
             raise bad_choice(spec.name, spec.choices)
-    context = Context(case=case, task=locked, actor=actor, note=note, data=data)
+    context = Context(case=case, task=locked, actor=actor, note=note, data=data, subject=subject)
     if chosen.check:
         chosen.check(context)
     now = timezone.now()
@@ -288,6 +303,8 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         locked.save(update_fields=["status", "outcome", "note", "completed_at", "completed_by"])
     if chosen.effect:
         chosen.effect(context)
+        if subject is not None:
+            subject.save()
     _move(process, case, locked, chosen, actor, now)
     case.save(update_fields=["data", "state", "closed_at", "updated_at"])
     record_event(case, locked, actor, chosen.key, f"{locked.label}: {chosen.label}", note)
@@ -306,6 +323,15 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         reason=note,
     )
     return locked
+
+
+def _locked_subject(process: Process, case: Case) -> Any:
+    """The case's subject, locked with it, and kept on the case so that the steps' units read the same object."""
+    if process.subject is None:
+        return None
+    subject = process.subject._default_manager.select_for_update().get(case=case)
+    case.subject = subject
+    return subject
 
 
 def _move(process: Process, case: Case, task: Task, action: Action, actor: Any, now: dt.datetime) -> None:

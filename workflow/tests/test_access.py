@@ -74,3 +74,26 @@ def test_pages_that_only_show_refuse_other_methods(net: Network) -> None:
         assert client.post(url).status_code == 405, url
     for url in ("/tasks/bulk/", "/tasks/1/act/", "/tasks/1/claim/"):
         assert client.get(url).status_code == 405, url
+
+
+@pytest.mark.parametrize("role", ["grid_leader", "liaison", "employer", "veteran"])
+def test_a_role_without_the_process_capability_sees_nothing_of_its_cases(net: Network, role: str) -> None:
+    """A grid leader has no petitions.view: the petition's case and tasks are as hidden as the petition page."""
+    petition = register_petition(net, region_code=net.grid.code)
+    task = open_task(petition, "accept")
+    page, api = net.client(role), net.api_client(role)
+    assert page.get(f"/petitions/{petition.case_id}/").status_code in (403, 404)
+    assert page.get(f"/tasks/{task.pk}/").status_code == 404
+    assert api.get(f"/api/v1/cases/{petition.case_id}").status_code == 404
+    assert api.get(f"/api/v1/tasks/{task.pk}").status_code == 404
+    assert api.get(f"/api/v1/petitions/{petition.case_id}").status_code in (403, 404)
+
+
+def test_a_village_station_sees_the_petitions_of_its_village_but_not_of_another(net: Network) -> None:
+    mine = register_petition(net, region_code=net.grid.code)
+    other = register_petition(net, region_code=net.other_village.code)
+    api = net.api_client("village_staff")
+    assert api.get(f"/api/v1/cases/{mine.case_id}").status_code == 200
+    assert api.get(f"/api/v1/tasks/{open_task(mine, 'accept').pk}").status_code == 200
+    assert api.get(f"/api/v1/cases/{other.case_id}").status_code == 404
+    assert api.get(f"/api/v1/tasks/{open_task(other, 'accept').pk}").status_code == 404

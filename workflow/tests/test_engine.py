@@ -77,7 +77,7 @@ def test_the_wrong_role_or_unit_is_refused_and_nothing_changes(net: Network, rol
     before = snapshot(petition.case)
     with pytest.raises(PermissionDenied) as refused:
         act(actor=actor, task=task, action=(task.step == "decide" and "decide") or "investigated", note="越权",
-            data={"opinion": "support"})  # fmt: skip
+            data={"decision": "support"})  # fmt: skip
     assert "当湖街道" in str(refused.value)
     assert snapshot(petition.case) == before
 
@@ -165,7 +165,7 @@ def test_parallel_branches_must_all_finish(net: Network) -> None:
         ]
 
     process = register(Process(
-        key="test_parallel", label="test", prefix="TP", owner_role="city_staff",
+        key="test_parallel", label="test", prefix="TP", owner_role="city_staff", view_capability="cases.view",
         steps=(Step("fan", "并联", "city_staff", lambda c: (c.owner_code, ""), branches=branches, then="end",
                     limit=Limit(3), actions=(Action("done", "完成", Move.FORWARD),
                                              Action("return", "退回", Move.RETURN, note_required=True))),
@@ -198,7 +198,7 @@ def test_parallel_branches_without_a_next_step_conclude_the_case(net: Network) -
     from workflow.services import open_case
 
     process = register(Process(
-        key="test_fan_only", label="test", prefix="TF", owner_role="city_staff",
+        key="test_fan_only", label="test", prefix="TF", owner_role="city_staff", view_capability="cases.view",
         steps=(Step("fan", "并联", "city_staff", lambda c: (c.owner_code, ""),
                     branches=lambda c: [Branch("a", "甲", "city_staff", (net.city.code, ""))],
                     actions=(Action("done", "完成", Move.FORWARD),)),),
@@ -215,7 +215,7 @@ def test_parallel_branches_without_a_next_step_conclude_the_case(net: Network) -
 
 def test_a_process_with_an_unknown_target_step_is_refused_at_declaration() -> None:
     with pytest.raises(ValueError):
-        register(Process(key="broken", label="x", prefix="X", steps=(
+        register(Process(key="broken", label="x", prefix="X", view_capability="cases.view", steps=(
             Step("a", "a", "city_staff", lambda c: ("", ""), actions=(Action("go", "go", Move.FORWARD, to="nowhere"),)),
         )))  # fmt: skip
     assert "broken" not in PROCESSES

@@ -70,7 +70,7 @@ def test_the_task_page_is_scoped(net: Network) -> None:
     assert net.client("city_staff").get(f"/tasks/{task.pk}/").status_code == 200
     assert net.client("other_town_staff").get(f"/tasks/{task.pk}/").status_code == 404
     assert net.client("liaison").get(f"/tasks/{task.pk}/").status_code == 404
-    assert net.client("employer").get(f"/tasks/{task.pk}/").status_code == 403
+    assert net.client("employer").get(f"/tasks/{task.pk}/").status_code == 404
     anonymous = net.client("city_staff")
     anonymous.logout()
     assert anonymous.get(f"/tasks/{task.pk}/").status_code == 302
