@@ -10,8 +10,9 @@ from ninja import Field, Router, Schema, Status
 
 from cases import selectors, services
 from cases.models import CaseTemplate, LifeCase
+from cases.process import LIFE_EVENT
+from core.access import Target, endpoint
 from core.pagination import keyset_page
-from core.permissions import require
 from core.types import AuthedRequest
 from veterans.models import Veteran
 from workflow.api import CaseOut, case_out
@@ -58,6 +59,7 @@ class LifeCasePage(Schema):
 
 
 @router.get("/life-cases", response=LifeCasePage)
+@endpoint(LIFE_EVENT.view_capability)
 def life_cases_list(
     request: AuthedRequest,
     stage: str = "",
@@ -78,14 +80,15 @@ class OpenIn(Schema):
 
 
 @router.post("/life-cases", response={201: LifeCaseDetail})
+@endpoint(LIFE_EVENT.open_capability)
 def life_cases_open(request: AuthedRequest, payload: OpenIn) -> Status:
-    require(request.user, "cases.open")
     veteran = get_object_or_404(Veteran.objects.visible_to(request.user), pk=payload.veteran_id)
     life = services.life_case_open(actor=request.user, veteran=veteran, stage=payload.stage, note=payload.note)
     return Status(201, {**life_out(life), "case": case_out(life.case)})
 
 
 @router.get("/life-cases/{case_id}", response=LifeCaseDetail)
+@endpoint(LIFE_EVENT.view_capability, target=Target(LifeCase, "case_id", "case_id"))
 def life_cases_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
     life = selectors.life_case_by_case(user=request.user, case_pk=case_id)
     return {**life_out(life), "case": case_out(life.case)}
@@ -135,15 +138,15 @@ def template_out(t: CaseTemplate) -> dict[str, Any]:
 
 
 @router.get("/life-case-templates", response=list[TemplateIO])
+@endpoint(LIFE_EVENT.view_capability)
 def templates_list(request: AuthedRequest) -> list[dict[str, Any]]:
-    require(request.user, "cases.view")
     return [template_out(t) for t in CaseTemplate.objects.prefetch_related("tasks")]
 
 
 @router.put("/life-case-templates/{stage}", response=TemplateIO)
+@endpoint("cases.templates", examples={"stage": "reporting"})
 def templates_put(request: AuthedRequest, stage: str, payload: TemplateIO) -> dict[str, Any]:
     """Replace a template (cases already open keep the tasks they started with)."""
-    require(request.user, "cases.templates")
     template = get_object_or_404(CaseTemplate, stage=stage)
     data = payload.dict()
     services.template_update(

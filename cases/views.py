@@ -3,18 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import selectors, services
 from cases.forms import OpenForm, TaskFormSet, TemplateForm
 from cases.models import CaseTemplate, LifeCase
+from cases.process import LIFE_EVENT
+from core.access import Target, page
 from core.pagination import keyset_page
-from core.permissions import require
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from veterans.models import Veteran
@@ -23,8 +22,7 @@ from workflow.views import case_context
 PAGE_SIZE = 50
 
 
-@require_GET
-@login_required
+@page(LIFE_EVENT.view_capability)
 def case_list(request: AuthedRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     state = request.GET.get("state", "")
@@ -50,10 +48,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page(LIFE_EVENT.open_capability, methods=("GET", "POST"))
 def case_open(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "cases.open")
     form = OpenForm(request.POST or None, initial={"veteran_id": request.GET.get("veteran")})
 
     def action(data: dict[str, Any]) -> LifeCase:
@@ -69,8 +65,7 @@ def case_open(request: AuthedRequest) -> HttpResponse:
     return render(request, "cases/open.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@require_GET
-@login_required
+@page(LIFE_EVENT.view_capability, target=Target(LifeCase, "case_id"))
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     life = selectors.life_case_by_case(user=request.user, case_pk=pk)
     context = case_context(request, life.case)
@@ -78,20 +73,16 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
-@require_GET
-@login_required
+@page(LIFE_EVENT.view_capability)
 def template_list(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "cases.view")
     templates = CaseTemplate.objects.prefetch_related("tasks")
     return render(
         request, "cases/templates.html", {"templates": templates, "can_edit": request.user.can("cases.templates")}
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("cases.templates", methods=("GET", "POST"), examples={"stage": "reporting"})
 def template_edit(request: AuthedRequest, stage: str) -> HttpResponse:
-    require(request.user, "cases.templates")
     template = get_object_or_404(CaseTemplate, stage=stage)
     initial_tasks = [  # the form calls the template's "fields" person_fields (a form's own "fields" is taken)
         {

@@ -8,10 +8,12 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from core.access import Target, endpoint
 from core.pagination import keyset_page
 from core.types import AuthedRequest
 from petitions import selectors, services
 from petitions.models import Petition
+from petitions.process import PETITION, REVIEW
 from workflow.api import CaseOut, case_out
 
 router = Router(tags=["petitions"])
@@ -87,6 +89,7 @@ class PetitionPage(Schema):
 
 
 @router.get("/petitions", response=PetitionPage)
+@endpoint(PETITION.view_capability)
 def petitions_list(
     request: AuthedRequest,
     q: str = "",
@@ -104,6 +107,7 @@ def petitions_list(
 
 
 @router.post("/petitions", response={201: PetitionDetail})
+@endpoint(PETITION.open_capability)
 def petitions_create(request: AuthedRequest, payload: PetitionIn) -> Status:
     """登记: registers the petition and submits it for acceptance (受理告知 is then the bureau's task)."""
     petition = services.petition_register(actor=request.user, data=services.PetitionInput(**payload.dict()))
@@ -111,6 +115,7 @@ def petitions_create(request: AuthedRequest, payload: PetitionIn) -> Status:
 
 
 @router.get("/petitions/{case_id}", response=PetitionDetail)
+@endpoint(PETITION.view_capability, target=Target(Petition, "case_id", "case_id"))
 def petitions_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
     petition = selectors.petition_by_case(user=request.user, case_pk=case_id)
     return {**petition_out(petition), "case": case_out(petition.case)}
@@ -122,6 +127,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/petitions/{case_id}/review", response={201: PetitionDetail})
+@endpoint(REVIEW.open_capability, target=Target(Petition, "case_id", "case_id"))
 def petitions_review(request: AuthedRequest, case_id: int, payload: ReviewIn) -> Status:
     """复查 (or 复核 on a review): within 30 days of the written reply; answered within 30 days."""
     petition = selectors.petition_by_case(user=request.user, case_pk=case_id)
@@ -132,6 +138,7 @@ def petitions_review(request: AuthedRequest, case_id: int, payload: ReviewIn) ->
 
 
 @router.get("/petitions/{case_id}/letters/{kind}.pdf", response={200: None})
+@endpoint(PETITION.view_capability, target=Target(Petition, "case_id", "case_id"), examples={"kind": "acceptance"})
 def petitions_letter(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
     """The acceptance notice, the written reply or the extension notice, as PDF (printing is audited)."""
     petition = selectors.petition_by_case(user=request.user, case_pk=case_id)

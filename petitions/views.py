@@ -3,21 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import Target, page
 from core.pagination import keyset_page
-from core.permissions import require
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from petitions import selectors, services
 from petitions.forms import PetitionFilterForm, PetitionForm, ReviewForm
 from petitions.models import Petition
+from petitions.process import PETITION, REVIEW
 from workflow.models import Task
 from workflow.selectors import urgency
 from workflow.views import case_context
@@ -25,8 +24,7 @@ from workflow.views import case_context
 PAGE_SIZE = 50
 
 
-@require_GET
-@login_required
+@page(PETITION.view_capability)
 def petition_list(request: AuthedRequest) -> HttpResponse:
     form = PetitionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -55,10 +53,8 @@ def petition_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page(PETITION.open_capability, methods=("GET", "POST"))
 def petition_new(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "petitions.register")
     initial = {"veteran_id": request.GET.get("veteran") or None, "people": 1}
     form = PetitionForm(request.POST or None, initial=initial)
 
@@ -72,8 +68,7 @@ def petition_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "petitions/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@require_GET
-@login_required
+@page(PETITION.view_capability, target=Target(Petition, "case_id"))
 def petition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     petition = selectors.petition_by_case(user=request.user, case_pk=pk)
     context = case_context(request, petition.case)
@@ -97,8 +92,7 @@ def petition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "petitions/detail.html", context)
 
 
-@require_GET
-@login_required
+@page(PETITION.view_capability, target=Target(Petition, "case_id"), examples={"kind": "acceptance"})
 def petition_letter(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     petition = selectors.petition_by_case(user=request.user, case_pk=pk)
     try:
@@ -111,8 +105,7 @@ def petition_letter(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     return response
 
 
-@require_POST
-@login_required
+@page(REVIEW.open_capability, target=Target(Petition, "case_id"), methods=("POST",))
 def petition_review(request: AuthedRequest, pk: int) -> HttpResponse:
     petition = selectors.petition_by_case(user=request.user, case_pk=pk)
     form = ReviewForm(request.POST)

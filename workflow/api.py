@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
+from core.access import Target, endpoint
 from core.errors import invalid
 from core.models import Notification
 from core.pagination import keyset_page
-from core.permissions import require
 from core.types import AuthedRequest
 from workflow import selectors, services
 from workflow.models import Case, CaseEvent, Holiday, Task
@@ -126,11 +126,11 @@ class TaskPage(Schema):
 
 
 @router.get("/tasks", response=TaskPage)
+@endpoint("workflow.inbox")
 def tasks_list(
     request: AuthedRequest, view: str = "mine", process: str = "", urgency: str = "", limit: int = 100, cursor: str = ""
 ) -> dict[str, Any]:
     """Open tasks: ``view=mine`` (taken by me or by nobody) or ``view=unit`` (all of my unit's)."""
-    require(request.user, "workflow.inbox")
     if view == "unit":
         qs = selectors.unit_tasks(request.user, process=process, urgency=urgency)
     else:
@@ -144,6 +144,7 @@ def tasks_list(
 
 
 @router.get("/tasks/{int:task_id}", response=TaskDetail)
+@endpoint(target=Target(Task, kwarg="task_id"))
 def tasks_get(request: AuthedRequest, task_id: int) -> dict[str, Any]:
     return detail_out(selectors.visible_task(request.user, task_id), request.user)
 
@@ -155,6 +156,7 @@ class ActIn(Schema):
 
 
 @router.post("/tasks/{int:task_id}/act", response=TaskDetail)
+@endpoint(target=Target(Task, kwarg="task_id"))
 def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str, Any]:
     """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
     selectors.visible_task(request.user, task_id)
@@ -164,6 +166,7 @@ def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str,
 
 
 @router.post("/tasks/{int:task_id}/claim", response=TaskDetail)
+@endpoint(target=Target(Task, kwarg="task_id"))
 def tasks_claim(request: AuthedRequest, task_id: int) -> dict[str, Any]:
     selectors.visible_task(request.user, task_id)
     task = services.claim(actor=request.user, task=task_id)
@@ -188,9 +191,9 @@ class BulkOut(Schema):
 
 
 @router.post("/tasks/bulk", response=BulkOut)
+@endpoint("workflow.inbox")
 def tasks_bulk(request: AuthedRequest, payload: BulkIn) -> dict[str, Any]:
     """Without ``confirm``: what would happen to each task. With it: all of them, or none if one is refused."""
-    require(request.user, "workflow.inbox")
     tasks = list(selectors.actionable(request.user).filter(pk__in=payload.tasks))
     missing = set(payload.tasks) - {t.pk for t in tasks}
     if missing:
@@ -258,6 +261,7 @@ def case_out(case: Case) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}", response=CaseOut)
+@endpoint(target=Target(Case, kwarg="case_id"))
 def cases_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
     """Any case in scope, whatever its process: its tasks and its history."""
     return case_out(selectors.case_get(request.user, case_id))
@@ -268,6 +272,7 @@ class WithdrawIn(Schema):
 
 
 @router.post("/cases/{case_id}/withdraw", response=CaseOut)
+@endpoint(target=Target(Case, kwarg="case_id"))
 def cases_withdraw(request: AuthedRequest, case_id: int, payload: WithdrawIn) -> dict[str, Any]:
     """End a case under way (the unit that owns it); its open tasks are cancelled."""
     case = services.withdraw_case(
@@ -295,6 +300,7 @@ class NotificationPage(Schema):
 
 
 @router.get("/notifications", response=NotificationPage)
+@endpoint()
 def notifications_list(request: AuthedRequest, unread: bool = False) -> dict[str, Any]:
     qs = Notification.objects.filter(user=request.user)
     count = qs.filter(read_at__isnull=True).count()
@@ -308,6 +314,7 @@ class ReadIn(Schema):
 
 
 @router.post("/notifications/read", response=NotificationPage)
+@endpoint()
 def notifications_read(request: AuthedRequest, payload: ReadIn) -> dict[str, Any]:
     """Mark the given notifications read (all of them when ``ids`` is empty)."""
     qs = Notification.objects.filter(user=request.user, read_at__isnull=True)
@@ -345,6 +352,7 @@ class StatsOut(Schema):
 
 
 @router.get("/workflow/stats", response=StatsOut)
+@endpoint("workflow.stats")
 def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
     """Per process and acting unit: open, done, on-time rate (%), average days; per step when ``process`` is given."""
     from workflow.process import PROCESSES
@@ -372,17 +380,19 @@ class HolidayIO(Schema):
 
 
 @router.get("/holidays", response=list[HolidayIO])
+@endpoint(("holidays.manage", "workflow.inbox"))
 def holidays_list(request: AuthedRequest, year: int | None = None) -> list[Holiday]:
     return list(Holiday.objects.filter(date__year=year or timezone.localdate().year))
 
 
 @router.post("/holidays", response={201: HolidayIO})
+@endpoint("holidays.manage")
 def holidays_add(request: AuthedRequest, payload: HolidayIO) -> Status:
     return Status(201, services.holiday_add(actor=request.user, **payload.dict()))
 
 
 @router.delete("/holidays/{day}", response={204: None})
+@endpoint("holidays.manage", examples={"day": "2026-10-01"})
 def holidays_delete(request: AuthedRequest, day: dt.date) -> Status:
-    require(request.user, "holidays.manage")
     services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, date=day))
     return Status(204, None)

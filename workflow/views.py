@@ -8,16 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_record
+from core.access import Target, page
 from core.errors import explain, invalid
 from core.models import Notification
 from core.permissions import require
@@ -71,10 +70,8 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
     }
 
 
-@require_GET
-@login_required
+@page("workflow.inbox")
 def inbox(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "workflow.inbox")
     view = request.GET.get("view", "mine")
     urgency = request.GET.get("urgency", "")
     process = request.GET.get("process", "")
@@ -131,14 +128,12 @@ def _task_page(request: AuthedRequest, task: Task, bound: ActionForm | None = No
     return render(request, "workflow/task.html", context, status=status)
 
 
-@require_GET
-@login_required
+@page(target=Target(Task))
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.visible_task(request.user, pk))
 
 
-@require_POST
-@login_required
+@page(target=Target(Task), methods=("POST",))
 def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.visible_task(request.user, pk)
     key = request.POST.get("action", "")
@@ -171,8 +166,7 @@ def _after(request: AuthedRequest, task: Task) -> str:
     return "/tasks/"
 
 
-@require_POST
-@login_required
+@page(target=Target(Case, kwarg="case_pk"), methods=("POST",))
 def case_withdraw(request: AuthedRequest, case_pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, case_pk)
     try:
@@ -183,8 +177,7 @@ def case_withdraw(request: AuthedRequest, case_pk: int) -> HttpResponse:
     return redirect(services.case_url(case))
 
 
-@require_POST
-@login_required
+@page(target=Target(Task), methods=("POST",))
 def task_claim(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.visible_task(request.user, pk)
     try:
@@ -195,11 +188,9 @@ def task_claim(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("workflow:task", pk=pk)
 
 
-@require_POST
-@login_required
+@page("workflow.inbox", methods=("POST",))
 def bulk(request: AuthedRequest) -> HttpResponse:
     """First a preview of what would happen to each task; then, confirmed, all or nothing."""
-    require(request.user, "workflow.inbox")
     form = BulkForm(request.POST, queryset=selectors.actionable(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose at least one of your tasks and an action."))
@@ -226,8 +217,7 @@ def bulk(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page(methods=("GET", "POST"))
 def notifications(request: AuthedRequest) -> HttpResponse:
     qs = Notification.objects.filter(user=request.user)
     if request.method == "POST":
@@ -236,8 +226,7 @@ def notifications(request: AuthedRequest) -> HttpResponse:
     return render(request, "workflow/notifications.html", {"items": qs[:200]})
 
 
-@require_GET
-@login_required
+@page(target=Target(Notification))
 def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Notification, pk=pk, user=request.user)
     if item.read_at is None:
@@ -246,10 +235,8 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(url)
 
 
-@require_GET
-@login_required
+@page("workflow.stats")
 def stats(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "workflow.stats")
     process = request.GET.get("process", "")
     if process and process not in PROCESSES:
         raise Http404
@@ -272,16 +259,12 @@ def stats(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page(("holidays.manage", "workflow.inbox"), methods=("GET", "POST"))
 def holidays(request: AuthedRequest) -> HttpResponse:
     can_manage = request.user.can("holidays.manage")
-    if not (can_manage or request.user.can("workflow.inbox")):
-        raise PermissionDenied
     year = int(request.GET.get("year") or timezone.localdate().year)
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
-        require(request.user, "holidays.manage")
         if "delete" in request.POST:
             services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=request.POST["delete"]))
             return redirect(f"{request.path}?year={year}")
@@ -336,8 +319,7 @@ def attachment_add(*, actor: Any, case: Case, upload: Any) -> Attachment:
     return attachment
 
 
-@require_POST
-@login_required
+@page(target=Target(Case, kwarg="case_pk"), methods=("POST",))
 def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, case_pk)
     upload = request.FILES.get("file")
@@ -351,8 +333,7 @@ def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
     return redirect(services.case_url(case))
 
 
-@require_GET
-@login_required
+@page(target=Target(Attachment))
 def attachment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     attachment = get_object_or_404(Attachment, pk=pk)
     selectors.case_get(request.user, attachment.case_id)  # 404 outside the scope

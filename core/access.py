@@ -1,0 +1,120 @@
+"""Who may open a page or call an endpoint, declared on it once: the kit enforces it and the tests read it.
+
+A page says ``@page("petitions.view", target=Target(Petition, "case_id"))``: it is for signed-in users
+whose role grants the capability; its URL names one petition by the case's id. The decorator refuses
+the wrong HTTP method (405), sends an anonymous visitor to sign in (302), and refuses a role without the
+capability (403). Which object the user may see is then the selector's answer (``visible_to``: 404
+outside the scope or the process). An endpoint says ``@endpoint("petitions.view", target=...)`` under its
+router's decorator: the same, with the API's own answers for anonymity (401) and methods (405).
+
+The declarations are also what the generated access test (``core/tests/test_access_matrix.py``) walks:
+every URL pattern and API operation, every role, an object in the user's region and in another, the
+anonymous user and the wrong method, with the expected answer worked out from these declarations and the
+models' and processes' capabilities, not from a list typed per app.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Target:
+    """The object a URL names: the model, the field its argument matches, and the argument's name."""
+
+    model: type[models.Model]
+    field: str = "pk"
+    kwarg: str = "pk"
+    #: the action on the model the page needs (``visible_to(user, action)``)
+    action: str = "view"
+
+
+@dataclass(frozen=True)
+class Access:
+    #: the capability the page needs (or a tuple: any of them); "" for any signed-in user (their notifications)
+    capability: str | tuple[str, ...] = ""
+    target: Target | None = None
+    methods: tuple[str, ...] = ("GET",)
+    #: open to anyone, signed in or not (the sign-in page, health checks)
+    public: bool = False
+    #: values for the URL's other arguments (a letter's kind), for the tests that build the URL
+    examples: Mapping[str, str] = field(default_factory=dict)
+
+
+def access_of(view: Any) -> Access | None:
+    """The access a page or endpoint declares, or None when it declares none."""
+    return getattr(view, "access", None)
+
+
+def may_enter(user: Any, declared: Access) -> bool:
+    """Whether the declaration lets this user in at all (before the object's scope is asked)."""
+    if declared.public:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    wanted = (declared.capability,) if isinstance(declared.capability, str) else declared.capability
+    return not any(wanted) or any(user.can(c) for c in wanted if c)
+
+
+def page(
+    capability: str | tuple[str, ...] = "",
+    *,
+    target: Target | None = None,
+    methods: tuple[str, ...] = ("GET",),
+    public: bool = False,
+    examples: Mapping[str, str] | None = None,
+) -> Callable[[F], F]:
+    """Declare and enforce who may open a page: method, sign-in, capability."""
+    declared = Access(capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}))
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in declared.methods and not (request.method == "HEAD" and "GET" in declared.methods):
+                return HttpResponseNotAllowed(declared.methods)
+            if not declared.public and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not may_enter(request.user, declared):
+                raise PermissionDenied
+            response: HttpResponse = view(request, *args, **kwargs)
+            return response
+
+        wrapper.access = declared  # type: ignore[attr-defined]  # read by access_of and the generated test
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def endpoint(
+    capability: str = "", *, target: Target | None = None, examples: Mapping[str, str] | None = None
+) -> Callable[[F], F]:
+    """Declare and enforce who may call an API operation (under the router's decorator, which sets the method)."""
+    declared = Access(capability, target, (), False, dict(examples or {}))
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not may_enter(request.user, declared):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        # The API reads the operation's parameters from its signature: give it the view's, with the
+        # annotations resolved in the view's own module (this wrapper's module knows none of its schemas).
+        wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = typing.get_type_hints(view)
+        wrapper.access = declared  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
