@@ -98,7 +98,7 @@ def page(
 
 
 def endpoint(
-    capability: str = "", *, target: Target | None = None, examples: Mapping[str, str] | None = None
+    capability: str | tuple[str, ...] = "", *, target: Target | None = None, examples: Mapping[str, str] | None = None
 ) -> Callable[[F], F]:
     """Declare and enforce who may call an API operation (under the router's decorator, which sets the method)."""
     declared = Access(capability, target, (), False, dict(examples or {}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,3 +96,16 @@ def build_network() -> Network:
     }
     users = {name: UserFactory(username=name, **kwargs) for name, kwargs in spec.items()}
     return Network(city, danghu, zhapu, village, other_village, grid, other_grid, users)
+
+
+#: How each model's tests make one object in a region, for the generated access test: ``SAMPLES[Model](net, region)``.
+#: Each app registers its own in ``<app>/tests/samples.py``.
+SAMPLES: dict[type, Callable[[Network, Region], Any]] = {}
+
+
+def sample(model: type) -> Callable[[Callable[[Network, Region], Any]], Callable[[Network, Region], Any]]:
+    def register(make: Callable[[Network, Region], Any]) -> Callable[[Network, Region], Any]:
+        SAMPLES[model] = make
+        return make
+
+    return register

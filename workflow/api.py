@@ -156,7 +156,7 @@ class ActIn(Schema):
 
 
 @router.post("/tasks/{int:task_id}/act", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id"))
+@endpoint(target=Target(Task, kwarg="task_id", action="act"))
 def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str, Any]:
     """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
     selectors.visible_task(request.user, task_id)
@@ -166,7 +166,7 @@ def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str,
 
 
 @router.post("/tasks/{int:task_id}/claim", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id"))
+@endpoint(target=Target(Task, kwarg="task_id", action="act"))
 def tasks_claim(request: AuthedRequest, task_id: int) -> dict[str, Any]:
     selectors.visible_task(request.user, task_id)
     task = services.claim(actor=request.user, task=task_id)
@@ -272,7 +272,7 @@ class WithdrawIn(Schema):
 
 
 @router.post("/cases/{case_id}/withdraw", response=CaseOut)
-@endpoint(target=Target(Case, kwarg="case_id"))
+@endpoint(target=Target(Case, kwarg="case_id", action="withdraw"))
 def cases_withdraw(request: AuthedRequest, case_id: int, payload: WithdrawIn) -> dict[str, Any]:
     """End a case under way (the unit that owns it); its open tasks are cancelled."""
     case = services.withdraw_case(

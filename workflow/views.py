@@ -133,9 +133,10 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.visible_task(request.user, pk))
 
 
-@page(target=Target(Task), methods=("POST",))
+@page(target=Target(Task, action="act"), methods=("POST",))
 def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.visible_task(request.user, pk)
+    services.refuse_unless_may_act(request.user, task)  # before the input is read: whose step it is comes first
     key = request.POST.get("action", "")
     spec = next((a for a in services.actions_for(task) if a.key == key), None)
     if spec is None:
@@ -149,9 +150,6 @@ def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_errors(form, exc)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-            return redirect("workflow:task", pk=pk)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
             target = request.POST.get("next", "")
@@ -166,24 +164,24 @@ def _after(request: AuthedRequest, task: Task) -> str:
     return "/tasks/"
 
 
-@page(target=Target(Case, kwarg="case_pk"), methods=("POST",))
+@page(target=Target(Case, kwarg="case_pk", action="withdraw"), methods=("POST",))
 def case_withdraw(request: AuthedRequest, case_pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, case_pk)
     try:
         services.withdraw_case(actor=request.user, case=case, reason=request.POST.get("reason", ""))
         messages.success(request, _("The case is withdrawn."))
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         messages.error(request, explain(exc))
     return redirect(services.case_url(case))
 
 
-@page(target=Target(Task), methods=("POST",))
+@page(target=Target(Task, action="act"), methods=("POST",))
 def task_claim(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.visible_task(request.user, pk)
     try:
         services.claim(actor=request.user, task=task.pk)
         messages.success(request, _("The task is yours now."))
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         messages.error(request, explain(exc))
     return redirect("workflow:task", pk=pk)
 

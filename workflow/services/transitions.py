@@ -231,6 +231,14 @@ def _clean_note(note: str, *, field: str, required: bool) -> str:
     return note
 
 
+def refuse_unless_may_act(actor: Any, task: Task) -> None:
+    """PermissionDenied, saying whose step it is, unless the actor may act on the task."""
+    if not may_act(actor, task):
+        raise PermissionDenied(
+            lazy_format(_("This step is for %(who)s; you cannot act on it."), {"who": describe_actor(task)})
+        )
+
+
 def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
     _refuse_if_closed(case)
     if not task.is_open:
@@ -241,10 +249,7 @@ def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
             code="stale",
             params={"who": who, "when": when},
         )
-    if not may_act(actor, task):
-        raise PermissionDenied(
-            lazy_format(_("This step is for %(who)s; you cannot act on it."), {"who": describe_actor(task)})
-        )
+    refuse_unless_may_act(actor, task)
     if task.assignee_id and task.assignee_id != actor.pk and not task.escalated_to:
         raise PermissionDenied(
             lazy_format(_("%(name)s has taken this task; only they can act on it."), {"name": task.assignee})
