@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from core import navigation as nav
+
+        nav.register(nav.NavEntry(_("Users"), "accounts:users", "accounts.manage", 80))
+
         from accounts import signals  # noqa: F401  (connects the login audit receivers)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PetitionsConfig(AppConfig):
@@ -6,4 +7,14 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访 / Petitions"
 
     def ready(self) -> None:
+        from core import navigation as nav
+
+        nav.register(nav.NavEntry(_("Petitions"), "petitions:list", "petitions.view", 30))
+
         from petitions import process, timeline  # noqa: F401  (registers the process and the timeline provider)
+        from petitions.process import PETITION
+        from veterans import actions
+
+        actions.register(
+            actions.PersonAction(_("Register a petition"), "petitions:new", PETITION.open_capability, order=10)
+        )

@@ -7,6 +7,10 @@ class VeteransConfig(AppConfig):
     verbose_name = _("Veteran registry")
 
     def ready(self) -> None:
+        from core import navigation as nav
+
+        nav.register(nav.NavEntry(_("Veterans"), "veterans:list", "veterans.view", 20))
+
         from core.imports import register_import
         from veterans import timeline  # noqa: F401  (registers the registry's own timeline provider)
         from veterans.imports import REGISTER

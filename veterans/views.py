@@ -16,6 +16,7 @@ from core.permissions import require
 from core.types import AuthedRequest
 from core.views import submit_form
 from veterans import selectors, services
+from veterans.actions import actions_for as person_actions
 from veterans.forms import DeceasedForm, FamilyMemberForm, FilterForm, RevealForm, VeteranForm
 from veterans.models import Veteran
 from veterans.timeline import timeline
@@ -66,7 +67,7 @@ def veteran_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "v": veteran, "categories": veteran.categories.all(), "family": veteran.family.all(),
         "tags": veteran.tags.all(), "timeline": timeline(veteran, request.user), "reveal_form": RevealForm(),
         "can_manage": request.user.can("veterans.manage"), "can_reveal": request.user.can("veterans.reveal_id"),
-        "perms_petitions": request.user.can("petitions.register"), "perms_cases": request.user.can("cases.open"),
+        "person_actions": person_actions(request.user, veteran),
     })  # fmt: skip
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowConfig(AppConfig):
@@ -6,4 +7,9 @@ class WorkflowConfig(AppConfig):
     verbose_name = "工作流程 / Workflow"
 
     def ready(self) -> None:
+        from core import navigation as nav
+
+        nav.register(nav.NavEntry(_("Tasks"), "workflow:inbox", "workflow.inbox", 10))
+        nav.register(nav.NavEntry(_("Statistics"), "workflow:stats", "workflow.stats", 60))
+
         from workflow import signals  # noqa: F401  (connects the handlers)

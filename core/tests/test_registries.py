@@ -1,0 +1,41 @@
+"""The navigation bar and a person's actions come from what the modules declare, shown by capability."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import navigation
+from core.testing import Network
+from veterans import actions
+from veterans.tests.factories import register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_bar_shows_each_declared_entry_to_the_roles_granted_its_capability(net: Network) -> None:
+    for role, user in net.users.items():
+        shown = {e.url_name for e in navigation.entries_for(user)}
+        declared = {e.url_name for e in navigation.ENTRIES.values() if not e.capability or user.can(e.capability)}
+        assert shown == declared, role
+    assert "petitions:list" not in {e.url_name for e in navigation.entries_for(net.users["grid_leader"])}
+    assert "petitions:list" in {e.url_name for e in navigation.entries_for(net.users["village_staff"])}
+
+
+def test_a_module_adds_an_entry_without_editing_the_bar(net: Network) -> None:
+    entry = navigation.register(navigation.NavEntry("样例", "workflow:holidays", "holidays.manage", 5))
+    try:
+        page = net.client("city_admin").get("/").content.decode()
+        assert 'href="/workflow/holidays/"' in page and "样例" in page
+        assert "样例" not in net.client("town_staff").get("/").content.decode()
+    finally:
+        del navigation.ENTRIES[entry.url_name]
+
+
+def test_a_persons_page_offers_the_actions_the_user_may_start(net: Network) -> None:
+    veteran = register(net.users["city_admin"], net.village)
+    town = dict(actions.actions_for(net.users["town_staff"], veteran))
+    assert len(town) == 2
+    assert actions.actions_for(net.users["grid_leader"], veteran) == []
+    page = net.client("town_staff").get(f"/veterans/{veteran.pk}/").content.decode()
+    assert f"/petitions/new/?veteran={veteran.pk}" in page and f"/life-cases/new/?veteran={veteran.pk}" in page
+    assert f"?veteran={veteran.pk}" not in net.client("grid_leader").get(f"/veterans/{veteran.pk}/").content.decode()

@@ -1,0 +1,40 @@
+"""Actions on this person: the buttons on a veteran's page, declared by the modules that do them.
+
+A module registers ``PersonAction(label, url_name, capability)`` from its ``AppConfig.ready``; the page
+shows the button to users whose role grants the capability, linking to the module's page with
+``?veteran=<id>``. The registry (like the timeline) never changes when a module is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class PersonAction:
+    label: Any
+    url_name: str
+    capability: str
+    #: whether the action fits this person at all (e.g. not for the deceased)
+    applies: Callable[[Any], bool] = lambda veteran: True
+    order: int = 100
+
+
+ACTIONS: dict[str, PersonAction] = {}
+
+
+def register(action: PersonAction) -> PersonAction:
+    ACTIONS[action.url_name] = action
+    return action
+
+
+def actions_for(user: Any, veteran: Any) -> list[tuple[Any, str]]:
+    """(label, url) of each action this user may start for this person."""
+    chosen = sorted(
+        (a for a in ACTIONS.values() if user.can(a.capability) and a.applies(veteran)), key=lambda a: a.order
+    )
+    return [(a.label, f"{reverse(a.url_name)}?veteran={veteran.pk}") for a in chosen]
