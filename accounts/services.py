@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -247,7 +247,10 @@ def _token_query(vendor: str) -> tuple[str, list[Any], list[tuple[int, list[Any]
     """The query's text, its columns and the database's value converters (SQLite's dates),
     built once the way the ORM's compiler would."""
     quote = connection.ops.quote_name
-    token_fields = [ApiToken._meta.get_field("id"), ApiToken._meta.get_field("last_used_at")]
+    token_fields: list[models.Field[Any, Any]] = [
+        ApiToken._meta.get_field("id"),
+        ApiToken._meta.get_field("last_used_at"),
+    ]
     fields = [
         *((f, "t") for f in token_fields),
         *((f, "u") for f in _USER_FIELDS),

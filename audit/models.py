@@ -3,8 +3,9 @@
 Each entry's hash covers its own content and the previous entry's hash, so
 altering or removing any row breaks the chain from that row on; the single
 ``AuditChainHead`` row holds the last sequence number and hash, so removing
-the newest rows is caught too. Rows are never updated or deleted by the
-application, and on PostgreSQL a trigger refuses it at the database as well.
+the newest rows is caught too. ``AuditEntry`` is an ``AppendOnlyModel``: the
+ORM refuses to update or delete an entry, and triggers refuse it at the
+database as well (``core.append_only.AppendOnly``, on PostgreSQL and SQLite).
 """
 
 from __future__ import annotations
@@ -17,24 +18,17 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ledger import AppendOnlyModel, AppendOnlyQuerySetMixin
 from core.scoping import ScopedQuerySet
 
 GENESIS_HASH = "0" * 64
 
 
-class AppendOnlyError(Exception):
+class AuditQuerySet(AppendOnlyQuerySetMixin, ScopedQuerySet["AuditEntry"]):
     pass
 
 
-class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("audit entries are never updated")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit entries are never deleted")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     scope_field: ClassVar[str] = "region_code"
     capabilities: ClassVar[Mapping[str, str]] = {"view": "audit.view"}
 
@@ -56,7 +50,9 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = AuditQuerySet.as_manager()
+    # django-stubs sees any model's own manager as an incompatible override of the base's; this one refuses
+    # updates and deletes as the base's does (AppendOnlyQuerySetMixin) and is scoped as well.
+    objects = AuditQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = _("audit entry")
@@ -66,14 +62,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("audit entries are never updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit entries are never deleted")
 
     def hashed_content(self) -> dict[str, Any]:
         return {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from pathlib import Path
+
+from django.utils import timezone
 
 from veterans import choices as c
 from veterans.imports import COLUMNS
@@ -27,7 +28,7 @@ def veterans_xlsx(rows: int, places: list[str]) -> Path:
         return path
     OUT.mkdir(exist_ok=True)
     rng = random.Random(7)
-    today = dt.date.today()
+    today = timezone.localdate()
     used: set[str] = set()
 
     class Place:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import invalid
@@ -122,7 +123,7 @@ def date_value(
                 formats += ", 2001-09, 2001.09, 2001年9月"
             raise invalid(field, _("%(value)s is not a date; write it as %(formats)s."), code="bad_date",
                           value=str(value), formats=formats)  # fmt: skip
-    if result > (today or dt.date.today()):
+    if result > (today or timezone.localdate()):
         raise invalid(field, _("The date %(value)s is in the future."), code="future_date", value=result)
     if result.year < 1900:
         raise invalid(field, _("The date %(value)s is too early."), code="bad_date", value=result)

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import invalid
@@ -100,7 +101,7 @@ def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = 
     except ValueError:
         # The digits are not repeated in the message: beside the masked number they would complete it.
         raise invalid(field, _("The birth date in the ID number is not a real date."), code="id_birth_date") from None
-    if birth > (today or dt.date.today()) or birth.year < 1900:
+    if birth > (today or timezone.localdate()) or birth.year < 1900:
         raise invalid(field, _("The birth date in the ID number is impossible."), code="id_birth_date")
     if check_digit(value[:17]) != value[17]:
         raise invalid(field, _("The ID number's check digit is wrong; check every digit."), code="id_checksum")

@@ -21,3 +21,6 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # Tasks run at once in the test process, so an import job finishes inside the request that starts it.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Concrete models of the kit's abstract bases (a ledger), with real tables in the test database only.
+INSTALLED_APPS = [*INSTALLED_APPS, "kit_tests"]  # noqa: F405

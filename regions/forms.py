@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Designation, Level, StarCriterion
@@ -55,7 +55,7 @@ class StarRatingForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["year"].initial = dt.date.today().year
+        self.fields["year"].initial = timezone.localdate().year
         self.criteria = list(StarCriterion.objects.filter(active=True))
         for criterion in self.criteria:
             self.fields[criterion.code] = forms.DecimalField(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -197,7 +198,7 @@ def station_designate(
     require(actor, "stations.manage")
     if designation not in Designation.values:
         raise invalid("designation", _("Choose one of the listed designations."), code="bad_choice")
-    if not 2018 <= int(year) <= dt.date.today().year:
+    if not 2018 <= int(year) <= timezone.localdate().year:
         raise invalid("year", _("The year must be between 2018 and this year."), code="bad_year")
     if StationDesignation.objects.filter(station=station, designation=designation).exists():
         raise invalid("designation", _("This station already holds that designation."), code="duplicate")
@@ -228,7 +229,7 @@ def star_rating_record(
     criteria = list(StarCriterion.objects.filter(active=True))
     if not criteria:
         raise ValidationError(_("No star rating criteria are configured."), code="no_criteria")
-    if not 2018 <= int(year) <= dt.date.today().year:
+    if not 2018 <= int(year) <= timezone.localdate().year:
         raise invalid("year", _("The year must be between 2018 and this year."), code="bad_year")
     if StarRating.objects.filter(station=station, year=year).exists():
         raise invalid("year", _("This station has already been rated for %(year)s."), code="duplicate", year=year)
@@ -286,7 +287,7 @@ def _check_term(*, grid: Region, leader_name: str, leader_phone: str, start_date
     leader_name = leader_name.strip()
     if not leader_name:
         raise invalid("leader_name", _("A name is required."), code="required")
-    if start_date > dt.date.today() + dt.timedelta(days=31):
+    if start_date > timezone.localdate() + dt.timedelta(days=31):
         raise invalid("start_date", _("The start date is too far in the future."), code="future")
     latest = GridLeaderTerm.objects.filter(grid=grid, end_date__isnull=False).order_by("-end_date").first()
     if latest is not None and start_date <= latest.end_date:  # type: ignore[operator]

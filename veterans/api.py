@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, Value
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from core.crypto import decrypt_many
@@ -174,7 +175,7 @@ def veterans_list(
     # Everything veteran_list() reads: who asks (scope, role, standing), what they filter on, and the day
     # (age filters); the search's keyed hashes depend on the field key.
     statement_key = ("veterans.api.list", user.pk, user.is_active, user.role, user.scope_prefix,
-                     tuple(vars(filters).values()), dt.date.today(), settings.FIELD_ENCRYPTION_KEY)  # fmt: skip
+                     tuple(vars(filters).values()), timezone.localdate(), settings.FIELD_ENCRYPTION_KEY)  # fmt: skip
     rows, next_cursor = keyset_values_page(
         lambda: selectors.veteran_list(user=user, filters=filters).values(*_LIST_COLUMNS),
         statement_key=statement_key, key="id", cursor=cursor or None, limit=limit, descending=True,

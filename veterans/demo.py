@@ -105,7 +105,7 @@ def _person(rng: random.Random, index: int, places: list[Region], used: set[str]
 def _records(count: int, places: list[Region], seed: int) -> Iterator[tuple[Veteran, VeteranData]]:
     rng = random.Random(seed)
     used = set()  # type: set[str]
-    today = dt.date.today()
+    today = timezone.localdate()
     now = timezone.now()
     for index in range(count):
         data = _person(rng, index, places, used, today)

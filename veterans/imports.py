@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.context import current_batch_id
@@ -64,7 +65,7 @@ class Context:
 
 def prepare(actor: Any) -> Context:
     require(actor, "veterans.import")
-    return Context(actor=actor, regions=scope_regions(actor), today=dt.date.today())
+    return Context(actor=actor, regions=scope_regions(actor), today=timezone.localdate())
 
 
 def clean(raw: dict[str, Any], context: Context) -> VeteranData:

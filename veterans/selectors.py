@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.scoping import get_visible_or_404
 from regions.models import prefix_of
@@ -51,7 +52,7 @@ def search(qs: QuerySet[Veteran], q: str) -> QuerySet[Veteran]:
 
 
 def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = None) -> QuerySet[Veteran]:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     f = filters
     within = ""
     if f.region:

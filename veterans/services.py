@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from psycopg.copy import QueuedLibpqWriter
 from pypinyin import lazy_pinyin
@@ -193,7 +194,7 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
 
 def _sync_categories(veteran: Veteran, data: VeteranData) -> None:
     """Open categories not in the new list end today; new ones start today. History stays."""
-    today = dt.date.today()
+    today = timezone.localdate()
     open_ = {c.category: c for c in veteran.categories.filter(end_date__isnull=True)}
     for code, category in open_.items():
         if code not in data.categories:
@@ -224,7 +225,7 @@ def veteran_mark_deceased(*, actor: User, veteran: Veteran, died_on: dt.date, re
     veteran = Veteran.objects.select_for_update().get(pk=veteran.pk)
     if veteran.status == "deceased":
         raise invalid("deceased_on", _("This person is already recorded as deceased."), code="already_deceased")
-    if died_on > dt.date.today() or died_on < veteran.birth_date:
+    if died_on > timezone.localdate() or died_on < veteran.birth_date:
         raise invalid("deceased_on", _("The date of death is impossible."), code="bad_date")
     before = _audit_view(veteran)
     veteran.status, veteran.deceased_on = "deceased", died_on

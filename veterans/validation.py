@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ErrorCollector, invalid
@@ -87,7 +88,7 @@ def clean_veteran(
     import passes a ``Memo``: the fields that take few distinct values (dates, codes, list terms) are
     parsed once per value, not once per row.
     """
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors = ErrorCollector()
     kept = memo or direct
     name = errors.check(text, raw.get("name"), "name", max_length=50, required=True)

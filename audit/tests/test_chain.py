@@ -4,11 +4,14 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
-from audit.models import AppendOnlyError, AuditChainHead, AuditEntry
+from audit.models import AuditChainHead, AuditEntry
 from audit.services import audit_record, audit_verify
+from core.append_only import append_only_lifted, append_only_triggers
 from core.context import batch
+from core.ledger import AppendOnlyError
 
 
 def _write(n: int, actor=None) -> list[AuditEntry]:
@@ -30,12 +33,8 @@ def _write(n: int, actor=None) -> list[AuditEntry]:
 
 def _tamper(sql: str, params: list[object]) -> None:
     """Change the table behind the application's back, as a database administrator could."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+    with append_only_lifted(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -130,13 +129,68 @@ def test_the_application_never_updates_or_deletes_an_entry():
 
 
 @pytest.mark.django_db
-def test_postgresql_refuses_an_update_at_the_database():
-    if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger exists on PostgreSQL only")
+@pytest.mark.parametrize(
+    "sql",
+    ["UPDATE audit_auditentry SET reason = 'x'", "DELETE FROM audit_auditentry"],
+    ids=["update", "delete"],
+)
+def test_the_database_refuses_to_update_or_delete_an_entry(sql):
     _write(1)
-    with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditentry SET reason = 'x'")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
     assert AuditEntry.objects.get().reason == ""
+
+
+@pytest.mark.django_db
+def test_postgresql_refuses_to_truncate_the_log():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    _write(1)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditentry")
+    assert AuditEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_chain_head_stays_updatable():
+    _write(2)
+    assert AuditChainHead.objects.get().last_seq == 2
+
+
+def _migrate_to_the_newest() -> None:
+    """Leave the database as the other tests expect it."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_before_0003_removes_the_shared_triggers_and_forward_restores_them():
+    try:
+        MigrationExecutor(connection).migrate([("audit", "0002_append_only_trigger")])
+        assert append_only_triggers("audit_auditentry") == set()
+        MigrationExecutor(connection).migrate([("audit", "0003_auditentry_append_only")])
+        assert append_only_triggers("audit_auditentry")
+        _write(1)
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditentry SET reason = 'x'")
+    finally:
+        _migrate_to_the_newest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_before_0003_postgresql_still_has_the_hand_written_trigger():
+    if connection.vendor != "postgresql":
+        pytest.skip("0002 installs its trigger on PostgreSQL only")
+    try:
+        MigrationExecutor(connection).migrate([("audit", "0002_append_only_trigger")])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_entry_append_only'")
+            assert cursor.fetchone() == (1,)
+    finally:
+        _migrate_to_the_newest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_entry_append_only'")
+        assert cursor.fetchone() == (0,)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -104,7 +104,9 @@ def test_an_objection_is_possible_within_five_working_days_only(net: Network) ->
     petition = drive(net, register_petition(net), until="investigate")
     task = open_task(petition, "investigate")
     # assigned on Wednesday 30 September 2026: the National Day week does not count
-    Task.objects.filter(pk=task.pk).update(started_at=timezone.make_aware(dt.datetime(2026, 9, 30, 10)))
+    Task.objects.filter(pk=task.pk).update(
+        started_at=dt.datetime(2026, 9, 30, 10, tzinfo=timezone.get_current_timezone())
+    )
     task.refresh_from_db()
     with pytest.raises(ValidationError) as late:
         act(actor=net.users["town_staff"], task=task, action="object", note="不属于本单位职责")

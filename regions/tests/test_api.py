@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from core.testing import TEST_PASSWORD, Network, RegionFactory
 from regions.models import GridLeaderTerm, Level, Region, StarRating, Station, StationDesignation, StationKind
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 DANGHU, ZHAPU = "330482001000", "330482100000"
 VILLAGE, GRID, OTHER_GRID = "330482001001", "330482001001001", "330482100001001"
 FULL_MARKS = {"party_building": 20, "service": 30, "support": 30, "honour": 20}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from core.errors import error_items
@@ -35,7 +36,7 @@ from regions.services import (
     station_save,
 )
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 THIS_YEAR = TODAY.year
 FULL_MARKS = {"party_building": "20", "service": "30", "support": "30", "honour": "20"}
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from core.testing import Network, RegionFactory
 from regions.models import GridLeaderTerm, Level, Region, StarRating, Station, StationDesignation, StationKind
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 DANGHU, ZHAPU = "330482001000", "330482100000"
 VILLAGE, GRID, OTHER_GRID = "330482001001", "330482001001001", "330482100001001"
 
@@ -423,7 +424,7 @@ def test_a_rotation_dated_ahead_changes_the_leader_in_office_on_its_day(net: Net
     from regions.selectors import current_leaders
     from regions.services import grid_leader_appoint, grid_leader_rotate
 
-    today = dt.date.today()
+    today = timezone.localdate()
     admin = net.users["city_admin"]
     grid_leader_appoint(actor=admin, grid=net.grid, leader_name="老班长", start_date=today - dt.timedelta(days=30))
     grid_leader_rotate(actor=admin, grid=net.grid, leader_name="新班长", start_date=today + dt.timedelta(days=10))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from core.testing import Network
@@ -15,7 +15,7 @@ from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.services import veteran_as_input
 from veterans.tests.factories import register, valid_row
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 ERROR_KEYS = {"status", "code", "message", "message_en", "fields"}
 ITEM_KEYS = {
     "id",

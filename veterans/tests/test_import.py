@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -39,7 +40,7 @@ from veterans.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 REQUIRED_HEADERS = [c.header for c in COLUMNS if c.required]
-FUTURE = dt.date.today() + dt.timedelta(days=400)
+FUTURE = timezone.localdate() + dt.timedelta(days=400)
 
 
 # --- helpers -------------------------------------------------------------------
@@ -114,7 +115,7 @@ def test_it_rejects_an_impossible_birth_date_in_the_id(net, tmp_path, birth):
 
 
 def test_it_rejects_a_birth_date_in_the_future_in_the_id(net, tmp_path):
-    future = build_id_number("330482", dt.date.today() + dt.timedelta(days=1), 123)
+    future = build_id_number("330482", timezone.localdate() + dt.timedelta(days=1), 123)
     errors = rejected(net, good_and_bad(tmp_path, net, id_number=future))
     assert where(errors) == [(3, "身份证号", "id_birth_date")]
 
@@ -339,7 +340,7 @@ def test_it_reads_every_accepted_date_format(net, tmp_path):
         ("2001年9月1日", dt.date(2001, 9, 1), "day"),
         ("２００１－０９－０１", dt.date(2001, 9, 1), "day"),
         (dt.date(2001, 9, 1), dt.date(2001, 9, 1), "day"),
-        (dt.datetime(2001, 9, 1, 0, 0), dt.date(2001, 9, 1), "day"),
+        (dt.datetime(2001, 9, 1, 0, 0), dt.date(2001, 9, 1), "day"),  # noqa: DTZ001 spreadsheet cells hold naive datetimes
         ("2001-09", dt.date(2001, 9, 1), "month"),
         ("2001.09", dt.date(2001, 9, 1), "month"),
         ("2001年9月", dt.date(2001, 9, 1), "month"),

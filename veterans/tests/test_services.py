@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
@@ -20,7 +21,7 @@ from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.tests.factories import id_number_born, register, register_born, valid_row
 from veterans.validation import VeteranData, clean_veteran
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def clean(actor: Any, region: Any, **overrides: Any) -> VeteranData:
@@ -449,7 +450,7 @@ def test_no_category_begins_after_death(net: Network) -> None:
 
     actor = net.users["town_staff"]
     veteran = register(actor, net.village)
-    services.veteran_mark_deceased(actor=actor, veteran=veteran, died_on=dt.date.today() - dt.timedelta(days=3))
+    services.veteran_mark_deceased(actor=actor, veteran=veteran, died_on=timezone.localdate() - dt.timedelta(days=3))
 
     with pytest.raises(ValidationError) as exc:
         services.veteran_update(

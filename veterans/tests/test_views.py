@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
@@ -22,7 +22,7 @@ from veterans.selectors import SORTS
 from veterans.services import EXPORT_HEADERS, veteran_as_input
 from veterans.tests.factories import id_number_born, register, register_born, valid_row, years_before
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 #: Each page: its method and its address, with {pk} for a veteran the town user may see.
 PAGES = {

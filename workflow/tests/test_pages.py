@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from core.models import Notification
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_my_tasks_lists_what_i_may_do_with_its_colour(net: Network) -> None:
     late = register_petition(net, received_on="2026-11-01")  # due 11-16: overdue
     soon = register_petition(
-        net, received_on=(dt.date.today() - dt.timedelta(days=13)).isoformat(), petitioner_name="王五"
+        net, received_on=(timezone.localdate() - dt.timedelta(days=13)).isoformat(), petitioner_name="王五"
     )
     page = net.client("city_staff").get("/tasks/")
     html = page.content.decode()
@@ -166,7 +167,9 @@ def test_attachments_are_scoped_checked_and_audited(net: Network, tmp_path: obje
 
 def test_the_home_page_counts_my_tasks(net: Network) -> None:
     register_petition(net, received_on="2026-11-01")  # overdue
-    register_petition(net, received_on=(dt.date.today() - dt.timedelta(days=14)).isoformat(), petitioner_name="王五")
+    register_petition(
+        net, received_on=(timezone.localdate() - dt.timedelta(days=14)).isoformat(), petitioner_name="王五"
+    )
     html = net.client("city_staff").get("/").content.decode()
     cards = html[html.index('id="task-cards"') :]
     assert re.search(r"<b>2</b><span>我的待办", cards)
