@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.testing import Network, build_network
+from accounts.testing import Network, build_network
 
 
 @pytest.fixture

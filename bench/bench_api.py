@@ -6,7 +6,7 @@ import time
 
 from django.test import Client
 
-from core.testing import TEST_PASSWORD, UserFactory
+from accounts.testing import TEST_PASSWORD, UserFactory
 from regions.demo import CITY_CODE, load_network
 from regions.models import Region
 

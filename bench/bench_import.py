@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 
+from accounts.testing import UserFactory
 from bench.data import veterans_xlsx
-from core.testing import UserFactory
 from regions.demo import load_network
 from regions.models import Region
 

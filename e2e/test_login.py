@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.testing import TEST_PASSWORD, build_network
+from accounts.testing import TEST_PASSWORD, build_network
 from e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser

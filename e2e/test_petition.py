@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.testing import build_network
+from accounts.testing import build_network
 from e2e.conftest import screenshot
 from e2e.test_login import sign_in
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from core.testing import build_network
+from accounts.testing import build_network
 from e2e.conftest import screenshot
 from e2e.test_login import sign_in
 from veterans.tests.factories import register, valid_row

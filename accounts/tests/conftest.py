@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from accounts.roles import Role
+from accounts.testing import UserFactory
 from accounts.tests.helpers import OtherCity
-from core.testing import RegionFactory, UserFactory
 from regions.models import Level
+from regions.testing import RegionFactory
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from accounts.models import User
-from core.testing import TEST_PASSWORD
+from accounts.testing import TEST_PASSWORD
 from regions.models import Region
 
 LOGIN_URL = "/accounts/login/"

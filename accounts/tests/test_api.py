@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from accounts.services import api_token_issue
+from accounts.testing import TEST_PASSWORD, Network
 from accounts.tests.helpers import WRONG_PASSWORD, fail_to_sign_in
 from audit.models import AuditEntry
-from core.testing import TEST_PASSWORD, Network
 
 TOKEN_URL = "/api/v1/auth/token"
 ME_URL = "/api/v1/auth/me"

@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from accounts.testing import TEST_PASSWORD, Network
 from accounts.tests.helpers import LOGIN_URL, sign_in
-from core.testing import TEST_PASSWORD, Network
 from laobing import settings as production
 
 REPO = Path(__file__).resolve().parents[2]

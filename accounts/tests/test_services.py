@@ -26,9 +26,9 @@ from accounts.services import (
     user_unlock,
     user_update,
 )
+from accounts.testing import TEST_PASSWORD, Network, UserFactory
 from accounts.tests.helpers import OtherCity, fail_to_sign_in, sign_in
 from audit.models import AuditEntry
-from core.testing import TEST_PASSWORD, Network, UserFactory
 from regions.models import Region
 
 NEW_PASSWORD = "Another-Long-Passphrase-77"
@@ -599,7 +599,7 @@ def test_a_token_is_found_over_a_connection_that_died_since_the_last_request() -
     """The token's query stands for the health check: a dead kept connection is replaced, not an error."""
     from django.db import connection
 
-    from core.testing import build_network
+    from accounts.testing import build_network
 
     if connection.vendor != "postgresql" or not connection.health_check_enabled:  # type: ignore[attr-defined]
         pytest.skip("kept connections and their health check are PostgreSQL's here")

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from accounts.services import api_token_issue
+from accounts.testing import TEST_PASSWORD, Network, UserFactory
 from accounts.tests.helpers import LOGIN_URL, WRONG_PASSWORD, OtherCity, fail_to_sign_in, sign_in
 from audit.models import AuditEntry
-from core.testing import TEST_PASSWORD, Network, UserFactory
 
 USERS_URL = "/accounts/users/"
 NEW_USER_URL = "/accounts/users/new/"

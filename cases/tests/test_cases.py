@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.testing import TEST_PASSWORD, Network, UserFactory
 from audit.models import AuditEntry
 from cases.models import CaseTemplate, LifeCase
 from cases.services import life_case_open
-from core.testing import TEST_PASSWORD, Network, UserFactory
 from veterans.services import veteran_mark_deceased
 from veterans.tests.factories import register as register_veteran
 from workflow.calendar import add_working_days

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.testing import Network
+from accounts.testing import Network
 from petitions.demo import drive as demo_drive
 from petitions.models import Petition
 from petitions.services import PetitionInput, petition_register

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.testing import Network, UserFactory
 from audit.models import AuditEntry
-from core.testing import Network, UserFactory
 from petitions.models import Petition
 from petitions.services import review_request
 from petitions.tests.helpers import drive, open_task, petition_input, register_petition

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.testing import Network
 from audit.models import AuditEntry
 from core.errors import error_items
-from core.testing import Network, RegionFactory
 from regions.models import (
     Designation,
     GridLeaderTerm,
@@ -35,6 +35,7 @@ from regions.services import (
     station_designate,
     station_save,
 )
+from regions.testing import RegionFactory
 
 TODAY = timezone.localdate()
 THIS_YEAR = TODAY.year

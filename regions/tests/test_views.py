@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.testing import Network
 from audit.models import AuditEntry
-from core.testing import Network, RegionFactory
 from regions.models import GridLeaderTerm, Level, Region, StarRating, Station, StationDesignation, StationKind
+from regions.testing import RegionFactory
 
 TODAY = timezone.localdate()
 DANGHU, ZHAPU = "330482001000", "330482100000"

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
+from accounts.testing import Network
 from audit.models import AuditEntry
-from core.testing import Network
 from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.services import veteran_as_input
 from veterans.tests.factories import register, valid_row

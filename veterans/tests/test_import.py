@@ -17,10 +17,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from accounts.testing import Network, UserFactory
 from audit.models import AuditEntry
 from core.crypto import decrypt
 from core.imports import ImportResult, RowError, import_file, validate, write_report, write_template
-from core.testing import Network, UserFactory
 from core.validators import build_id_number, mask_id
 from veterans import choices as c
 from veterans.imports import COLUMNS, REGISTER

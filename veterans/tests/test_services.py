@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.testing import Network
 from audit.models import AuditEntry
 from core.crypto import decrypt, keyed_hash
-from core.testing import Network
 from veterans import services
 from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.tests.factories import id_number_born, register, register_born, valid_row

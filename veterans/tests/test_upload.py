@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
+from accounts.testing import Network
 from audit.models import AuditEntry
 from core.models import ImportJob
-from core.testing import Network
 from veterans.imports import COLUMNS
 from veterans.models import Veteran
 from veterans.services import veteran_as_input

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from accounts.testing import Network
 from audit.models import AuditEntry
-from core.testing import Network
 from core.validators import build_id_number
 from veterans import timeline as timeline_module
 from veterans.models import Tag, Veteran, VeteranCategory

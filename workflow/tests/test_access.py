@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from core.testing import Network
+from accounts.testing import Network
 from petitions.tests.helpers import open_task, register_petition
 
 pytestmark = pytest.mark.django_db

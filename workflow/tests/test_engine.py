@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from accounts.testing import Network
 from audit.models import AuditEntry
 from core.errors import Conflict
-from core.testing import Network
 from petitions.tests.helpers import drive, open_task, register_petition
 from workflow.models import Case, CaseEvent, Task
 from workflow.process import PROCESSES, Action, Move, Process, Step, register

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.testing import Network
 from audit.models import AuditEntry
 from core.models import Notification
-from core.testing import Network
 from petitions.tests.helpers import drive, open_task, register_petition
 from workflow.models import Attachment, Holiday, Task
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from core.testing import Network
+from accounts.testing import Network
 from petitions.tests.helpers import open_task, register_petition
 from workflow.selectors import step_stats, unit_stats
 from workflow.services import act

@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 
+from accounts.testing import Network, UserFactory
 from audit.models import AuditEntry
 from core.models import Notification
-from core.testing import Network, UserFactory
 from petitions.tests.helpers import drive, open_task, register_petition
 from workflow.models import CaseEvent
 from workflow.services import sweep

@@ -1,4 +1,4 @@
-"""Factories and a small two-town network that every app's tests build on."""
+"""Users, and a small two-town network with one user per role, that every app's tests build on."""
 
 from __future__ import annotations
 
@@ -11,21 +11,10 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.roles import Department, Role
-from regions.models import PREFIX_LENGTH, Level, Region, Station, StationKind
+from regions.models import Level, Region, Station, StationKind
+from regions.testing import RegionFactory
 
 TEST_PASSWORD = "Correct-Horse-Battery-42"  # noqa: S105
-
-
-class RegionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Region
-        django_get_or_create = ("code",)
-
-    code = "330482000000"
-    name = factory.Sequence(lambda n: f"区划{n}")
-    level = Level.CITY
-    prefix = factory.LazyAttribute(lambda o: o.code[: PREFIX_LENGTH[o.level]])
-    parent = None
 
 
 class UserFactory(factory.django.DjangoModelFactory):
