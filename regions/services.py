@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from audit.services import audit_record, snapshot
 from core.errors import invalid
 from core.permissions import in_scope, require
@@ -32,6 +31,9 @@ from regions.models import (
     StationDesignation,
     level_of,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 REGION_FIELDS = ["code", "name", "level", "parent"]
 STATION_FIELDS = [
