@@ -19,7 +19,9 @@ from core.scoping import ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet["User"]):
-    pass
+    def administrators(self) -> UserQuerySet:
+        """The active city administrators: who acts for a command run without a named user."""
+        return self.filter(role=Role.CITY_ADMIN, is_active=True)
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.models import User
-from accounts.roles import Role
 from core.imports import ON_DUPLICATE, Register, UnreadableFile, file_digest, import_file, write_report
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 SHOWN_ERRORS = 50
 
@@ -27,12 +29,13 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--user", help="import as this user (default: the only active city administrator)")
 
     def actor(self, username: str | None) -> User:
+        users = get_user_model().objects
         if username:
-            user = User.objects.filter(username=username, is_active=True).select_related("scope_region").first()
+            user = users.filter(username=username, is_active=True).select_related("scope_region").first()
             if user is None:
                 raise CommandError(f"用户不存在或已停用 / no active user {username!r}")
             return user
-        admins = list(User.objects.filter(role=Role.CITY_ADMIN, is_active=True).select_related("scope_region")[:2])
+        admins = list(users.administrators().select_related("scope_region")[:2])
         if len(admins) != 1:
             raise CommandError("请用 --user 指定导入人 / name the importing user with --user")
         return admins[0]
