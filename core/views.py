@@ -3,16 +3,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms import Form
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.roles import Role
 from core.types import AuthedRequest
 
 T = TypeVar("T")
@@ -70,27 +67,3 @@ def healthz(request: AuthedRequest) -> HttpResponse:
     except Exception:  # any database failure means unhealthy
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@require_GET
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    """One home page, whose panels follow the user's role."""
-    from audit.selectors import audit_list
-    from regions.selectors import network_counts
-
-    user: Any = request.user
-    context: dict[str, Any] = {"role_label": Role(user.role).label if user.role else ""}
-    if user.can("regions.view"):
-        context["counts"] = network_counts(user=user)
-    if user.can("workflow.inbox"):
-        from workflow.selectors import task_counts
-
-        context["task_counts"] = task_counts(user)
-    if user.can("audit.view"):
-        context["recent_audit"] = list(audit_list(user=user).order_by("-seq")[:8])
-    if user.role == Role.GRID_LEADER and user.scope_region_id:
-        from regions.selectors import leader_terms
-
-        context["my_terms"] = list(leader_terms(user=user, grid=user.scope_region))
-    return render(request, "core/home.html", context)

@@ -5,7 +5,7 @@ from core import views as core_views
 from laobing.api import api
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("home.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
     path("accounts/", include("accounts.urls")),

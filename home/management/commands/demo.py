@@ -14,8 +14,10 @@ from accounts.models import User
 from accounts.roles import Department, Role
 from audit.services import audit_record
 from core.context import batch
+from petitions.demo import load_workflow_demo
 from regions.demo import CITY_CODE, load_network
 from regions.models import GridLeaderTerm, Region
+from veterans.demo import load_veterans
 
 
 def demo_users(network: Any) -> list[tuple[str, str, str, str, str]]:
@@ -58,14 +60,10 @@ class Command(BaseCommand):
         network = load_network()
         for what, n in network.created.items():
             self.stdout.write(f"  + {n} {what}")
-        from veterans.demo import load_veterans
-
         added = load_veterans(options["veterans"], stdout=self.stdout if options["veterans"] > 50000 else None)
         if added:
             self.stdout.write(f"  + {added} veterans")
         logins = self._users(network, password)
-        from petitions.demo import load_workflow_demo
-
         users = {u.username: u for u in User.objects.filter(username__in=[x[0] for x in demo_users(network)])}
         cases = load_workflow_demo(users, network.town_codes["当湖街道"], network.first_village)
         if cases:

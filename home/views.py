@@ -1,0 +1,31 @@
+"""The home page: one page whose panels follow the user's role, each from its own app's selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from accounts.roles import Role
+from audit.selectors import audit_list
+from core.access import page
+from core.types import AuthedRequest
+from regions.selectors import leader_terms, network_counts
+from workflow.selectors import task_counts
+
+
+@page()  # every signed-in user
+def home(request: AuthedRequest) -> HttpResponse:
+    """One home page, whose panels follow the user's role."""
+    user = request.user
+    context: dict[str, Any] = {"role_label": user.get_role_display() if user.role else ""}
+    if user.can("regions.view"):
+        context["counts"] = network_counts(user=user)
+    if user.can("workflow.inbox"):
+        context["task_counts"] = task_counts(user)
+    if user.can("audit.view"):
+        context["recent_audit"] = list(audit_list(user=user).order_by("-seq")[:8])
+    if user.role == Role.GRID_LEADER and user.scope_region is not None:
+        context["my_terms"] = list(leader_terms(user=user, grid=user.scope_region))
+    return render(request, "home/home.html", context)
