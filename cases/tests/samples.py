@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from accounts.testing import Network, sample
 from cases.models import LifeCase
 from cases.services import life_case_open
-from core.testing import Network, sample
 from regions.models import Region
 from veterans.tests.factories import register
 

@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import ACTS_AS
+from accounts.testing import SAMPLES, Network
 from core.access import Access, Target, access_of, may_enter
-from core.testing import SAMPLES, Network
 from core.tests.jsonbody import minimal_body
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,11 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.migrations.state import ProjectState
 from django.test.utils import isolate_apps
 
+from accounts.testing import UserFactory
 from core.append_only import AppendOnly, append_only_triggers
 from core.ledger import AppendOnlyError, AppendOnlyModel, LedgerEntry, MoneyField, reverse_entry
-from core.testing import RegionFactory, UserFactory
 from kit_tests.models import ExampleEntry
+from regions.testing import RegionFactory
 
 TABLE = "kit_tests_exampleentry"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.testing import Network
 from core import navigation
-from core.testing import Network
 from veterans import actions
 from veterans.tests.factories import register
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.testing import Network, sample
+from accounts.testing import Network, sample
 from petitions.models import Petition
 from petitions.tests.helpers import register_petition
 from regions.models import Region

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tempfile
 
+from accounts.testing import Network, sample
 from cases.tests.samples import life_case_in
 from core.models import Notification
-from core.testing import Network, sample
 from petitions.tests.samples import petition_in
 from regions.models import Region
 from workflow.models import Attachment, Case, Task
