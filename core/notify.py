@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.models import Notification
@@ -91,3 +93,21 @@ def notify(users: Iterable[Any], *, key: str, title: str, body: str = "", url: s
 
 def unread_count(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own unread notifications read: those given, or all of them. Returns how many."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    wanted = list(ids or [])
+    if wanted:
+        qs = qs.filter(pk__in=wanted)
+    return qs.update(read_at=timezone.now())
+
+
+def notification_open(*, user: Any, pk: int) -> str:
+    """Open one of the user's notifications (marking it read) and give the address it points to; 404 otherwise."""
+    item = Notification.objects.filter(pk=pk, user=user).first()
+    if item is None:
+        raise Http404
+    notifications_mark_read(user=user, ids=[item.pk])
+    return item.url if item.url.startswith("/") and not item.url.startswith("//") else "/notifications/"

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from core.access import Target, endpoint
 from core.errors import invalid
 from core.models import Notification
+from core.notify import notifications_mark_read
 from core.pagination import keyset_page
 from core.types import AuthedRequest
 from workflow import selectors, services
@@ -317,10 +318,7 @@ class ReadIn(Schema):
 @endpoint()
 def notifications_read(request: AuthedRequest, payload: ReadIn) -> dict[str, Any]:
     """Mark the given notifications read (all of them when ``ids`` is empty)."""
-    qs = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    if payload.ids:
-        qs = qs.filter(pk__in=payload.ids)
-    qs.update(read_at=timezone.now())
+    notifications_mark_read(user=request.user, ids=payload.ids)
     return notifications_list(request)
 
 

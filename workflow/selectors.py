@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.permissions import require
 from core.scoping import get_visible_or_404
-from workflow.models import Case, Task
+from workflow.models import Attachment, Case, Task
 from workflow.process import PROCESSES
 
 #: Days before the due date when a task shows as due soon.
@@ -77,6 +77,14 @@ def visible_task(user: Any, task_id: int) -> Task:
     if task is None:
         raise Http404
     return task
+
+
+def attachment_get(user: Any, pk: int) -> Attachment:
+    """An attachment of a case the user may see; 404 otherwise."""
+    attachment = Attachment.objects.select_related("case").filter(pk=pk, case__in=Case.objects.visible_to(user)).first()
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def case_get(user: Any, pk: int, process: str = "") -> Case:

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
 from core.access import Target, page
-from core.errors import explain, invalid
+from core.errors import explain
 from core.models import Notification
-from core.permissions import require
+from core.notify import notification_open as open_notification
+from core.notify import notifications_mark_read
 from core.types import AuthedRequest
 from core.views import apply_errors
 from workflow import selectors, services
@@ -29,7 +25,6 @@ from workflow.process import PROCESSES
 
 #: An inbox shows the most urgent tasks first; beyond this, filter by process or urgency.
 INBOX_LIMIT = 500
-ALLOWED_UPLOADS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
 
 
 def action_forms(request: AuthedRequest, task: Task, bound: ActionForm | None = None) -> list[ActionForm]:
@@ -217,20 +212,17 @@ def bulk(request: AuthedRequest) -> HttpResponse:
 
 @page(methods=("GET", "POST"))
 def notifications(request: AuthedRequest) -> HttpResponse:
-    qs = Notification.objects.filter(user=request.user)
     if request.method == "POST":
-        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        notifications_mark_read(user=request.user)
         return redirect("workflow:notifications")
-    return render(request, "workflow/notifications.html", {"items": qs[:200]})
+    return render(
+        request, "workflow/notifications.html", {"items": Notification.objects.filter(user=request.user)[:200]}
+    )
 
 
 @page(target=Target(Notification))
 def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Notification, pk=pk, user=request.user)
-    if item.read_at is None:
-        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
-    url = item.url if item.url.startswith("/") else "/notifications/"
-    return redirect(url)
+    return redirect(open_notification(user=request.user, pk=pk))
 
 
 @page("workflow.stats")
@@ -279,68 +271,19 @@ def holidays(request: AuthedRequest) -> HttpResponse:
 # --- attachments --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def attachment_add(*, actor: Any, case: Case, upload: Any) -> Attachment:
-    require(actor, "workflow.inbox")
-    if not case.is_open:
-        raise invalid("file", _("The case is closed."), code="case_closed")
-    name = Path(upload.name).name[:200]
-    if Path(name).suffix.lower() not in ALLOWED_UPLOADS:
-        raise invalid("file", _("Allowed files: %(types)s."), code="bad_type", types=" ".join(sorted(ALLOWED_UPLOADS)))
-    limit = settings.MAX_ATTACHMENT_MB * 1024 * 1024
-    if upload.size > limit:
-        raise invalid("file", _("The file is larger than %(mb)d MB."), code="too_large", mb=settings.MAX_ATTACHMENT_MB)
-    directory = Path(settings.ATTACHMENT_DIR) / str(case.pk)
-    directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    stored = directory / f"{timezone.now():%Y%m%d%H%M%S%f}{Path(name).suffix.lower()}"
-    with stored.open("wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    attachment = Attachment.objects.create(
-        case=case,
-        name=name,
-        stored_path=str(stored),
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-        content_type=getattr(upload, "content_type", "") or "",
-    )
-    audit_record(
-        actor=actor,
-        action="case.attach",
-        obj=case,
-        region_code=case.region_code,
-        after={"file": name, "sha256": attachment.sha256, "size": upload.size},
-    )
-    return attachment
-
-
 @page(target=Target(Case, kwarg="case_pk"), methods=("POST",))
 def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, case_pk)
-    upload = request.FILES.get("file")
     try:
-        if upload is None:
-            raise invalid("file", _("Choose a file."), code="required")
-        attachment_add(actor=request.user, case=case, upload=upload)
+        services.attachment_add(actor=request.user, case=case, upload=request.FILES.get("file"))
         messages.success(request, _("Attached."))
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         messages.error(request, explain(exc))
     return redirect(services.case_url(case))
 
 
 @page(target=Target(Attachment))
 def attachment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    attachment = get_object_or_404(Attachment, pk=pk)
-    selectors.case_get(request.user, attachment.case_id)  # 404 outside the scope
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action="case.attachment_download",
-            obj=attachment.case,
-            region_code=attachment.case.region_code,
-            after={"file": attachment.name},
-        )
-    return FileResponse(open(attachment.stored_path, "rb"), as_attachment=True, filename=attachment.name)
+    attachment = selectors.attachment_get(request.user, pk)
+    stored = services.attachment_open(actor=request.user, attachment=attachment)
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=attachment.name)

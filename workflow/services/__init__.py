@@ -6,9 +6,11 @@
 - ``bulk``: a preview, then all or nothing
 - ``holidays``: the working-day calendar's table
 - ``sweep``: overdue marks, notices and escalation
+- ``attachments``: files kept with a case, staged until the transaction commits
 """
 
 from workflow.services.access import describe_actor, eligible_users, may_act, region_names, unit_label
+from workflow.services.attachments import ALLOWED_UPLOADS, attachment_add, attachment_open
 from workflow.services.bulk import BulkLine, bulk_act, bulk_preview
 from workflow.services.deadlines import due_date, limit_of, refresh_due
 from workflow.services.holidays import holiday_add, holiday_delete
@@ -31,12 +33,15 @@ from workflow.services.transitions import (
 )
 
 __all__ = [
+    "ALLOWED_UPLOADS",
     "MAX_NOTE",
     "RESUBMIT",
     "BulkLine",
     "SweepResult",
     "act",
     "actions_for",
+    "attachment_add",
+    "attachment_open",
     "brief",
     "bulk_act",
     "bulk_preview",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -148,12 +149,15 @@ def test_holidays_are_kept_by_admins_and_audited(net: Network) -> None:
     assert AuditEntry.objects.filter(action="holiday.delete").exists()
 
 
-def test_attachments_are_scoped_checked_and_audited(net: Network, tmp_path: object, settings: object) -> None:
+def test_attachments_are_scoped_checked_and_audited(
+    net: Network, tmp_path: object, settings: object, django_capture_on_commit_callbacks: Any
+) -> None:
     settings.ATTACHMENT_DIR = tmp_path  # type: ignore[attr-defined]
     petition = register_petition(net)
     client = net.client("city_staff")
     upload = SimpleUploadedFile("来信.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-    assert client.post(f"/cases/{petition.case_id}/attachments/", {"file": upload}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/cases/{petition.case_id}/attachments/", {"file": upload}).status_code == 302
     attachment = Attachment.objects.get(case=petition.case)
     assert attachment.name == "来信.pdf" and attachment.size == 13
     bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
@@ -214,3 +218,36 @@ def test_the_inbox_runs_the_same_queries_for_one_task_or_many(net: Network) -> N
     with CaptureQueriesContext(connection) as many:
         assert client.get("/tasks/").content.decode().count("平湖市 · ") >= 6
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_an_attachment_whose_transaction_rolls_back_leaves_no_file_in_the_case(
+    net: Network, tmp_path: Any, settings: Any
+) -> None:
+    """The file waits in staging until the row that names it is committed; a rollback leaves the case's folder empty."""
+    from django.db import transaction
+
+    from workflow.services import attachment_add
+
+    settings.ATTACHMENT_DIR = tmp_path
+    petition = register_petition(net)
+    upload = SimpleUploadedFile("来信.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachment_add(actor=net.users["city_staff"], case=petition.case, upload=upload)
+        raise RuntimeError("a later write of the same transaction fails")
+    assert not Attachment.objects.filter(case=petition.case).exists()
+    assert not (tmp_path / str(petition.case_id)).exists()
+    assert [p.name for p in (tmp_path / "staging").iterdir()] != []  # left for the clean-up, not in the case
+
+
+def test_a_notification_link_goes_only_to_a_page_of_this_site(net: Network) -> None:
+    from core.models import Notification
+
+    user = net.users["city_staff"]
+    far = Notification.objects.create(user=user, key="far", title="x", url="//example.invalid/phish")
+    near = Notification.objects.create(user=user, key="near", title="y", url="/tasks/")
+    client = net.client("city_staff")
+    assert client.get(f"/notifications/{far.pk}/")["Location"] == "/notifications/"
+    assert client.get(f"/notifications/{near.pk}/")["Location"] == "/tasks/"
+    far.refresh_from_db()
+    assert far.read_at is not None
+    assert net.client("town_staff").get(f"/notifications/{near.pk}/").status_code == 404
