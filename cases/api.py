@@ -1,4 +1,4 @@
-"""The 一件事 API: open a case for a veteran, list and read cases, read and replace templates."""
+"""The 一件事 API: the register's list, read, open and act (from the kit); reading and replacing templates."""
 
 from __future__ import annotations
 
@@ -6,71 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Schema
 
-from cases import selectors, services
+from cases import services
 from cases.models import CaseTemplate, LifeCase
 from cases.process import LIFE_EVENT
-from core.access import Target, endpoint
-from core.pagination import keyset_page
+from cases.register import LIFE_CASES
+from core.access import endpoint
 from core.types import AuthedRequest
 from veterans.models import Veteran
-from workflow.api import CaseOut, case_out
-
-router = Router(tags=["life-cases"])
-
-
-class LifeCaseOut(Schema):
-    case_id: int
-    number: str
-    stage: str
-    template: str
-    veteran_id: int | None
-    veteran_name: str
-    automatic: bool
-    state: str
-    opened_on: str
-    statutory_due: str
-
-
-def life_out(life: LifeCase) -> dict[str, Any]:
-    dates = life.case.data.get("dates", {})
-    return {
-        "case_id": life.case_id,
-        "number": life.case.number,
-        "stage": life.stage,
-        "template": life.template.name,
-        "veteran_id": life.case.veteran_id,
-        "veteran_name": life.case.veteran.name if life.case.veteran else "",
-        "automatic": life.automatic,
-        "state": life.case.state,
-        "opened_on": dates.get("opened", ""),
-        "statutory_due": life.statutory_due.isoformat() if life.statutory_due else "",
-    }
-
-
-class LifeCaseDetail(LifeCaseOut):
-    case: CaseOut
-
-
-class LifeCasePage(Schema):
-    items: list[LifeCaseOut]
-    next: str | None
-
-
-@router.get("/life-cases", response=LifeCasePage)
-@endpoint(LIFE_EVENT.view_capability)
-def life_cases_list(
-    request: AuthedRequest,
-    stage: str = "",
-    state: str = "",
-    veteran: int | None = None,
-    limit: int = 50,
-    cursor: str = "",
-) -> dict[str, Any]:
-    qs = selectors.life_case_list(user=request.user, stage=stage, state=state, veteran=veteran)
-    items, next_cursor = keyset_page(qs, key="id", cursor=cursor or None, limit=limit, descending=True)
-    return {"items": [life_out(x) for x in items], "next": next_cursor}
+from workflow.kit import subject_router
 
 
 class OpenIn(Schema):
@@ -79,19 +24,12 @@ class OpenIn(Schema):
     note: str = Field("", max_length=500)
 
 
-@router.post("/life-cases", response={201: LifeCaseDetail})
-@endpoint(LIFE_EVENT.open_capability)
-def life_cases_open(request: AuthedRequest, payload: OpenIn) -> Status:
-    veteran = get_object_or_404(Veteran.objects.visible_to(request.user), pk=payload.veteran_id)
-    life = services.life_case_open(actor=request.user, veteran=veteran, stage=payload.stage, note=payload.note)
-    return Status(201, {**life_out(life), "case": case_out(life.case)})
+def _open(actor: Any, payload: OpenIn) -> LifeCase:
+    veteran = get_object_or_404(Veteran.objects.visible_to(actor), pk=payload.veteran_id)
+    return services.life_case_open(actor=actor, veteran=veteran, stage=payload.stage, note=payload.note)
 
 
-@router.get("/life-cases/{case_id}", response=LifeCaseDetail)
-@endpoint(LIFE_EVENT.view_capability, target=Target(LifeCase, "case_id", "case_id"))
-def life_cases_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
-    life = selectors.life_case_by_case(user=request.user, case_pk=case_id)
-    return {**life_out(life), "case": case_out(life.case)}
+router = subject_router(LIFE_CASES, create_in=OpenIn, create=_open)
 
 
 class TemplateTaskIO(Schema):

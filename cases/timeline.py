@@ -1,28 +1,9 @@
-"""The 一件事 cases of a veteran, on their timeline."""
+"""The 一件事 cases of a veteran, on their timeline (the kit's provider over the register)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from cases.register import LIFE_CASES
+from veterans.timeline import register
+from workflow.kit import subject_timeline
 
-from django.urls import reverse
-from django.utils import timezone
-
-from cases.models import LifeCase
-from veterans.timeline import TimelineItem, register
-
-
-@register
-def life_cases(veteran: Any, user: Any) -> Iterable[TimelineItem]:
-    if not user.can("cases.view"):
-        return
-    for life in LifeCase.objects.visible_to(user).filter(case__veteran=veteran).select_related("case"):
-        case = life.case
-        url = reverse("cases:detail", args=[case.pk])
-        yield TimelineItem(
-            timezone.localdate(case.created_at),
-            "cases",
-            life.get_stage_display(),
-            f"{case.number} · {case.get_state_display()}",
-            url,
-        )
+life_cases = register(subject_timeline(LIFE_CASES, title=lambda life: life.get_stage_display()))

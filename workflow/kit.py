@@ -1,0 +1,197 @@
+"""The module kit: a case-backed register declared once, and the selectors, timeline entries and API it gets.
+
+A module declares its register::
+
+    PETITIONS = Register(model=Petition, process=PETITION, path="petitions", filters=PetitionFilters,
+                         search=petition_search, out=PetitionOut, to_out=petition_out)
+
+and gets from it the scoped selectors (``subject_list``, ``subject_by_case``), the API router
+(``subject_router``: list, get, open and act, by the same schemas) and a timeline provider
+(``subject_timeline``). Access is the one rule: the process's capabilities and the region scope, through
+``visible_to``; the router's endpoints declare it with ``@endpoint`` so the generated access test covers them.
+
+This module keeps its annotations as objects (no ``from __future__ import annotations``): the API reads
+the parameters of the endpoints it builds from them, and they name the register's own schemas.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import create_model
+
+from core.access import Target, endpoint
+from core.errors import invalid
+from core.pagination import keyset_page
+from core.scoping import get_visible_or_404
+from core.types import AuthedRequest
+from workflow.models import Task
+from workflow.process import Process
+
+
+@dataclass(frozen=True)
+class Register:
+    """A case-backed register: its subject model, its process and how it is listed and shown."""
+
+    model: type[Model]
+    process: Process
+    #: the URL segment of its API (``/api/v1/<path>``) and its API tag
+    path: str
+    #: the query parameters its list takes (a ninja Schema whose fields default to ""/None), each filtered by
+    #: ``lookups[name]`` (default: the field of the same name on the subject)
+    filters: type[Schema] | None = None
+    lookups: Mapping[str, str] = field(default_factory=dict)
+    #: narrows a list by the search box (``q``)
+    search: Callable[[QuerySet[Any], str], QuerySet[Any]] | None = None
+    #: what a list row and a detail show, as a Schema and the function that fills it
+    out: type[Schema] | None = None
+    to_out: Callable[[Any], dict[str, Any]] | None = None
+    related: tuple[str, ...] = ("case", "case__veteran")
+
+    @property
+    def view_capability(self) -> str:
+        return self.process.view_capability
+
+    @property
+    def open_capability(self) -> str:
+        return self.process.open_capability
+
+
+# --- selectors --------------------------------------------------------------------------------------------------
+
+
+def subject_list(register: Register, *, user: Any, q: str = "", **filters: Any) -> QuerySet[Any]:
+    """The register's subjects the user may see (capability, process, scope), filtered."""
+    qs = register.model.objects.visible_to(user).select_related(*register.related)  # type: ignore[attr-defined]
+    if q and register.search is not None:
+        qs = register.search(qs, q)
+    for name, value in filters.items():
+        if value not in (None, ""):
+            qs = qs.filter(**{register.lookups.get(name, name): value})
+    return qs
+
+
+def subject_by_case(register: Register, *, user: Any, case_pk: int) -> Any:
+    """One subject by its case's id; 404 when it does not exist or is not the user's to see."""
+    return get_visible_or_404(register.model.objects.select_related(*register.related), user, case_id=case_pk)  # type: ignore[attr-defined]
+
+
+# --- the timeline -----------------------------------------------------------------------------------------------
+
+
+def subject_timeline(
+    register: Register, *, title: Callable[[Any], Any], when: Callable[[Any], dt.date] | None = None
+) -> Callable[[Any, Any], Iterable[Any]]:
+    """A timeline provider: each of the person's subjects the user may see, linked to its page."""
+    from veterans.timeline import TimelineItem
+
+    def provider(veteran: Any, user: Any) -> Iterable[Any]:
+        subjects = register.model.objects.visible_to(user).filter(case__veteran=veteran).select_related("case")  # type: ignore[attr-defined]
+        for subject in subjects:
+            case = subject.case
+            day = when(subject) if when else timezone.localdate(case.created_at)
+            url = reverse(register.process.url_name, args=[case.pk]) if register.process.url_name else ""
+            yield TimelineItem(day, register.path, title(subject), f"{case.number} · {case.get_state_display()}", url)
+
+    return provider
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+
+
+class ActIn(Schema):
+    action: str = Field(..., max_length=40)
+    note: str = Field("", max_length=2000)
+    data: dict[str, Any] = {}
+    #: which of the case's open tasks, when the user may act on more than one
+    task: int | None = None
+
+
+def acting_task(*, user: Any, case_pk: int, task: int | None) -> Task:
+    """The open task of the case that this user may act on (the one named, when there are several)."""
+    tasks = list(Task.objects.actionable_by(user).filter(case_id=case_pk).order_by("id"))
+    if task is not None:
+        tasks = [t for t in tasks if t.pk == task]
+    if not tasks:
+        raise invalid("task", _("Nothing on this case is yours to act on now."), code="no_task")
+    if len(tasks) > 1:
+        ids = ", ".join(str(t.pk) for t in tasks)
+        raise invalid("task", _("Say which task: %(ids)s."), code="which_task", ids=ids)
+    return tasks[0]
+
+
+def subject_router(
+    register: Register,
+    *,
+    create_in: type[Schema] | None = None,
+    create: Callable[[Any, Any], Any] | None = None,
+) -> Router:
+    """The register's API: list, get, open (when it declares ``create``) and act, with the same schemas."""
+    from workflow.api import CaseOut, case_out
+    from workflow.services import act
+
+    assert register.out is not None and register.to_out is not None, f"{register.path}: declare out and to_out"
+    out, to_out, path, name = register.out, register.to_out, register.path, register.path.replace("-", "_")
+    router = Router(tags=[path])
+    page_schema = create_model(f"{out.__name__}Page", __base__=Schema, items=(list[out], ...), next=(str | None, None))  # type: ignore[valid-type]
+    detail_schema = create_model(f"{out.__name__}Detail", __base__=out, case=(CaseOut, ...))
+    filters = register.filters or create_model(f"{out.__name__}Filters", __base__=Schema)
+    target = Target(register.model, "case_id", "case_id")
+
+    def detail(subject: Any) -> dict[str, Any]:
+        return {**to_out(subject), "case": case_out(subject.case)}
+
+    @router.get(f"/{path}", response=page_schema, operation_id=f"{name}_list")
+    @endpoint(register.view_capability)
+    def list_subjects(
+        request: AuthedRequest,
+        query: Query[filters],  # type: ignore[valid-type]  # the register's own filter schema
+        q: str = "",
+        limit: int = 50,
+        cursor: str = "",
+    ) -> dict[str, Any]:
+        qs = subject_list(register, user=request.user, q=q, **query.dict())  # type: ignore[attr-defined]
+        items, next_cursor = keyset_page(qs, key="id", cursor=cursor or None, limit=limit, descending=True)
+        return {"items": [to_out(x) for x in items], "next": next_cursor}
+
+    @router.get(f"/{path}/{{case_id}}", response=detail_schema, operation_id=f"{name}_get")
+    @endpoint(register.view_capability, target=target)
+    def get_subject(request: AuthedRequest, case_id: int) -> dict[str, Any]:
+        return detail(subject_by_case(register, user=request.user, case_pk=case_id))
+
+    @router.post(f"/{path}/{{case_id}}/act", response=detail_schema, operation_id=f"{name}_act")
+    @endpoint(register.view_capability, target=target)
+    def act_on_subject(request: AuthedRequest, case_id: int, payload: ActIn) -> dict[str, Any]:
+        """Do an action on the step of this case that is yours (``task`` names it when several are)."""
+        subject_by_case(register, user=request.user, case_pk=case_id)
+        task = acting_task(user=request.user, case_pk=case_id, task=payload.task)
+        act(actor=request.user, task=task, action=payload.action, note=payload.note, data=payload.data)
+        return detail(subject_by_case(register, user=request.user, case_pk=case_id))
+
+    if create is not None and create_in is not None:
+
+        @router.post(f"/{path}", response={201: detail_schema}, operation_id=f"{name}_open")
+        @endpoint(register.open_capability)
+        def open_subject(request: AuthedRequest, payload: create_in) -> Status:  # type: ignore[valid-type]
+            subject = create(request.user, payload)
+            return Status(201, detail(subject))
+
+    return router
+
+
+def any_text(*lookups: str) -> Callable[[QuerySet[Any], str], QuerySet[Any]]:
+    """A search over these text fields (contains), for ``Register.search``."""
+
+    def search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+        condition = Q()
+        for lookup in lookups:
+            condition |= Q(**{f"{lookup}__contains": q})
+        return qs.filter(condition)
+
+    return search
