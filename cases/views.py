@@ -8,44 +8,22 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from cases import selectors, services
+from cases import services
 from cases.forms import OpenForm, TaskFormSet, TemplateForm
-from cases.models import CaseTemplate, LifeCase
+from cases.models import CaseTemplate, LifeCase, Stage
 from cases.process import LIFE_EVENT
+from cases.register import LIFE_CASES
 from core.access import Target, page
-from core.pagination import keyset_page
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from veterans.models import Veteran
-from workflow.views import case_context
-
-PAGE_SIZE = 50
+from workflow.kit import detail_page, list_page
 
 
 @page(LIFE_EVENT.view_capability)
 def case_list(request: AuthedRequest) -> HttpResponse:
-    stage = request.GET.get("stage", "")
-    state = request.GET.get("state", "")
-    qs = selectors.life_case_list(user=request.user, stage=stage, state=state)
-    rows, next_cursor = keyset_page(
-        qs, key="id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, descending=True
-    )
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return render(
-        request,
-        "cases/list.html",
-        {
-            "rows": rows,
-            "next_cursor": next_cursor,
-            "query": params.urlencode(),
-            "stage": stage,
-            "state": state,
-            "stages": selectors.Stage.choices,
-            "can_open": request.user.can("cases.open"),
-            "can_edit_templates": request.user.can("cases.templates"),
-        },
-    )
+    extra = {"stages": Stage.choices, "can_edit_templates": request.user.can("cases.templates")}
+    return list_page(LIFE_CASES, request, template="cases/list.html", extra=extra)
 
 
 @page(LIFE_EVENT.open_capability, methods=("GET", "POST"))
@@ -67,10 +45,7 @@ def case_open(request: AuthedRequest) -> HttpResponse:
 
 @page(LIFE_EVENT.view_capability, target=Target(LifeCase, "case_id"))
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    life = selectors.life_case_by_case(user=request.user, case_pk=pk)
-    context = case_context(request, life.case)
-    context["life"] = life
-    return render(request, "cases/detail.html", context)
+    return detail_page(LIFE_CASES, request, pk, template="cases/detail.html", extra=lambda life: {"life": life})
 
 
 @page(LIFE_EVENT.view_capability)

@@ -6,51 +6,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import Target, page
-from core.pagination import keyset_page
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from petitions import selectors, services
 from petitions.forms import PetitionFilterForm, PetitionForm, ReviewForm
 from petitions.models import Petition
 from petitions.process import PETITION, REVIEW
-from workflow.models import Task
-from workflow.selectors import urgency
-from workflow.views import case_context
-
-PAGE_SIZE = 50
+from petitions.register import PETITIONS
+from workflow.kit import detail_page, list_page
 
 
 @page(PETITION.view_capability)
 def petition_list(request: AuthedRequest) -> HttpResponse:
     form = PetitionFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.petition_list(user=request.user, **{k: v for k, v in filters.items() if v})
-    rows, next_cursor = keyset_page(
-        qs, key="id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, descending=True
-    )
-    open_tasks: dict[int, list[Task]] = {}
-    for task in Task.objects.filter(case__in=[p.case_id for p in rows], status=Task.Status.OPEN).order_by("id"):
-        open_tasks.setdefault(task.case_id, []).append(task)
-    today = timezone.localdate()
-    for p in rows:
-        p.open_tasks = [(t, urgency(t, today)) for t in open_tasks.get(p.case_id, [])]
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    return render(
-        request,
-        "petitions/list.html",
-        {
-            "form": form,
-            "rows": rows,
-            "next_cursor": next_cursor,
-            "query": params.urlencode(),
-            "can_register": request.user.can("petitions.register"),
-        },
-    )
+    return list_page(PETITIONS, request, template="petitions/list.html", form=form)
 
 
 @page(PETITION.open_capability, methods=("GET", "POST"))
@@ -68,28 +40,29 @@ def petition_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "petitions/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@page(PETITION.view_capability, target=Target(Petition, "case_id"))
-def petition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    petition = selectors.petition_by_case(user=request.user, case_pk=pk)
-    context = case_context(request, petition.case)
-    case = petition.case
-    letters = [
-        ("acceptance", _("Acceptance notice"), bool(case.date("accepted")) and petition.level == "first"),
-        ("reply", _("Written reply"), bool(case.date("replied"))),
-        ("extension", _("Extension notice"), bool(petition.extension_approved)),
-    ]
-    context.update(
-        {
+def _detail_extra(request: AuthedRequest) -> Any:
+    def extra(petition: Petition) -> dict[str, Any]:
+        case = petition.case
+        letters = [
+            ("acceptance", _("Acceptance notice"), bool(case.date("accepted")) and petition.level == "first"),
+            ("reply", _("Written reply"), bool(case.date("replied"))),
+            ("extension", _("Extension notice"), bool(petition.extension_approved)),
+        ]
+        may_review = case.date("replied") and petition.level != "re_review" and request.user.can(REVIEW.open_capability)
+        return {
             "p": petition,
             "letters": [(k, label) for k, label, ok in letters if ok],
-            "linked": Petition.objects.visible_to(request.user).filter(linked_to=petition).select_related("case"),
-            "reviews": Petition.objects.visible_to(request.user).filter(case__parent=case).select_related("case"),
-            "review_form": ReviewForm()
-            if case.date("replied") and petition.level != "re_review" and request.user.can("petitions.register")
-            else None,
+            "linked": selectors.petition_list(user=request.user).filter(linked_to=petition),
+            "reviews": selectors.petition_list(user=request.user).filter(case__parent=case),
+            "review_form": ReviewForm() if may_review else None,
         }
-    )
-    return render(request, "petitions/detail.html", context)
+
+    return extra
+
+
+@page(PETITION.view_capability, target=Target(Petition, "case_id"))
+def petition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return detail_page(PETITIONS, request, pk, template="petitions/detail.html", extra=_detail_extra(request))
 
 
 @page(PETITION.view_capability, target=Target(Petition, "case_id"), examples={"kind": "acceptance"})

@@ -19,11 +19,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ValidationError as PydanticError
 from pydantic import create_model
 
 from core.access import Target, endpoint
@@ -195,3 +199,90 @@ def any_text(*lookups: str) -> Callable[[QuerySet[Any], str], QuerySet[Any]]:
         return qs.filter(condition)
 
     return search
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+#: Rows on one page of a register's list.
+PAGE_SIZE = 50
+
+
+def with_open_tasks(rows: Iterable[Any]) -> None:
+    """Give each subject of a list page its case's open tasks with their urgency (``row.open_tasks``), in one query."""
+    from workflow.selectors import urgency
+
+    rows = list(rows)
+    open_tasks: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(case__in=[r.case_id for r in rows], status=Task.Status.OPEN).order_by("id"):
+        open_tasks.setdefault(task.case_id, []).append(task)
+    today = timezone.localdate()
+    for row in rows:
+        row.open_tasks = [(t, urgency(t, today)) for t in open_tasks.get(row.case_id, [])]
+
+
+def list_page(
+    register: Register,
+    request: AuthedRequest,
+    *,
+    template: str,
+    form: Any = None,
+    extra: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A register's list page: the filter form's values (or the register's filters from the query string),
+    a keyset page of the subjects the user may see, each with its open steps."""
+    status = 200
+    if form is not None:
+        filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    else:
+        filters, status = _query_filters(register, request)
+    rows, next_cursor = keyset_page(
+        subject_list(register, user=request.user, **filters),
+        key="id",
+        cursor=request.GET.get("cursor") or None,
+        limit=PAGE_SIZE,
+        descending=True,
+    )
+    with_open_tasks(rows)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": params.urlencode(),
+        "filters": filters,
+        "can_open": request.user.can(register.open_capability),
+        **(extra or {}),
+    }
+    return render(request, template, context, status=status)
+
+
+def _query_filters(register: Register, request: AuthedRequest) -> tuple[dict[str, Any], int]:
+    """The register's filters from the query string, checked by its schema; malformed ones are refused (400)."""
+    names = register.filters.model_fields if register.filters is not None else {}
+    raw = {name: request.GET[name] for name in names if request.GET.get(name)}
+    try:
+        parsed = register.filters.model_validate(raw).dict() if register.filters is not None else {}
+    except PydanticError:
+        messages.error(request, _("A filter is not valid; the list shows everything."))
+        return {}, 400
+    return {**{k: v for k, v in parsed.items() if v not in (None, "")}, "q": request.GET.get("q", "")}, 200
+
+
+def detail_page(
+    register: Register,
+    request: AuthedRequest,
+    case_pk: int,
+    *,
+    template: str,
+    extra: Callable[[Any], Mapping[str, Any]] | None = None,
+) -> HttpResponse:
+    """A register's page of one subject: the case partial (steps, forms, history, attachments) and the subject."""
+    from workflow.views import case_context
+
+    subject = subject_by_case(register, user=request.user, case_pk=case_pk)
+    context = case_context(request, subject.case)
+    context["subject"] = subject
+    if extra is not None:
+        context.update(extra(subject))
+    return render(request, template, context)

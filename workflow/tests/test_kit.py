@@ -82,3 +82,12 @@ def test_open_goes_through_the_modules_service_and_its_capability(net: Network) 
         "/api/v1/petitions", {**body, "channel": "fax"}, content_type="application/json"
     )
     assert bad.status_code == 400 and bad.json()["error"]["fields"][0]["field"] == "channel"
+
+
+def test_a_register_list_page_refuses_a_malformed_filter_with_a_message(net: Network) -> None:
+    life_case_in(net, net.grid)
+    client = net.client("city_staff")
+    assert client.get("/life-cases/?veteran=abc").status_code == 400
+    ok = client.get("/life-cases/?stage=reporting")
+    assert ok.status_code == 200 and "样本老兵" in ok.content.decode()
+    assert "样本老兵" not in client.get("/life-cases/?stage=care").content.decode()
