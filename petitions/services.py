@@ -25,6 +25,10 @@ from veterans.models import Veteran
 from workflow import services as flow
 
 MAX_CONTENT = 5000
+#: What a review (复查/复核) keeps of the petition it reviews: who petitioned, through which channel, about what.
+PETITIONER_FIELDS = (
+    "channel", "veteran", "petitioner_name", "phone_enc", "id_number_enc", "address", "subject", "people"
+)  # fmt: skip
 #: A petition by the same veteran on the same subject within this many days is linked as a repeat.
 REPEAT_WINDOW_DAYS = 365
 
@@ -235,17 +239,10 @@ def review_request(*, actor: User, petition: Petition, received_on: Any = None, 
         parent=petition.case,
         data={"dates": {"received": when.isoformat()}},
         subject={
+            **{name: getattr(petition, name) for name in PETITIONER_FIELDS},
             "level": level,
-            "channel": petition.channel,
             "received_on": when,
-            "veteran": petition.veteran,
-            "petitioner_name": petition.petitioner_name,
-            "phone_enc": petition.phone_enc,
-            "id_number_enc": petition.id_number_enc,
-            "address": petition.address,
-            "subject": petition.subject,
             "content": content,
-            "people": petition.people,
             "linked_to": petition,
             "link_kind": LinkKind.REPEAT,
             "registrar_unit": actor.scope_region.code if actor.scope_region else petition.registrar_unit,
