@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from cases.models import LifeCase
+from cases.person import person_for_task
 from regions.models import Level, ancestor_code, level_of
 from workflow.calendar import Limit
 from workflow.models import Case, Task
 from workflow.process import Action, Branch, Move, Process, Step, Unit, register
+from workflow.services import may_act
 
 
 def branch_unit(case: Case, spec: dict[str, object]) -> tuple[str, Unit]:
@@ -53,9 +55,6 @@ def brief(task: Task, user: Any) -> list[tuple[Any, str]]:
 
     Staff who merely look at the case see the record through the registry, with its own reveal rules.
     """
-    from cases.services import person_for_task
-    from workflow.services import may_act
-
     own_department = bool(task.department) and task.department == user.department
     if not task.branch or not (own_department or may_act(user, task)):
         return []

@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Role
 from core.scoping import ScopedModel, ScopedQuerySet, scope_prefix
+from workflow.registry import PROCESSES
 
 
 def granted_processes(user: Any, action: str, subject: type[models.Model] | None = None) -> list[str]:
     """The keys of the processes (of this subject, when given) whose capability for ``action`` the user holds."""
-    from workflow.process import PROCESSES
-
     return [
         p.key
         for p in PROCESSES.values()
@@ -120,8 +119,6 @@ class Case(ScopedModel):
     @cached_property
     def subject(self) -> Any:
         """The module's own record of this case (a petition, a 一件事 case), or None for a process without one."""
-        from workflow.process import PROCESSES
-
         model = PROCESSES[self.process].subject
         return model._default_manager.filter(case=self).first() if model is not None else None
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workflow.calendar import Limit
+from workflow.registry import PROCESSES
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -147,9 +148,6 @@ class Process:
     @property
     def first(self) -> Step:
         return self.steps[0]
-
-
-PROCESSES: dict[str, Process] = {}
 
 
 def register(process: Process) -> Process:

@@ -34,10 +34,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Within an app, lazy imports that close a cycle of modules.
     # search_q asks services for the ID number's look-up hash; the look-up hashes belong in search.
     ("veterans.search", "veterans.services"): "veterans.services -> veterans.search -> veterans.services",
-    # The process's task description asks services who the task is about.
-    ("cases.process", "cases.services"): "cases.services -> cases.process -> cases.services",
-    # Cases and the grant ask the process registry, whose declarations import the models.
-    ("workflow.models", "workflow.process"): "workflow.models -> .process -> .calendar -> .models",
 }
 
 
