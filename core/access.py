@@ -20,12 +20,16 @@ import inspect
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,11 +62,11 @@ def access_of(view: Any) -> Access | None:
     return getattr(view, "access", None)
 
 
-def may_enter(user: Any, declared: Access) -> bool:
+def may_enter(user: User | AnonymousUser | None, declared: Access) -> bool:
     """Whether the declaration lets this user in at all (before the object's scope is asked)."""
     if declared.public:
         return True
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return False
     wanted = (declared.capability,) if isinstance(declared.capability, str) else declared.capability
     return not any(wanted) or any(user.can(c) for c in wanted if c)

@@ -51,7 +51,7 @@ class AppendOnlyQuerySetMixin:
 
 
 def _label(queryset: object) -> str:
-    return cast("models.QuerySet[Any]", queryset).model._meta.label
+    return str(cast("models.QuerySet[Any]", queryset).model._meta.label)
 
 
 class AppendOnlyQuerySet(AppendOnlyQuerySetMixin, models.QuerySet[M]):
@@ -94,7 +94,7 @@ class AppendOnlyModel(models.Model):
         return errors
 
 
-class MoneyField(models.DecimalField):
+class MoneyField(models.DecimalField):  # type: ignore[type-arg]  # the stubs' generic parameters are Django's own
     """An amount in yuan, exact to the fen (two decimal places): money is never a float."""
 
     def __init__(
@@ -244,7 +244,8 @@ def reverse_entry(entry: L, *, actor: User, reason: str, **overrides: Any) -> L:
 
 def _reversals_of(entry: LedgerEntry, using: str) -> models.QuerySet[Any]:
     manager: Any = type(entry)._default_manager  # the concrete ledger's, not the abstract base's
-    return manager.using(using).filter(reverses_id=entry.pk)
+    reversals: models.QuerySet[Any] = manager.using(using).filter(reverses_id=entry.pk)
+    return reversals
 
 
 def _already_reversed() -> Exception:

@@ -7,7 +7,10 @@ Adding a module never edits another app's templates or this file: it calls ``reg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ def register(entry: NavEntry) -> NavEntry:
     return entry
 
 
-def entries_for(user: Any) -> list[NavEntry]:
+def entries_for(user: User) -> list[NavEntry]:
     """The entries this user sees, in order."""
     return sorted(
         (e for e in ENTRIES.values() if not e.capability or user.can(e.capability)), key=lambda e: (e.order, e.url_name)

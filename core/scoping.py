@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-def scope_prefix(user: Any) -> str:
+def scope_prefix(user: User) -> str:
     """The code prefix of the user's scope region; "" for anyone who sees nothing (anonymous, inactive, no scope)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ""
@@ -43,11 +43,11 @@ def capability_of(model: Any, action: str) -> str:
 
 
 class ScopedQuerySet(models.QuerySet[M]):
-    def granted(self, user: Any, action: str) -> Q | None:
+    def granted(self, user: User, action: str) -> Q | None:
         """What the user's capabilities admit for ``action``: every row (``Q()``) or none (``None``)."""
         return Q() if user.can(capability_of(self.model, action)) else None
 
-    def visible_to(self, user: Any, action: str = "view", within: str = "") -> ScopedQuerySet[M]:
+    def visible_to(self, user: User, action: str = "view", within: str = "") -> ScopedQuerySet[M]:
         """Rows the user may ``action``: granted by capability, under their scope; with ``within`` (a code
         prefix), only those under it as well.
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ def register(action: PersonAction) -> PersonAction:
     return action
 
 
-def actions_for(user: Any, veteran: Any) -> list[tuple[Any, str]]:
+def actions_for(user: User, veteran: Any) -> list[tuple[Any, str]]:
     """(label, url) of each action this user may start for this person."""
     chosen = sorted(
         (a for a in ACTIONS.values() if user.can(a.capability) and a.applies(veteran)), key=lambda a: a.order

@@ -30,6 +30,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 from pydantic import create_model
 
+from accounts.models import User
 from core.access import Target, endpoint
 from core.errors import invalid
 from core.pagination import keyset_page
@@ -70,9 +71,9 @@ class Register:
 # --- selectors --------------------------------------------------------------------------------------------------
 
 
-def subject_list(register: Register, *, user: Any, q: str = "", **filters: Any) -> QuerySet[Any]:
+def subject_list(register: Register, *, user: User, q: str = "", **filters: Any) -> QuerySet[Any]:
     """The register's subjects the user may see (capability, process, scope), filtered."""
-    qs = register.model.objects.visible_to(user).select_related(*register.related)  # type: ignore[attr-defined]
+    qs: QuerySet[Any] = register.model.objects.visible_to(user).select_related(*register.related)  # type: ignore[attr-defined]
     if q and register.search is not None:
         qs = register.search(qs, q)
     for name, value in filters.items():
@@ -81,7 +82,7 @@ def subject_list(register: Register, *, user: Any, q: str = "", **filters: Any) 
     return qs
 
 
-def subject_by_case(register: Register, *, user: Any, case_pk: int) -> Any:
+def subject_by_case(register: Register, *, user: User, case_pk: int) -> Any:
     """One subject by its case's id; 404 when it does not exist or is not the user's to see."""
     return get_visible_or_404(register.model.objects.select_related(*register.related), user, case_id=case_pk)  # type: ignore[attr-defined]
 
@@ -95,7 +96,7 @@ def subject_timeline(
     """A timeline provider: each of the person's subjects the user may see, linked to its page."""
     from veterans.timeline import TimelineItem
 
-    def provider(veteran: Any, user: Any) -> Iterable[Any]:
+    def provider(veteran: Any, user: User) -> Iterable[Any]:
         subjects = register.model.objects.visible_to(user).filter(case__veteran=veteran).select_related("case")  # type: ignore[attr-defined]
         for subject in subjects:
             case = subject.case
@@ -117,7 +118,7 @@ class ActIn(Schema):
     task: int | None = None
 
 
-def acting_task(*, user: Any, case_pk: int, task: int | None) -> Task:
+def acting_task(*, user: User, case_pk: int, task: int | None) -> Task:
     """The open task of the case that this user may act on (the one named, when there are several)."""
     tasks = list(Task.objects.actionable_by(user).filter(case_id=case_pk).order_by("id"))
     if task is not None:
@@ -182,7 +183,7 @@ def subject_router(
 
         @router.post(f"/{path}", response={201: detail_schema}, operation_id=f"{name}_open")
         @endpoint(register.open_capability)
-        def open_subject(request: AuthedRequest, payload: create_in) -> Status:  # type: ignore[valid-type]
+        def open_subject(request: AuthedRequest, payload: create_in) -> Status[Any]:  # type: ignore[valid-type]
             subject = create(request.user, payload)
             return Status(201, detail(subject))
 

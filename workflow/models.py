@@ -14,12 +14,13 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Role
 from core.scoping import ScopedModel, ScopedQuerySet, scope_prefix
 from workflow.registry import PROCESSES
 
 
-def granted_processes(user: Any, action: str, subject: type[models.Model] | None = None) -> list[str]:
+def granted_processes(user: User, action: str, subject: type[models.Model] | None = None) -> list[str]:
     """The keys of the processes (of this subject, when given) whose capability for ``action`` the user holds."""
     return [
         p.key
@@ -29,7 +30,7 @@ def granted_processes(user: Any, action: str, subject: type[models.Model] | None
 
 
 class CaseQuerySet(ScopedQuerySet["Case"]):
-    def granted(self, user: Any, action: str) -> Q | None:
+    def granted(self, user: User, action: str) -> Q | None:
         """A case is seen only through its process: its view capability decides, whatever the region."""
         keys = granted_processes(user, action)
         return Q(process__in=keys) if keys else None
@@ -124,18 +125,18 @@ class Case(ScopedModel):
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
-    def actionable_by(self, user: Any) -> TaskQuerySet:
+    def actionable_by(self, user: User) -> TaskQuerySet:
         """Open tasks on open cases the user may act on: their role (or one it covers) in a unit under their
         scope with their department, or escalated to the unit they supervise."""
         prefix = scope_prefix(user)
         if not prefix or not user.can("workflow.inbox"):
             return self.none()
         mine = Q(role__in=ACTS_AS.get(user.role, frozenset()), unit_code__startswith=prefix, department=user.department)
-        if user.role in SUPERVISOR_ROLES and not user.department:
+        if user.role in SUPERVISOR_ROLES and not user.department and user.scope_region is not None:
             mine |= Q(escalated_to=user.scope_region.code)
         return self.filter(mine, status=Task.Status.OPEN, case__state=Case.State.OPEN)
 
-    def visible_to(self, user: Any) -> TaskQuerySet:
+    def visible_to(self, user: User) -> TaskQuerySet:
         """Tasks the user may open: one they may act on or did act on, their own department's, or one on a case
         they may see (by its process's capability and its region). Nothing else, whatever the URL."""
         prefix = scope_prefix(user)
@@ -256,7 +257,7 @@ class Attachment(models.Model):
 
 
 class SubjectQuerySet(ScopedQuerySet[Any]):
-    def granted(self, user: Any, action: str) -> Q | None:
+    def granted(self, user: User, action: str) -> Q | None:
         """A subject is seen through the processes declared on it, as its case is."""
         keys = granted_processes(user, action, subject=self.model)
         return Q(case__process__in=keys) if keys else None

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from core.permissions import require
 from core.scoping import get_visible_or_404
 from workflow.models import Attachment, Case, Task
@@ -20,12 +21,12 @@ from workflow.process import PROCESSES
 DUE_SOON_DAYS = 3
 
 
-def actionable(user: Any) -> QuerySet[Task]:
+def actionable(user: User) -> QuerySet[Task]:
     """Open tasks on open cases that the user may act on: their role and unit, or escalated to them."""
     return Task.objects.actionable_by(user).select_related("case", "assignee")
 
 
-def my_tasks(user: Any) -> QuerySet[Task]:
+def my_tasks(user: User) -> QuerySet[Task]:
     """What this person should do: tasks they took, and their unit's tasks nobody has taken."""
     return (
         actionable(user)
@@ -34,7 +35,7 @@ def my_tasks(user: Any) -> QuerySet[Task]:
     )
 
 
-def unit_tasks(user: Any, *, step: str = "", process: str = "", urgency: str = "") -> QuerySet[Task]:
+def unit_tasks(user: User, *, step: str = "", process: str = "", urgency: str = "") -> QuerySet[Task]:
     """Every open task of the user's unit (including those colleagues took)."""
     qs = actionable(user)
     if process:
@@ -49,7 +50,7 @@ def unit_tasks(user: Any, *, step: str = "", process: str = "", urgency: str = "
     return qs.order_by(F("due_on").asc(nulls_last=True), "id")
 
 
-def task_counts(user: Any) -> dict[str, int]:
+def task_counts(user: User) -> dict[str, int]:
     """For the home page: my tasks, and my unit's due soon and overdue."""
     today = timezone.localdate()
     unit = actionable(user).aggregate(
@@ -71,7 +72,7 @@ def urgency(task: Task, today: dt.date | None = None) -> str:
     return ""
 
 
-def visible_task(user: Any, task_id: int) -> Task:
+def visible_task(user: User, task_id: int) -> Task:
     """A task the user may open (``Task.objects.visible_to``); anything else is 404, as if it did not exist."""
     task = Task.objects.visible_to(user).select_related("case", "assignee", "completed_by").filter(pk=task_id).first()
     if task is None:
@@ -79,7 +80,7 @@ def visible_task(user: Any, task_id: int) -> Task:
     return task
 
 
-def attachment_get(user: Any, pk: int) -> Attachment:
+def attachment_get(user: User, pk: int) -> Attachment:
     """An attachment of a case the user may see; 404 otherwise."""
     attachment = Attachment.objects.select_related("case").filter(pk=pk, case__in=Case.objects.visible_to(user)).first()
     if attachment is None:
@@ -87,7 +88,7 @@ def attachment_get(user: Any, pk: int) -> Attachment:
     return attachment
 
 
-def case_get(user: Any, pk: int, process: str = "") -> Case:
+def case_get(user: User, pk: int, process: str = "") -> Case:
     qs = Case.objects.all()
     if process:
         qs = qs.filter(process=process)
@@ -113,7 +114,7 @@ class UnitStats:
         return round(self.on_time * 100 / self.with_due, 1) if self.with_due else None
 
 
-def _tasks_in_scope(user: Any, process: str = "") -> QuerySet[Task]:
+def _tasks_in_scope(user: User, process: str = "") -> QuerySet[Task]:
     require(user, "workflow.stats")
     qs = Task.objects.filter(case__in=Case.objects.visible_to(user), kind=Task.Kind.STEP).exclude(
         status=Task.Status.CANCELLED
@@ -121,7 +122,7 @@ def _tasks_in_scope(user: Any, process: str = "") -> QuerySet[Task]:
     return qs.filter(case__process=process) if process else qs
 
 
-def _duration() -> ExpressionWrapper:
+def _duration() -> ExpressionWrapper[Any]:
     return ExpressionWrapper(F("completed_at") - F("started_at"), output_field=DurationField())
 
 
@@ -129,7 +130,7 @@ def _days(value: dt.timedelta | None) -> float | None:
     return round(value.total_seconds() / 86400, 1) if value is not None else None
 
 
-def unit_stats(*, user: Any, process: str = "") -> list[UnitStats]:
+def unit_stats(*, user: User, process: str = "") -> list[UnitStats]:
     """Per process and acting unit: open, done, done on time (of those with a due date), average days."""
     done_q = Q(status__in=[Task.Status.DONE, Task.Status.RETURNED])
     on_time_q = done_q & Q(due_on__isnull=False, done_day__lte=F("due_on"))
@@ -161,7 +162,7 @@ def unit_stats(*, user: Any, process: str = "") -> list[UnitStats]:
     ]
 
 
-def step_stats(*, user: Any, process: str) -> list[dict[str, Any]]:
+def step_stats(*, user: User, process: str) -> list[dict[str, Any]]:
     """Per step of one process: how many done, average days taken, open now, overdue now."""
     today = timezone.localdate()
     done_q = Q(status__in=[Task.Status.DONE, Task.Status.RETURNED])
