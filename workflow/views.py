@@ -271,7 +271,7 @@ def holidays(request: AuthedRequest) -> HttpResponse:
 # --- attachments --------------------------------------------------------------------------------------
 
 
-@page(target=Target(Case, kwarg="case_pk"), methods=("POST",))
+@page("workflow.inbox", target=Target(Case, kwarg="case_pk"), methods=("POST",))
 def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, case_pk)
     try:
