@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -143,6 +144,23 @@ def test_no_after_death_case_when_the_template_is_off(net: Network) -> None:
     CaseTemplate.objects.filter(stage="after_death").update(active=False)
     veteran = register_veteran(net.users["town_staff"], net.village, name="老吴")
     veteran_mark_deceased(actor=net.users["town_staff"], veteran=veteran, died_on=dt.date(2026, 11, 20))
+    assert not LifeCase.objects.filter(case__veteran=veteran).exists()
+
+
+def test_a_death_whose_after_death_case_fails_is_not_recorded_either(net: Network, monkeypatch: Any) -> None:
+    """The transaction contract: the death and 身后事 commit together or not at all."""
+    from cases import signals as case_signals
+    from veterans.models import Veteran
+
+    veteran = register_veteran(net.users["town_staff"], net.village, name="老郑")
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the case could not be opened")
+
+    monkeypatch.setattr(case_signals, "open_after_death", broken)
+    with pytest.raises(RuntimeError):
+        veteran_mark_deceased(actor=net.users["town_staff"], veteran=veteran, died_on=dt.date(2026, 11, 20))
+    assert Veteran.objects.get(pk=veteran.pk).status != "deceased"
     assert not LifeCase.objects.filter(case__veteran=veteran).exists()
 
 
