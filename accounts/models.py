@@ -58,7 +58,7 @@ class User(AbstractUser):
                 name="user_has_scope_unless_superuser",
             ),
             models.CheckConstraint(
-                condition=~Q(role="liaison") | ~Q(department=""),
+                condition=~Q(role=Role.LIAISON) | ~Q(department=""),
                 name="liaison_has_department",
             ),
             models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
