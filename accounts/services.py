@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
 from accounts.roles import SCOPE_LEVELS, Department, Role
 from audit.services import audit_record, snapshot
+from core.db import Param
 from core.errors import invalid
 from core.permissions import in_scope, require
-from core.prepared import fetch_prepared
+from core.prepared import Statement
 from regions.models import Region
 
 USER_FIELDS = ["username", "display_name", "role", "scope_region", "department", "phone", "is_active"]
@@ -208,27 +209,22 @@ def api_token_authenticate(raw: str) -> User | None:
     """The active user a live token belongs to, or None.
 
     Checked against the database on every request, so a revocation, an expiry or a deactivated
-    account takes effect at once; one plain query (token, user and scope region), because building
-    it through the ORM cost more than the API list's own query, and prepared: planning the join
-    cost more than running it.
+    account takes effect at once; one query (token, user and scope region), compiled once, because
+    building it through the ORM each time cost more than the API list's own query, and prepared:
+    planning the join cost more than running it.
     """
-    sql, columns, converters = _token_query(connection.vendor)
     now = timezone.now()
-    row = fetch_prepared(sql, [ApiToken.hash_key(raw), now], one=True)
+    row = _TOKEN.row(key=ApiToken.hash_key(raw), now=now)
     if row is None:
         return None
-    values = list(row)
-    for i, convert in converters:
-        for converter in convert:
-            values[i] = converter(values[i], columns[i], connection)
-    token_id, last_used_at = values[0], values[1]
+    token_id, last_used_at = row[0], row[1]
     users, regions = len(_USER_FIELDS), len(_REGION_FIELDS)
-    user = User.from_db(connection.alias, [f.attname for f in _USER_FIELDS], values[2 : 2 + users])
+    user = User.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _USER_FIELDS], row[2 : 2 + users])
     if not user.is_active:
         return None
-    region_values = values[2 + users : 2 + users + regions]
+    region_values = row[2 + users : 2 + users + regions]
     user.scope_region = (
-        Region.from_db(connection.alias, [f.attname for f in _REGION_FIELDS], region_values)
+        Region.from_db(DEFAULT_DB_ALIAS, [f.attname for f in _REGION_FIELDS], region_values)
         if region_values[0] is not None
         else None
     )
@@ -242,32 +238,22 @@ _USER_FIELDS = User._meta.concrete_fields
 _REGION_FIELDS = Region._meta.concrete_fields
 
 
-@functools.lru_cache(maxsize=4)
-def _token_query(vendor: str) -> tuple[str, list[Any], list[tuple[int, list[Any]]]]:
-    """The query's text, its columns and the database's value converters (SQLite's dates),
-    built once the way the ORM's compiler would."""
-    quote = connection.ops.quote_name
-    token_fields: list[models.Field[Any, Any]] = [
-        ApiToken._meta.get_field("id"),
-        ApiToken._meta.get_field("last_used_at"),
-    ]
-    fields = [
-        *((f, "t") for f in token_fields),
-        *((f, "u") for f in _USER_FIELDS),
-        *((f, "r") for f in _REGION_FIELDS),
-    ]
-    columns = ", ".join(f"{alias}.{quote(str(f.column))}" for f, alias in fields)
-    # Table and column names from the models, quoted; the only values are the two parameters.
-    sql = (
-        f"SELECT {columns} FROM {quote(ApiToken._meta.db_table)} t "  # noqa: S608
-        f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
-        f"LEFT JOIN {quote(Region._meta.db_table)} r ON r.id = u.scope_region_id "
-        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
+def _token_query() -> QuerySet[Any]:
+    """A live token by its key's hash, with its user's and their scope region's every column."""
+    return (
+        ApiToken.objects.filter(
+            key_hash=Param("key"),
+            revoked_at__isnull=True,
+            expires_at__gt=Param("now", ApiToken._meta.get_field("expires_at")),
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "last_used_at",
+            *(f"user__{f.attname}" for f in _USER_FIELDS),
+            *(f"user__scope_region__{f.attname}" for f in _REGION_FIELDS),
+        )
     )
-    cols = [f.get_col(f.model._meta.db_table) for f, _alias in fields]
-    converters = []
-    for i, col in enumerate(cols):
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((i, found))
-    return sql, cols, converters
+
+
+_TOKEN = Statement(_token_query)

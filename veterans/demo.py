@@ -14,11 +14,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from core.context import batch
+from core.db import analyze
 from core.validators import IdNumber, build_id_number
 from regions.demo import synthetic_name, synthetic_phone
 from regions.models import Level, Region
@@ -147,9 +148,7 @@ def load_veterans(count: int, *, seed: int = 20221, chunk: int = 20000, stdout: 
         with transaction.atomic():
             audit_record(actor=None, action="demo.load_veterans", object_type="veterans.veteran",
                          object_id=batch_id, region_code="330482000000", after={"added": added})  # fmt: skip
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE veterans_veteran")
+    analyze(Veteran)
     return added
 
 

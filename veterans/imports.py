@@ -6,20 +6,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.context import current_batch_id
+from core.db import any_of
 from core.imports import Column, Register
 from core.parsing import Memo
 from core.permissions import require
 from core.validators import id_text
 from regions.models import Region
 from veterans import choices as c
-from veterans.models import Veteran
+from veterans.models import Tag, Veteran
 from veterans.services import NewVeterans, id_lookup_hash, scope_regions, veteran_update
-from veterans.validation import VeteranData, clean_veteran
+from veterans.validation import VeteranData, clean_veteran, tag_catalog
 
 
 def _terms(table: list[tuple[str, str, str]]) -> tuple[str, ...]:
@@ -50,6 +50,7 @@ COLUMNS = [
     Column("优抚对象类别", "categories", width=24, example="残疾军人；参战参试退役人员"),
     Column("残疾等级", "disability_grade", width=8, example="6"),
     Column("残疾性质", "disability_cause", choices=_terms(c.DISABILITY_CAUSES), width=8),
+    Column("标签", "tags", width=16, example="困难；空巢"),
     Column("立功受奖", "awards", width=20),
     Column("备注", "note", width=20),
 ]
@@ -57,19 +58,22 @@ COLUMNS = [
 
 @dataclass
 class Context:
+    """What every row is checked against, read once before the rows (clean() must not query)."""
+
     actor: Any
     regions: dict[str, Region]
+    tags: dict[str, Tag]
     today: dt.date
     memo: Memo = field(default_factory=Memo)
 
 
 def prepare(actor: Any) -> Context:
     require(actor, "veterans.import")
-    return Context(actor=actor, regions=scope_regions(actor), today=timezone.localdate())
+    return Context(actor=actor, regions=scope_regions(actor), tags=tag_catalog(), today=timezone.localdate())
 
 
 def clean(raw: dict[str, Any], context: Context) -> VeteranData:
-    return clean_veteran(raw, regions=context.regions, today=context.today, memo=context.memo)
+    return clean_veteran(raw, regions=context.regions, today=context.today, memo=context.memo, tags=context.tags)
 
 
 def key(raw_id_number: Any) -> str | None:
@@ -80,21 +84,13 @@ def key(raw_id_number: Any) -> str | None:
 
 
 def existing(keys: list[str], context: Context) -> dict[str, bool]:
-    found: dict[str, bool] = {}
     prefix = context.actor.scope_prefix
-    if connection.vendor == "postgresql":
-        # One array parameter: with a thousand IN placeholders the driver spent longer splitting the
-        # query text than the server took to answer it.
-        with connection.cursor() as cursor:
-            for start in range(0, len(keys), 10000):
-                cursor.execute("SELECT id_hash, region_code FROM veterans_veteran WHERE id_hash = ANY(%s)",
-                               [keys[start : start + 10000]])  # fmt: skip
-                found.update((id_hash, code.startswith(prefix)) for id_hash, code in cursor.fetchall())
-        return found
-    for start in range(0, len(keys), 1000):
-        chunk = keys[start : start + 1000]
-        for id_hash, code in Veteran.objects.filter(id_hash__in=chunk).values_list("id_hash", "region_code"):
-            found[id_hash] = code.startswith(prefix)
+    found: dict[str, bool] = {}
+    for start in range(0, len(keys), 10000):
+        hashes = Veteran.objects.filter(any_of("id_hash", keys[start : start + 10000]))
+        found.update(
+            (id_hash, code.startswith(prefix)) for id_hash, code in hashes.values_list("id_hash", "region_code")
+        )
     return found
 
 

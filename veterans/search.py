@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from core.crypto import keyed_hash
+from core.db import Loader, analyze, copy_into, empty
 from core.validators import normalise
 from veterans.models import Veteran, VeteranNameGram
 
@@ -34,27 +34,30 @@ def sync_grams(veteran: Veteran) -> None:
     add_grams([veteran])
 
 
-GRAMS_COPY = "COPY veterans_veterannamegram (veteran_id, gram) FROM STDIN"
+#: What a name piece is written with; a bulk load writes the pieces of (id, name) pairs.
+GRAM_COLUMNS = ("veteran_id", "gram")
+
+
+def gram_rows(veterans: Iterable[Any]) -> Iterator[tuple[int, str]]:
+    """The pieces of these records' names (anything with ``pk`` and ``name``), as rows."""
+    return ((v.pk, gram) for v in veterans for gram in grams_of(v.name))
 
 
 def grams_copy_text(veterans: Iterable[Any]) -> bytes:
-    """The pieces of these records' names (anything with ``pk`` and ``name``) in COPY's text format.
-
-    Written out at once, not row by row through the driver (which cost more than the server's work): a
-    piece holds no whitespace (grams_of leaves it out), so a backslash is all there is to escape."""
+    """The same rows at once in COPY's text format, not row by row through the driver (which cost more
+    than the server's work): a piece holds no whitespace (grams_of leaves it out), so a backslash is all
+    there is to escape."""
     text = "".join([f"{v.pk}\t{gram}\n" for v in veterans for gram in grams_of(v.name)])
     return text.replace("\\", "\\\\").encode()
 
 
-def add_grams(veterans: Iterable[Veteran]) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(GRAMS_COPY) as copy:
-            copy.write(grams_copy_text(veterans))
-    else:
-        VeteranNameGram.objects.bulk_create(
-            [VeteranNameGram(veteran_id=v.pk, gram=gram) for v in veterans for gram in grams_of(v.name)],
-            batch_size=5000,
-        )
+def gram_loader(**options: Any) -> Loader:
+    """A loader of the pieces of (id, name) pairs."""
+    return Loader(VeteranNameGram, GRAM_COLUMNS, as_rows=gram_rows, as_text=grams_copy_text, **options)
+
+
+def add_grams(veterans: Iterable[Any]) -> None:
+    copy_into(VeteranNameGram, GRAM_COLUMNS, veterans, as_rows=gram_rows, as_text=grams_copy_text)
 
 
 def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
@@ -63,11 +66,8 @@ def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
     if only_missing:
         # NOT EXISTS, not NOT IN: PostgreSQL turns the latter into a nested loop over millions of rows.
         qs = qs.filter(~Exists(VeteranNameGram.objects.filter(veteran_id=OuterRef("pk"))))
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE veterans_veterannamegram")
     else:
-        VeteranNameGram.objects.all().delete()
+        empty(VeteranNameGram)
     done = 0
     last = 0
     while True:
@@ -77,9 +77,8 @@ def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
         add_grams(batch)
         done += len(batch)
         last = batch[-1].pk
-    if connection.vendor == "postgresql" and done:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE veterans_veterannamegram")
+    if done:
+        analyze(VeteranNameGram)
     return done
 
 

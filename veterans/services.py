@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import operator
@@ -14,17 +13,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from psycopg.copy import QueuedLibpqWriter
 from pypinyin import lazy_pinyin
 
 from accounts.models import User
 from audit.services import audit_record, snapshot
 from core.crypto import decrypt, encrypt, encrypter, keyed_hash, keyed_hasher
+from core.db import Loader, copy_into, reserve_ids
 from core.errors import invalid
 from core.permissions import require
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
-from veterans.search import GRAMS_COPY, add_grams, grams_copy_text, sync_grams
+from veterans.search import add_grams, gram_loader, sync_grams
 from veterans.signals import veteran_deceased
 from veterans.validation import VeteranData
 
@@ -320,52 +319,25 @@ def new_row(**values: Any) -> Any:
     return types.SimpleNamespace(**{**_column_defaults(), "pk": None, **values})
 
 
-def _copy_target() -> tuple[list[Any], str]:
-    """The columns a bulk load writes (all but the id, which it takes from the sequence) and its COPY."""
-    from django.db import connection
-
-    fields = [f for f in Veteran._meta.concrete_fields if f.name != "id"]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    return fields, f"COPY veterans_veteran (id, {columns}) FROM STDIN"
-
-
-def _reserve_ids(cursor: Any, count: int) -> list[int]:
-    """``count`` ids from the records' sequence, before a COPY that writes them."""
-    cursor.execute("SELECT nextval(pg_get_serial_sequence('veterans_veteran', 'id')) FROM generate_series(1, %s)",
-                   [count])  # fmt: skip
-    return [row[0] for row in cursor.fetchall()]
+#: The columns a bulk load writes, the id first (taken from the sequence: see reserve_ids).
+_BULK_FIELDS = ["id", *(f.attname for f in Veteran._meta.concrete_fields if f.name != "id")]
 
 
 def insert_veterans(veterans: list[Any]) -> list[Any]:
-    """Insert many new records (models or ``new_row`` objects) at once: COPY on PostgreSQL (no SQL to
-    compile per row), bulk INSERT elsewhere. Sets each one's ``pk``; callers audit the batch themselves.
+    """Insert many new records (models or ``new_row`` objects) at once, with their name pieces: COPY on
+    PostgreSQL (no SQL to compile per row), bulk INSERT elsewhere. Sets each one's ``pk``; callers
+    audit the batch themselves.
     """
-    from django.db import connection
-
     if not veterans:
-        return veterans
-    if connection.vendor != "postgresql":
-        attnames = list(_column_defaults())
-        created = Veteran.objects.bulk_create(
-            [v if isinstance(v, Veteran) else Veteran(**{a: getattr(v, a) for a in attnames}) for v in veterans],
-            batch_size=2000,
-        )
-        for row, model in zip(veterans, created, strict=True):
-            row.pk = model.pk
-        add_grams(created)
         return veterans
     from django.utils import timezone
 
     now = timezone.now()
-    fields, statement = _copy_target()
-    with connection.cursor() as cursor:
-        for veteran, pk in zip(veterans, _reserve_ids(cursor, len(veterans)), strict=True):
-            veteran.pk = veteran.id = pk
-            veteran.created_at = veteran.created_at or now
-            veteran.updated_at = veteran.updated_at or now
-        with cursor.cursor.copy(statement) as copy:
-            for veteran in veterans:
-                copy.write_row([veteran.pk, *(getattr(veteran, f.attname) for f in fields)])
+    for veteran, pk in zip(veterans, reserve_ids(Veteran, len(veterans)), strict=True):
+        veteran.pk = veteran.id = pk
+        veteran.created_at = veteran.created_at or now
+        veteran.updated_at = veteran.updated_at or now
+    copy_into(Veteran, _BULK_FIELDS, map(operator.attrgetter(*_BULK_FIELDS), veterans))
     add_grams(veterans)
     return veterans
 
@@ -378,106 +350,79 @@ class _Named(NamedTuple):
 class NewVeterans:
     """An import's new records (their ID hash, their clean data), written while the import checks the rest.
 
-    On PostgreSQL two COPY statements take turns on the one connection, each left open while the next
-    rows are checked: every 2,500 records the statement in flight is ended (the server has had the time
-    those rows took to check to file it) and the other starts with what waits for it: the records
+    Two loaders take turns on the one connection (on PostgreSQL each a COPY left open while the next
+    rows are checked): every 2,500 records the one in flight is closed (the server has had the time
+    those rows took to check to file them) and the other opened with what waits for it: the records
     themselves, or their name pieces. So the server files records, pieces and their index entries on the
     other core while this one cleans, encrypts and hashes, and a queued writer sends from a thread of its
-    own, so that formatting rows never waits on the socket. The ids are taken from the sequence before
-    the first statement (no other may run while one is open); categories follow at the end. Elsewhere
-    records go in bulk inserts of 2,000. Callers audit the batch themselves.
+    own, so that formatting rows never waits on the socket. The ids are taken before the first record
+    (no other query may run while a loader is open); categories and tags follow at the end. Callers
+    audit the batch themselves.
     """
 
-    BATCH = 2000  # a bulk insert, off PostgreSQL
-    TURN = 2500  # records between turns of the two statements
+    BATCH = 2000  # rows of one bulk insert, off PostgreSQL
+    TURN = 2500  # records between turns of the two loaders
 
     def __init__(self, *, import_batch: str, expected: int) -> None:
-        from django.db import connection
         from django.utils import timezone
 
-        self.connection = connection
-        self.streaming = connection.vendor == "postgresql"
-        fields, self.statement = _copy_target()
-        self.values_of = operator.attrgetter("pk", *(f.attname for f in fields))
+        self.values_of = operator.attrgetter(*_BULK_FIELDS)
         self.import_batch, self.now = import_batch, timezone.now()
         self.keyed, self.seal = keyed_hasher(), encrypter()
         self.created = 0
         self.categories: list[VeteranCategory] = []  # a record's data is not kept: only its categories are
-        self.rows: list[tuple[Any, ...]] = []  # records waiting for their statement, as COPY reads them
+        self.tagged: list[tuple[int, int]] = []  # (record id, tag id)
+        self.rows: list[tuple[Any, ...]] = []  # records waiting for their loader, as it writes them
         self.names: list[Any] = []  # id and name of records whose pieces wait for theirs
-        self.pending: list[tuple[Any, VeteranData]] = []
-        self.ids: Iterator[int] = iter(())
-        self.stack: contextlib.ExitStack | None = None
+        self.ids: Iterator[int] = iter(reserve_ids(Veteran, expected))
+        self.loader: Loader | None = None
         self.in_flight = ""  # "records", "pieces" or nothing
-        if self.streaming and expected:
-            with connection.cursor() as cursor:
-                self.ids = iter(_reserve_ids(cursor, expected))
 
     def add(self, id_hash: str, data: VeteranData) -> None:
         veteran = new_row(import_batch=self.import_batch, created_at=self.now, updated_at=self.now)
         apply_data(veteran, data, keyed=self.keyed, seal=self.seal, id_hash=id_hash)
-        if not self.streaming:
-            self.pending.append((veteran, data))
-            if len(self.pending) >= self.BATCH:
-                self._flush()
-            return
-        veteran.pk = next(self.ids)
+        veteran.pk = veteran.id = next(self.ids)
         self.rows.append(self.values_of(veteran))
         self.names.append(_Named(veteran.pk, data.name))
-        self._created(veteran.pk, data)
+        self.created += 1
+        if data.categories:
+            self.categories += categories_for_id(veteran.pk, data, data.discharged_on)
+        if data.tags:
+            self.tagged += [(veteran.pk, tag.pk) for tag in data.tags]
         if self.created % self.TURN == 0:
             self._send("pieces" if self.in_flight == "records" else "records")
 
     def _send(self, kind: str, *, wait: bool = False) -> None:
-        """End the statement in flight and start ``kind`` with everything that waits for it, left open
+        """Close the loader in flight and open ``kind`` with everything that waits for it, left open
         unless ``wait``."""
         self.close()
-        copy = self._start(kind)
         if kind == "records":
-            for row in self.rows:
-                copy.write_row(row)
+            self.loader = Loader(Veteran, _BULK_FIELDS, queued=True, batch=self.BATCH)
+            self.loader.write(self.rows)
             self.rows = []
         else:
-            copy.write(grams_copy_text(self.names))
+            self.loader = gram_loader(queued=True, batch=self.BATCH * 5)
+            self.loader.write(self.names)
             self.names = []
+        self.in_flight = kind
         if wait:
             self.close()
 
-    def _start(self, kind: str) -> Any:
-        self.stack = contextlib.ExitStack()
-        cursor = self.stack.enter_context(self.connection.cursor()).cursor
-        statement = self.statement if kind == "records" else GRAMS_COPY
-        copy = self.stack.enter_context(cursor.copy(statement, writer=QueuedLibpqWriter(cursor)))
-        self.in_flight = kind
-        return copy
-
-    def _created(self, pk: int, data: VeteranData) -> None:
-        self.created += 1
-        if data.categories:
-            self.categories += categories_for_id(pk, data, data.discharged_on)
-
-    def _flush(self) -> None:
-        insert_veterans([v for v, _d in self.pending])
-        for veteran, data in self.pending:
-            self._created(veteran.pk, data)
-        self.pending = []
-
     def close(self) -> None:
-        """End the statement in flight: the server has filed everything sent once this returns."""
-        if self.stack is not None:
-            self.stack.close()
-            self.stack = None
+        """Close the loader in flight: the database has everything sent once this returns."""
+        if self.loader is not None:
+            loader, self.loader = self.loader, None
+            loader.close()
 
     def finish(self) -> int:
-        """Write what still waits (records, name pieces, categories); the number of new records."""
+        """Write what still waits (records, name pieces, categories, tags); the number of new records."""
         self.close()
-        if self.pending:
-            self._flush()
         if self.rows:
             self._send("records", wait=True)
         if self.names:
             self._send("pieces", wait=True)
         VeteranCategory.objects.bulk_create(self.categories, batch_size=self.BATCH)
+        copy_into(Veteran.tags.through, ["veteran_id", "tag_id"], self.tagged)
         return self.created
 
 

@@ -48,20 +48,25 @@ def _categories(value: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _tags(value: Any) -> list[Any]:
+def tag_catalog() -> dict[str, Any]:
+    """Every tag by its code and by its name, as ``clean_veteran`` takes it (an import reads it once)."""
     from veterans.models import Tag
 
+    tags = list(Tag.objects.all())
+    return {t.code: t for t in tags} | {t.name: t for t in tags}
+
+
+def _tags(value: Any, field: str, *, catalog: dict[str, Any]) -> list[Any]:
     if is_blank(value):
         return []
     items = value if isinstance(value, (list, tuple)) else _SPLIT.split(normalise(value))
     wanted = [normalise(i) for i in items if not is_blank(i)]
-    known = {t.code: t for t in Tag.objects.all()} | {t.name: t for t in Tag.objects.all()}
-    unknown = [w for w in wanted if w not in known]
+    unknown = [w for w in wanted if w not in catalog]
     if unknown:
-        allowed = "、".join(sorted({t.name for t in known.values()}))
-        raise invalid("tags", _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
+        allowed = "、".join(sorted({t.name for t in catalog.values()}))
+        raise invalid(field, _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
                       value="、".join(unknown), allowed=allowed)  # fmt: skip
-    return list({known[w].pk: known[w] for w in wanted}.values())
+    return list({catalog[w].pk: catalog[w] for w in wanted}.values())
 
 
 def _grade(value: Any) -> int | None:
@@ -80,13 +85,19 @@ def _grade(value: Any) -> int | None:
 
 
 def clean_veteran(
-    raw: dict[str, Any], *, regions: dict[str, Region], today: dt.date | None = None, memo: Memo | None = None
+    raw: dict[str, Any],
+    *,
+    regions: dict[str, Region],
+    today: dt.date | None = None,
+    memo: Memo | None = None,
+    tags: dict[str, Any] | None = None,
 ) -> VeteranData:
     """Validate everything at once; raise one ValidationError naming every bad field.
 
-    ``regions`` maps the codes the caller may use (its scope, village and grid levels) to regions. An
-    import passes a ``Memo``: the fields that take few distinct values (dates, codes, list terms) are
-    parsed once per value, not once per row.
+    ``regions`` maps the codes the caller may use (its scope, village and grid levels) to regions, and
+    ``tags`` is the ``tag_catalog()``, read here when the input names tags and it is not given. An
+    import passes both (its rows must not query: see core/imports.py) and a ``Memo``: the fields that
+    take few distinct values (dates, codes, list terms) are parsed once per value, not once per row.
     """
     today = today or timezone.localdate()
     errors = ErrorCollector()
@@ -163,12 +174,16 @@ def clean_veteran(
                 code="disability_without_category",
             )
         )
-    tags = errors.check(_tags, raw.get("tags")) if "tags" in raw else None
+    chosen = None
+    if "tags" in raw:
+        catalog = tag_catalog() if tags is None else tags
+        chosen = errors.check(kept, _tags, raw.get("tags"), "tags", catalog=catalog)
+        chosen = None if chosen is None else list(chosen)  # a copy of the one kept
     errors.raise_if_any()
     assert id_number is not None and region is not None and enlisted[0] and discharged[0]
     return VeteranData(
         name=name, id_number=id_number, region=region, enlisted_on=enlisted[0], enlisted_precision=enlisted[1],
         discharged_on=discharged[0], discharged_precision=discharged[1], discharge_type=discharge_type,
         values=values, categories=categories, disability_grade=grade, disability_cause=cause, phone=phone,
-        tags=tags,
+        tags=chosen,
     )  # fmt: skip

@@ -782,3 +782,46 @@ def test_records_and_name_pieces_taking_turns_are_all_written(net, tmp_path, mon
     for veteran in Veteran.objects.all():
         pieces = set(VeteranNameGram.objects.filter(veteran=veteran).values_list("gram", flat=True))
         assert pieces == grams_of(veteran.name)
+
+
+def test_a_file_with_tags_imports_while_its_rows_stream(net, tmp_path, monkeypatch):
+    # Every 3 records the loader in flight changes, so most rows are checked while a COPY holds the
+    # connection (on PostgreSQL): the tags are read once, before the rows, not by each row's check.
+    monkeypatch.setattr(NewVeterans, "TURN", 3)
+    rows = _people(net, 10)
+    for n, row in enumerate(rows):
+        row["tags"] = "困难；空巢" if n % 2 else "key_person"
+    path = write_xlsx(tmp_path / "v.xlsx", rows, [*REQUIRED_HEADERS, "标签"])
+
+    result = import_file(path, REGISTER, actor=net.users["town_staff"], write=True)
+
+    assert result.committed, result.errors
+    tagged = [tuple(sorted(t.code for t in v.tags.all())) for v in Veteran.objects.prefetch_related("tags")]
+    assert sorted(tagged) == sorted([("empty_nest", "hardship")] * 5 + [("key_person",)] * 5)
+
+
+def test_an_unknown_tag_is_an_error_at_its_cell(net, tmp_path):
+    row = valid_row(net.village, tags="困难；没有这个标签")
+    path = write_xlsx(tmp_path / "v.xlsx", [row], [*REQUIRED_HEADERS, "标签"])
+
+    assert where(rejected(net, path)) == [(2, "标签", "bad_choice")]
+
+
+def test_a_row_check_that_queries_while_rows_stream_is_refused(net, tmp_path, monkeypatch):
+    import dataclasses
+
+    from core.db import StreamBusy
+    from veterans.models import Tag
+
+    monkeypatch.setattr(NewVeterans, "TURN", 3)
+
+    def querying_clean(raw, context):
+        Tag.objects.count()  # what clean() must not do: the writer may be streaming on the connection
+        return REGISTER.clean(raw, context)
+
+    path = write_xlsx(tmp_path / "v.xlsx", _people(net, 10), REQUIRED_HEADERS)
+    register = dataclasses.replace(REGISTER, clean=querying_clean)
+
+    with pytest.raises(StreamBusy, match=r"clean\(\) must not query"):
+        import_file(path, register, actor=net.users["town_staff"], write=True)
+    assert not Veteran.objects.exists() and not imports().exists()
