@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
+import operator
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.db import is_postgresql
 from core.errors import invalid
-from core.prepared import fetch_prepared
+from core.prepared import Compiled, compile_query, fetch_prepared
 
 MAX_LIMIT = 500
 
@@ -98,78 +102,103 @@ def keyset_page(
 
 
 @dataclass
-class _Statement:
-    sql: str
-    params: tuple[Any, ...]
-    names: list[str]
-    compiler: Any
-    converters: dict[int, Any]  # the fetched values the ORM would convert (SQLite's dates); often none
-    empty: bool = False
+class _Page:
+    compiled: Compiled
     asked: int = 0  # how often it ran: prepared on PostgreSQL once it is asked again
     literal: str = ""  # the SQL with its values written in, for the prepared statement
 
 
-#: Compiled page queries by the caller's statement key; bounded, the oldest out first.
-_STATEMENTS: OrderedDict[Hashable, _Statement] = OrderedDict()
+#: Compiled page queries by selector and arguments; bounded, the oldest out first.
+_STATEMENTS: OrderedDict[Hashable, _Page] = OrderedDict()
 MAX_STATEMENTS = 512
 
+#: A user's columns that change without changing what any query of theirs reads.
+_NOT_KEYED = frozenset({"password", "last_login"})
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
+_COLUMNS: dict[Any, Callable[[Any], tuple[Any, ...]]] = {}
 
-def _compile(queryset: QuerySet[Any]) -> _Statement:
-    query = queryset.query
-    compiler = query.get_compiler(queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:  # e.g. visible_to() of a user without scope: nothing, without asking the database
-        return _Statement("", (), [], None, {}, empty=True)
-    names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select,
-                                                           *query.annotation_select]  # fmt: skip
-    converters = compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]])
-    return _Statement(sql, tuple(params), names, compiler, converters)
+
+def _columns(meta: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """A getter of a model's keyed columns, built once per model."""
+    getter = _COLUMNS.get(meta)
+    if getter is None:
+        names = [f.attname for f in meta.concrete_fields if f.name not in _NOT_KEYED]
+        getter = _COLUMNS[meta] = operator.attrgetter(*names)
+    return getter
+
+
+def _keyed(value: Any) -> Hashable:
+    """A value as part of a statement's key: a model instance (the user) by every column it has, a
+    dataclass (the filters) by its fields, a list as a tuple."""
+    if type(value) in _PLAIN:
+        return value
+    if is_dataclass(value):
+        return type(value).__qualname__, tuple(v if type(v) in _PLAIN else _keyed(v) for v in vars(value).values())
+    meta = getattr(value, "_meta", None)
+    if meta is not None:
+        # the scope's prefix comes from the user's region, not from a column of its own
+        return meta.label, _columns(meta)(value), getattr(value, "scope_prefix", None)
+    if isinstance(value, (list, tuple)):
+        return tuple(map(_keyed, value))
+    if not getattr(value, "is_authenticated", True):
+        return "anonymous"
+    hash(value)  # anything else must be a value: a TypeError here says the selector cannot be kept
+    return value
+
+
+def statement_key(selector: Callable[..., QuerySet[Any]], arguments: dict[str, Any]) -> Hashable:
+    """What the query a selector builds from these arguments depends on: the selector itself, each
+    argument (the user by all its columns, so that a change of role, scope, standing or department is a
+    new statement), and the field key (a search looks up keyed hashes)."""
+    return (selector, settings.FIELD_ENCRYPTION_KEY, *[(name, _keyed(arguments[name])) for name in sorted(arguments)])
 
 
 def keyset_values_page(
-    build: Callable[[], QuerySet[Any]],
+    selector: Callable[..., QuerySet[Any]],
     *,
-    statement_key: Hashable,
+    arguments: dict[str, Any],
+    values: Sequence[str],
     key: str | Sequence[str],
     cursor: str | None,
     limit: int,
     descending: bool = False,
     using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """``keyset_page`` of a ``values()`` query that a busy endpoint asks for again and again.
+    """``keyset_page`` of ``selector(**arguments).values(*values)``, for a busy endpoint asked again and again.
 
     Building and compiling the query cost the API's list more than running it, so the compiled
-    statement is kept under ``statement_key``: the caller promises that the same key always builds
-    the same query (it holds every input ``build`` reads: the user's scope and role, the filters).
-    Only the SQL text and its parameters are kept, never rows: every call asks the database.
+    statement is kept, keyed by the selector and everything it is given (``statement_key``): the
+    selector must read nothing else (pass the day in, say, if it filters by age). Only the SQL text
+    and its parameters are kept, never rows: every call asks the database.
     """
     _check_limit(limit)
     keys = [key] if isinstance(key, str) else list(key)
     connection = connections[using]
     # id(connection): a compiled statement is kept with the connection (thread) it was compiled for.
-    cache_key = (id(connection), statement_key, tuple(keys), cursor, limit, descending)
-    statement = _STATEMENTS.get(cache_key)
-    if statement is None:
-        statement = _compile(_page_query(build().using(using), keys, cursor, limit, descending))
-        _STATEMENTS[cache_key] = statement
+    cache_key = (id(connection), statement_key(selector, arguments), tuple(values), tuple(keys), cursor, limit,
+                 descending)  # fmt: skip
+    page = _STATEMENTS.get(cache_key)
+    if page is None:
+        queryset = selector(**arguments).values(*values).using(using)
+        page = _Page(compile_query(_page_query(queryset, keys, cursor, limit, descending)))
+        _STATEMENTS[cache_key] = page
         while len(_STATEMENTS) > MAX_STATEMENTS:
             _STATEMENTS.popitem(last=False)
+    statement = page.compiled
     if statement.empty:
         return [], None
-    statement.asked += 1
-    if statement.asked > 1 and using == DEFAULT_DB_ALIAS and connection.vendor == "postgresql":
+    page.asked += 1
+    if page.asked > 1 and using == DEFAULT_DB_ALIAS and is_postgresql(connection):
         # With its values written in, a page asked again is planned once per connection, not each time:
         # planning it cost the server more than running it. (A value bound as a parameter would get a
         # generic plan, which cannot use a LIKE prefix.) Pages asked once are not prepared.
-        if not statement.literal:
-            statement.literal = connection.ops.compose_sql(statement.sql, statement.params)  # type: ignore[attr-defined]
-        fetched = fetch_prepared(statement.literal, None)
+        if not page.literal:
+            page.literal = connection.ops.compose_sql(statement.sql, statement.params)  # type: ignore[attr-defined]
+        fetched = fetch_prepared(page.literal, None)
     else:
         with connection.cursor() as db_cursor:
             db_cursor.execute(statement.sql, statement.params)
             fetched = db_cursor.fetchall()
     names = statement.names
-    if statement.converters:
-        fetched = list(statement.compiler.apply_converters(fetched, statement.converters))
+    fetched = statement.convert(fetched, using)
     return _page_result([dict(zip(names, row, strict=True)) for row in fetched], keys, limit)

@@ -4,7 +4,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db.models import CharField, QuerySet, Value
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -161,14 +160,10 @@ def veterans_list(
     require(request.user, "veterans.view")
     filters = selectors.VeteranFilters(region=region, q=q, category=category, status=status,
                                        discharge_type=discharge_type, tag=tag)  # fmt: skip
-    user = request.user
-    # Everything veteran_list() reads: who asks (scope, role, standing), what they filter on, and the day
-    # (age filters); the search's keyed hashes depend on the field key.
-    statement_key = ("veterans.api.list", user.pk, user.is_active, user.role, user.scope_prefix,
-                     tuple(vars(filters).values()), timezone.localdate(), settings.FIELD_ENCRYPTION_KEY)  # fmt: skip
+    # The compiled query is kept by the selector and its arguments; the day is one (age filters).
     rows, next_cursor = keyset_values_page(
-        lambda: selectors.veteran_list(user=user, filters=filters).values(*_LIST_COLUMNS),
-        statement_key=statement_key, key="id", cursor=cursor or None, limit=limit, descending=True,
+        selectors.veteran_list, arguments={"user": request.user, "filters": filters, "today": timezone.localdate()},
+        values=_LIST_COLUMNS, key="id", cursor=cursor or None, limit=limit, descending=True,
     )  # fmt: skip
     # Rendered here: the rows are already exactly the schema's shape, and validating 50 of them again
     # took as long as the query. The schema still documents the answer.

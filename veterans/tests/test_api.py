@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.testing import Network
 from audit.models import AuditEntry
 from veterans.models import Tag, Veteran, VeteranCategory
@@ -462,3 +463,39 @@ def test_revealing_another_towns_veteran_is_404(net: Network, other_vet: Veteran
 
     error_of(response, 404)
     assert not AuditEntry.objects.filter(action="veteran.reveal_id").exists()
+
+
+# --- the list's compiled statements ------------------------------------------------------------
+
+
+def _list_key(user: Any) -> Any:
+    from core.pagination import statement_key
+    from veterans.selectors import VeteranFilters, veteran_list
+
+    return statement_key(veteran_list, {"user": user, "filters": VeteranFilters(), "today": TODAY})
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [("role", "village_staff"), ("scope_region", "zhapu"), ("is_active", False), ("department", "police")],
+)
+def test_the_list_statement_is_keyed_by_each_attribute_of_the_user(net: Network, attribute: str, value: Any) -> None:
+    user = net.users["town_staff"]
+    before = _list_key(user)
+    assert _list_key(User.objects.select_related("scope_region").get(pk=user.pk)) == before  # the same user, read again
+
+    setattr(user, attribute, getattr(net, value) if attribute == "scope_region" else value)
+
+    assert _list_key(user) != before
+
+
+def test_a_user_whose_scope_changed_since_the_last_request_gets_the_new_answer(
+    net: Network, vet: Veteran, other_vet: Veteran
+) -> None:
+    api = net.api_client("town_staff")
+    first = [i["id"] for i in api.get("/api/v1/veterans").json()["items"]]
+    User.objects.filter(username="town_staff").update(scope_region=net.zhapu)
+
+    second = [i["id"] for i in api.get("/api/v1/veterans").json()["items"]]
+
+    assert (first, second) == ([vet.pk], [other_vet.pk])
