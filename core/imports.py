@@ -24,11 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.db import Loader, any_of
 from core.errors import error_items, invalid, render
+from core.parsing import is_blank
+from core.permissions import require
+from core.scoping import scope_prefix
+from core.validators import normalise
 
 ON_DUPLICATE = ("error", "skip", "update")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -79,31 +84,124 @@ class Register:
     """What a register declares to be importable.
 
     ``clean`` must not touch the database: while rows are cleaned the writer may be streaming into it
-    (COPY on PostgreSQL). Whatever the rows are checked against is read once, in ``prepare``.
+    (COPY on PostgreSQL; ``core.db.Loader`` refuses any other query meanwhile). Whatever the rows are
+    checked against is read once, in ``prepare``.
+
+    A register over one model needs little more than its columns and ``clean``: with ``model`` set and
+    no ``writer``, ``ModelWriter`` writes the rows (``clean`` returns the model's field values), the
+    key is the key field's text, and ``existing`` looks the keys up in the model's key field (for a
+    scoped model, rows outside the actor's scope region are reported, never updated).
     """
 
     name: str
     title: Any
     columns: list[Column]
-    #: (actor) -> a context for the other functions (scope, catalogs)
-    prepare: Callable[[Any], Any]
     #: (raw row dict, context) -> clean row; raises ValidationError naming fields
     clean: Callable[[dict[str, Any], Any], Any]
     #: the field whose value identifies a record (an ID number)
     key_field: str
+    #: the model the default writer fills (a register with a writer of its own may leave it out)
+    model: type[models.Model] | None = None
+    #: (actor) -> a context for the other functions (scope, catalogs); by default the actor, once
+    #: ``capability`` is checked
+    prepare: Callable[[Any], Any] | None = None
     #: that field's raw value -> the key that must be unique in a file and in the register, or None when the
     #: value cannot be one (its row fails clean() anyway); read for the whole file before any row is written
-    key: Callable[[Any], str | None]
+    key: Callable[[Any], str | None] = field(default=lambda value: None if is_blank(value) else normalise(value))
     #: (keys, context) -> {key: True if the actor may update that record, False if it is out of scope}
-    existing: Callable[[list[str], Any], dict[str, bool]]
-    #: (actor, context, on_duplicate, the file's row count) -> the Writer of one import
-    writer: Callable[[Any, Any, str, int], Writer]
+    existing: Callable[[list[str], Any], dict[str, bool]] | None = None
+    #: (actor, context, on_duplicate, the file's row count) -> the Writer of one import; by default a ModelWriter
+    writer: Callable[[Any, Any, str, int], Writer] | None = None
     #: the capability a user needs to import into this register
     capability: str = ""
     duplicate_message: Any = None  # default: "This value is already registered."
 
     def header_map(self) -> dict[str, Column]:
         return {c.header: c for c in self.columns}
+
+    def context(self, actor: Any) -> Any:
+        if self.prepare is not None:
+            return self.prepare(actor)
+        if self.capability:
+            require(actor, self.capability)
+        return actor
+
+    def find(self, keys: list[str], context: Any) -> dict[str, bool]:
+        if self.existing is not None:
+            return self.existing(keys, context)
+        model = self._model()
+        # A scoped model's row may be updated only from within its region (as visible_to() reads it).
+        scope_field = getattr(model, "scope_field", None)
+        prefix = scope_prefix(getattr(context, "actor", context))
+        found: dict[str, bool] = {}
+        for start in range(0, len(keys), 10000):
+            registered = model._base_manager.filter(any_of(self.key_field, keys[start : start + 10000]))
+            if scope_field is None:
+                found.update((str(key), True) for key in registered.values_list(self.key_field, flat=True))
+                continue
+            for key, code in registered.values_list(self.key_field, scope_field):
+                found[str(key)] = bool(prefix) and str(code).startswith(prefix)
+        return found
+
+    def new_writer(self, actor: Any, context: Any, on_duplicate: str, expected: int) -> Writer:
+        if self.writer is not None:
+            return self.writer(actor, context, on_duplicate, expected)
+        return ModelWriter(self._model(), self.key_field, on_duplicate)
+
+    def _model(self) -> type[models.Model]:
+        if self.model is None:
+            raise ImproperlyConfigured(f"the {self.name} register declares neither a model nor its own writer")
+        return self.model
+
+
+class ModelWriter:
+    """The writer of a register that declares none: one model's rows, given as its field values.
+
+    New rows go through a ``core.db.Loader`` as they are checked (on PostgreSQL a COPY left open);
+    rows already registered are skipped or, with "update", changed in bulk at the end. There is no
+    entry per row: the pipeline audits the import as one batch, with these counts.
+    """
+
+    def __init__(self, model: type[models.Model], key_field: str, on_duplicate: str) -> None:
+        self.model, self.key_field, self.on_duplicate = model, key_field, on_duplicate
+        self.fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+        self.loader = Loader(model, [f.attname for f in self.fields], prepare=True)
+        self.created, self.skipped = 0, 0
+        self.updates: dict[str, dict[str, Any]] = {}
+
+    def add(self, key: str, row: dict[str, Any], in_scope: bool | None) -> None:
+        if in_scope is None:
+            instance = self.model(**row)
+            self.loader.write([[f.pre_save(instance, True) for f in self.fields]])
+            self.created += 1
+        elif self.on_duplicate == "update":
+            self.updates[key] = row
+        else:
+            self.skipped += 1
+
+    def close(self) -> None:
+        self.loader.close()
+
+    def finish(self) -> dict[str, int]:
+        self.close()
+        if self.updates:
+            self._update()
+        return {"created": self.created, "updated": len(self.updates), "skipped": self.skipped}
+
+    def _update(self) -> None:
+        changed = {name for row in self.updates.values() for name in row}
+        changed |= {f.name for f in self.fields if getattr(f, "auto_now", False)}
+        records = []
+        for key_start in range(0, len(self.updates), 10000):
+            keys = list(self.updates)[key_start : key_start + 10000]
+            for record in self.model._base_manager.filter(any_of(self.key_field, keys)):
+                for name, value in self.updates[str(getattr(record, self.key_field))].items():
+                    setattr(record, name, value)
+                for f in self.fields:
+                    if getattr(f, "auto_now", False):
+                        f.pre_save(record, False)
+                records.append(record)
+        self.model._base_manager.bulk_update(records, sorted(changed), batch_size=2000)
 
 
 @dataclass
@@ -265,14 +363,16 @@ def import_file(
     from audit.services import audit_record
     from core.context import batch, current_batch_id
 
-    context = register.prepare(actor)
+    context = register.context(actor)
     result = ImportResult(register.name)
     table = read_table(path, register)
     result.errors.extend(table.header_errors)
     keys = list(map(register.key, table.values(register.key_field)))
-    existing = register.existing(list(dict.fromkeys(k for k in keys if k is not None)), context)
+    existing = register.find(list(dict.fromkeys(k for k in keys if k is not None)), context)
     with batch(current_batch_id() or None) as batch_id, transaction.atomic():
-        writer = register.writer(actor, context, on_duplicate, table.expected) if write and not result.errors else None
+        writer = (
+            register.new_writer(actor, context, on_duplicate, table.expected) if write and not result.errors else None
+        )
         try:
             _check_rows(table, keys, existing, register, context, on_duplicate, result, writer, progress, keep_rows)
         finally:
