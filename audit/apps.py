@@ -7,6 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
+        from audit.services import audit_record
+        from core import auditing
         from core import navigation as nav
+
+        auditing.use_writer(audit_record)
 
         nav.register(nav.NavEntry(_("Audit log"), "audit:list", "audit.view", 90))

@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.imports import EXCEL_SUFFIXES, ON_DUPLICATE, REGISTERS, Register, file_digest, write_template
+from core.import_jobs import import_job_confirm, import_job_create
+from core.imports import EXCEL_SUFFIXES, ON_DUPLICATE, REGISTERS, Register, write_template
 from core.models import ImportJob
 from core.permissions import require
-from core.tasks import run_import
 from core.types import AuthedRequest
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,17 +67,8 @@ def import_new(request: AuthedRequest, name: str) -> HttpResponse:
     register = _register(request, name)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob(register=name, actor=request.user, file_name=Path(upload.name).name[:200],
-                        on_duplicate=form.cleaned_data["on_duplicate"])  # fmt: skip
-        settings.IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-        stored = settings.IMPORT_DIR / f"{job.pk}{Path(upload.name).suffix.lower()}"
-        with stored.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        job.stored_path, job.sha256 = str(stored), file_digest(stored)
-        job.save()
-        run_import.enqueue(str(job.pk), False)
+        job = import_job_create(actor=request.user, register=register, upload=form.cleaned_data["file"],
+                                on_duplicate=form.cleaned_data["on_duplicate"])  # fmt: skip
         return redirect("imports:job", pk=job.pk)
     jobs = ImportJob.objects.filter(actor=request.user, register=name)[:10]
     return render(request, "core/import_new.html", {"register": register, "form": form, "jobs": jobs,
@@ -97,15 +88,8 @@ def import_job(request: AuthedRequest, pk: Any) -> HttpResponse:
 @login_required
 def import_commit(request: AuthedRequest, pk: Any) -> HttpResponse:
     job = _job(request, pk)
-    require(request.user, REGISTERS[job.register].capability)
-    # Claim the job in one conditional UPDATE: of two confirmations sent together (a double click),
-    # only one may start the write; the other would re-run on a deleted file and overwrite the status.
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
-        status=ImportJob.Status.COMMITTING
-    )
-    if not claimed:
+    if import_job_confirm(actor=request.user, job=job) is None:  # confirmed already, or never valid
         raise Http404
-    run_import.enqueue(str(job.pk), True)
     return redirect("imports:job", pk=job.pk)
 
 

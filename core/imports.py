@@ -28,6 +28,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.auditing import audit_record
 from core.db import Loader, any_of
 from core.errors import error_items, invalid, render
 from core.parsing import is_blank
@@ -360,7 +361,6 @@ def import_file(
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(on_duplicate)
-    from audit.services import audit_record
     from core.context import batch, current_batch_id
 
     context = register.context(actor)

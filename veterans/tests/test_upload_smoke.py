@@ -95,7 +95,7 @@ def test_an_upload_never_confirmed_is_deleted_after_a_day(net, tmp_path, setting
     import datetime as dt
     from pathlib import Path
 
-    from core.tasks import purge_unconfirmed_uploads
+    from core.import_jobs import purge_unconfirmed_uploads
 
     settings.IMPORT_DIR = tmp_path
     client = net.client("town_staff")

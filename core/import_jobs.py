@@ -1,0 +1,157 @@
+"""An upload's import job, from the upload to the write: every change to a job is made here.
+
+A page uploads (``import_job_create``) and confirms (``import_job_confirm``); the task queue runs
+``run_import``, which checks the file or, once confirmed, writes it (``core.imports.import_file``).
+The upload, the confirmation and the expiry of an unconfirmed upload are audited; the write is
+audited by the pipeline as one batch. The queue is a table of the same database, so a task is
+queued in the same transaction as the job that it runs: neither is kept without the other.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from core.auditing import audit_record
+from core.errors import bad_choice
+from core.imports import ON_DUPLICATE, REGISTERS, Register, UnreadableFile, file_digest, import_file, write_report
+from core.models import ImportJob
+from core.permissions import require
+
+log = logging.getLogger(__name__)
+SHOWN_ERRORS = 500
+
+#: How long a checked upload waits for its confirmation before its file is deleted.
+UNCONFIRMED_TTL = timedelta(hours=24)
+
+
+def _region_code(actor: Any) -> str:
+    scope = getattr(actor, "scope_region", None)
+    return scope.code if scope is not None else ""
+
+
+def _audit(job: ImportJob, action: str, actor: Any, **after: Any) -> None:
+    audit_record(actor=actor, action=f"import.{action}", obj=job, region_code=_region_code(job.actor),
+                 after={"register": job.register, "file": job.file_name, **after})  # fmt: skip
+
+
+@transaction.atomic
+def import_job_create(*, actor: Any, register: Register, upload: UploadedFile, on_duplicate: str) -> ImportJob:
+    """Keep an upload for checking: its file under IMPORT_DIR, its job, and the check queued."""
+    require(actor, register.capability)
+    if on_duplicate not in ON_DUPLICATE:
+        raise bad_choice("on_duplicate", [(choice, choice) for choice in ON_DUPLICATE])
+    name = Path(upload.name or "upload").name
+    job = ImportJob(register=register.name, actor=actor, file_name=name[:200], on_duplicate=on_duplicate)
+    settings.IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    stored = settings.IMPORT_DIR / f"{job.pk}{Path(name).suffix.lower()}"
+    try:
+        with stored.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        job.stored_path, job.sha256 = str(stored), file_digest(stored)
+        job.save()
+        _audit(job, "upload", actor, sha256=job.sha256, on_duplicate=on_duplicate)
+        run_import.enqueue(str(job.pk), False)
+    except BaseException:
+        stored.unlink(missing_ok=True)  # the upload holds plain ID numbers: no job, no file
+        raise
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, actor: Any, job: ImportJob) -> ImportJob | None:
+    """Claim a checked job for writing and queue the write; None when it no longer waits for that.
+
+    One conditional UPDATE: of two confirmations sent together (a double click), only one may start
+    the write; the other would run again on a deleted file and overwrite the status.
+    """
+    require(actor, REGISTERS[job.register].capability)
+    if job.actor_id != actor.pk:  # a job is confirmed by whoever uploaded it
+        return None
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
+        status=ImportJob.Status.COMMITTING
+    )
+    if not claimed:
+        return None
+    job.refresh_from_db()
+    _audit(job, "confirm", actor, sha256=job.sha256, on_duplicate=job.on_duplicate)
+    run_import.enqueue(str(job.pk), True)
+    return job
+
+
+def purge_unconfirmed_uploads() -> int:
+    """Uploads hold plain ID numbers: one never confirmed is deleted after a day, and its job expires."""
+    stale = ImportJob.objects.filter(status=ImportJob.Status.VALID, updated_at__lt=timezone.now() - UNCONFIRMED_TTL)
+    count = 0
+    for job in stale.select_related("actor__scope_region"):
+        with transaction.atomic():
+            expired = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
+                status=ImportJob.Status.FAILED,
+                message="未在 24 小时内确认，上传文件已删除。 / "
+                "Not confirmed within 24 hours; the uploaded file was deleted.",
+            )
+            if expired:
+                _audit(job, "expire", None)
+        if expired:
+            Path(job.stored_path).unlink(missing_ok=True)
+            count += 1
+    return count
+
+
+def _update(job: ImportJob, **fields: Any) -> None:
+    """The job's state as the task moves it on (seen by the page while the task runs)."""
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+@task()
+def run_import(job_id: str, write: bool = False) -> str:
+    """Check an uploaded file or, once confirmed, check it again and write it in the same pass.
+
+    The check reports its progress on the job; the write pass does not (its rows go out on the
+    connection the progress would need, inside a transaction the page could not see into)."""
+    purge_unconfirmed_uploads()
+    job = ImportJob.objects.select_related("actor", "actor__scope_region").get(pk=job_id)
+    register = REGISTERS[job.register]
+    path = Path(job.stored_path)
+    Status = ImportJob.Status
+
+    def progress(done: int, expected: int) -> None:
+        _update(job, processed_rows=done, total_rows=expected)
+
+    _update(job, status=Status.COMMITTING if write else Status.VALIDATING)
+    try:
+        source = {"file": job.file_name, "sha256": job.sha256, "via": "upload", "job": str(job.pk)}
+        result = import_file(path, register, actor=job.actor, on_duplicate=job.on_duplicate, write=write,
+                             source=source, progress=None if write else progress)  # fmt: skip
+        report = path.with_suffix(".report.xlsx")
+        write_report(result, report)
+        fields = {
+            "total_rows": result.total, "processed_rows": result.total, "error_count": len(result.errors),
+            "error_rows": result.error_rows, "report_path": str(report), "counts": result.counts,
+            "errors": [vars(e) for e in result.errors[:SHOWN_ERRORS]],
+        }  # fmt: skip
+        if result.errors:
+            fields["status"] = Status.INVALID
+        elif write:
+            fields.update(status=Status.COMMITTED, counts=result.counts)
+        else:
+            fields["status"] = Status.VALID
+    except UnreadableFile as exc:
+        fields = {"status": Status.FAILED, "message": f"无法读取文件 / cannot read the file: {exc}"}
+    except Exception as exc:  # the job must end in a state the page can show, whatever went wrong
+        log.exception("import job %s failed", job.pk)
+        fields = {"status": Status.FAILED, "message": f"{type(exc).__name__}: {exc}"}
+    if fields["status"] != Status.VALID:
+        # The upload holds plain ID numbers: keep it only while it waits for confirmation.
+        path.unlink(missing_ok=True)
+    _update(job, **fields)
+    return str(fields["status"])
