@@ -17,6 +17,8 @@ name in SQL: they call these helpers, which take the names from the model's
   server took to answer; and with one parameter a statement can be compiled
   once and prepared (``core.prepared.Statement``, ``Param``).
 - ``analyze`` and ``empty`` refresh a table's statistics and empty it.
+- ``PostgreSQLOnly`` is a migration's SQL that only PostgreSQL has a form of (a
+  trigger function, say); elsewhere the step does nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, migrations, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression
 from django.db.models.lookups import Lookup
@@ -296,6 +298,22 @@ def empty(model: type[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     else:
         model._base_manager.using(using).all().delete()
+
+
+class PostgreSQLOnly(migrations.RunSQL):
+    """``RunSQL`` that runs on PostgreSQL and is a no-op elsewhere (give ``sql`` as a list to send each
+    string whole, dollar-quoted bodies included)."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if is_postgresql(schema_editor.connection):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if is_postgresql(schema_editor.connection):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self) -> str:
+        return "Raw SQL operation on PostgreSQL"
 
 
 # --- one parameter for a list of values -----------------------------------------------------------

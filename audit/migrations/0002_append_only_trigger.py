@@ -6,6 +6,8 @@ and the hash chain still detects any change made behind the application's back.
 
 from django.db import migrations
 
+from core.db import PostgreSQLOnly
+
 CREATE = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN
@@ -22,16 +24,6 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [PostgreSQLOnly([CREATE], [DROP])]

@@ -9,6 +9,7 @@ operation's triggers go and 0002's trigger comes back.
 from django.db import migrations
 
 from core.append_only import AppendOnly
+from core.db import PostgreSQLOnly
 
 OLD_TRIGGER = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
@@ -26,19 +27,9 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 """
 
 
-def drop_old_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_OLD_TRIGGER, params=None)
-
-
-def restore_old_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(OLD_TRIGGER, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_append_only_trigger")]
     operations = [
-        migrations.RunPython(drop_old_trigger, restore_old_trigger),
+        PostgreSQLOnly([DROP_OLD_TRIGGER], [OLD_TRIGGER]),
         AppendOnly("auditentry"),
     ]

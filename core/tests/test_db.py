@@ -12,7 +12,7 @@ from django.db.models import DateTimeField
 from django.utils import timezone
 
 from accounts.testing import Network
-from core.db import Loader, Param, StreamBusy, analyze, any_of, copy_into, empty, reserve_ids
+from core.db import Loader, Param, PostgreSQLOnly, StreamBusy, analyze, any_of, copy_into, empty, reserve_ids
 from core.models import Notification
 from core.prepared import Statement
 from regions.models import Region, StarCriterion
@@ -208,3 +208,28 @@ def test_a_statement_row_is_the_first_or_none(net: Network) -> None:
 
     assert tuple(statement.row(code=net.city.code)) == (net.city.name,)
     assert statement.row(code="000000000000") is None
+
+
+# --- a migration's PostgreSQL-only SQL -------------------------------------------------------------
+
+
+class _Editor:
+    """What a migration operation sees of the schema editor: its connection, and what it would run."""
+
+    def __init__(self) -> None:
+        self.connection, self.ran = connection, []
+
+    def execute(self, sql: str, params: Any = ()) -> None:
+        self.ran.append(sql)
+
+
+def test_postgresql_only_sql_runs_there_and_nowhere_else() -> None:
+    operation = PostgreSQLOnly(["CREATE FUNCTION f() …"], ["DROP FUNCTION f()"])
+    forwards, backwards = _Editor(), _Editor()
+
+    operation.database_forwards("core", forwards, None, None)
+    operation.database_backwards("core", backwards, None, None)
+
+    on_postgresql = connection.vendor == "postgresql"
+    assert forwards.ran == (["CREATE FUNCTION f() …"] if on_postgresql else [])
+    assert backwards.ran == (["DROP FUNCTION f()"] if on_postgresql else [])
