@@ -82,9 +82,13 @@ def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
     return done
 
 
+def id_lookup_hash(id_number: str) -> str:
+    """The keyed hash an ID number is looked up by (the number itself is stored only encrypted)."""
+    return keyed_hash(id_number, "id")
+
+
 def search_q(q: str) -> Q | None:
     """The condition for one search box value (None: no condition)."""
-    from veterans.services import id_lookup_hash
 
     q = normalise(q)
     if not q:

@@ -23,7 +23,7 @@ from core.errors import invalid
 from core.permissions import require
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
-from veterans.search import add_grams, gram_loader, sync_grams
+from veterans.search import add_grams, gram_loader, id_lookup_hash, sync_grams
 from veterans.signals import veteran_deceased
 from veterans.validation import VeteranData
 
@@ -42,10 +42,6 @@ def scope_regions(actor: User, codes: list[Any] | None = None) -> dict[str, Regi
     if codes is not None:
         regions = regions.filter(code__in=[str(c).strip() for c in codes if c])
     return {r.code: r for r in regions.only("id", "code", "level", "name", "prefix")}
-
-
-def id_lookup_hash(id_number: str) -> str:
-    return keyed_hash(id_number, "id")
 
 
 def id_tail_hashes(id_number: str) -> dict[str, str]:
