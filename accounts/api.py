@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 
 from accounts.models import ApiToken
 from accounts.services import api_token_issue, api_token_revoke
+from core.access import endpoint
 from core.types import AuthedRequest
 
 router = Router(tags=["auth"])
@@ -34,6 +35,7 @@ class MeOut(Schema):
 
 
 @router.post("/token", auth=None, response=TokenOut)
+@endpoint(public=True)
 def token_create(request: AuthedRequest, payload: TokenIn) -> dict[str, object]:
     user = authenticate(request, username=payload.username, password=payload.password)
     # The messages stay lazy: the error handler renders them in both zh-hans and English.
@@ -50,6 +52,7 @@ def token_create(request: AuthedRequest, payload: TokenIn) -> dict[str, object]:
 
 
 @router.delete("/token", response={204: None})
+@endpoint()
 def token_revoke(request: AuthedRequest) -> Status[None]:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
@@ -63,6 +66,7 @@ def token_revoke(request: AuthedRequest) -> Status[None]:
 
 
 @router.get("/me", response=MeOut)
+@endpoint()
 def me(request: AuthedRequest) -> dict[str, object]:
     user = request.user
     return {

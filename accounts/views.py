@@ -8,20 +8,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PasswordChangeForm, TokenForm, UserCreateForm, UserEditForm
 from accounts.models import ApiToken, User
 from accounts.roles import Role
-from core.permissions import require
+from core.access import Target, page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from core.views import submit_form
@@ -38,8 +36,13 @@ class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+#: Open to anyone: a signed-in visitor is sent on from the sign-in page, and signing out when signed out
+#: only sends the visitor to the sign-in page.
+login = page(public=True, methods=("GET", "POST"))(LoginView.as_view())
+logout = page(public=True, methods=("POST",))(LogoutView.as_view())
+
+
+@page(methods=("GET", "POST"))
 def me(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     password_form = PasswordChangeForm(user)
@@ -76,8 +79,7 @@ def me(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
+@page(target=Target(ApiToken), methods=("POST",))
 def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, user=request.user).first()
     if token is None:
@@ -87,10 +89,8 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:me")
 
 
-@require_http_methods(["GET"])
-@login_required
+@page("accounts.manage")
 def users(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "accounts.manage")
     qs = selectors.user_list(user=request.user, q=request.GET.get("q", "").strip(), role=request.GET.get("role", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     locked = set(
@@ -119,10 +119,8 @@ def _save_user(request: AuthedRequest, form: UserCreateForm | UserEditForm, save
     return submit_form(request, form, action, SCOPE_ALIAS)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("accounts.manage", methods=("GET", "POST"))
 def user_create(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "accounts.manage")
     form = UserCreateForm(request.POST or None)
     created = _save_user(request, form, lambda data: services.user_create(actor=request.user, **data))
     if created is not None:
@@ -131,10 +129,8 @@ def user_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("accounts.manage", target=Target(User), methods=("GET", "POST"))
 def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "accounts.manage")
     target = get_visible_or_404(User.objects.select_related("scope_region"), request.user, pk=pk)
     initial = {
         "display_name": target.display_name,
@@ -156,10 +152,8 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
+@page("accounts.manage", target=Target(User), methods=("POST",))
 def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "accounts.manage")
     target = get_visible_or_404(User.objects.all(), request.user, pk=pk)
     services.user_unlock(actor=request.user, user=target)
     messages.success(request, _("User %(name)s unlocked.") % {"name": target.username})

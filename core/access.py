@@ -15,6 +15,7 @@ models' and processes' capabilities, not from a list typed per app.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import typing
@@ -43,6 +44,9 @@ class Target:
     kwarg: str = "pk"
     #: the action on the model the page needs (``visible_to(user, action)``)
     action: str = "view"
+    #: the URL's other arguments that name the same object, by the field each matches: a family member's
+    #: URL names its veteran (``kwarg="pk"``, ``field="veteran_id"``) and itself (``also={"member_id": "pk"}``)
+    also: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,10 +106,17 @@ def page(
 
 
 def endpoint(
-    capability: str | tuple[str, ...] = "", *, target: Target | None = None, examples: Mapping[str, str] | None = None
+    capability: str | tuple[str, ...] = "",
+    *,
+    target: Target | None = None,
+    public: bool = False,
+    examples: Mapping[str, str] | None = None,
 ) -> Callable[[F], F]:
-    """Declare and enforce who may call an API operation (under the router's decorator, which sets the method)."""
-    declared = Access(capability, target, (), False, dict(examples or {}))
+    """Declare and enforce who may call an API operation (under the router's decorator, which sets the method).
+
+    ``public`` is for an operation the router opens to anyone (``auth=None``: asking for a token).
+    """
+    declared = Access(capability, target, (), public, dict(examples or {}))
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
