@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Router, Schema
 
 from audit.selectors import audit_list
+from core.access import endpoint
 from core.pagination import keyset_page
 from core.types import AuthedRequest
 
@@ -35,6 +36,7 @@ class AuditPage(Schema):
 
 
 @router.get("", response=AuditPage)
+@endpoint("audit.view")
 def audit_entries(
     request: AuthedRequest,
     action: str = "",
@@ -46,7 +48,7 @@ def audit_entries(
     limit: int = 100,
     cursor: str = "",
 ) -> dict[str, object]:
-    """The audit log, newest first (auditors and city administrators; empty for other roles)."""
+    """The audit log under the caller's scope, newest first (auditors and city administrators)."""
     qs = audit_list(
         user=request.user,
         action=action,

@@ -2,16 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from audit.models import AuditEntry
 from audit.selectors import audit_list
+from core.access import Target, page
 from core.pagination import keyset_page
-from core.permissions import require
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 
@@ -23,10 +21,8 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-@require_GET
-@login_required
+@page("audit.view")
 def entries(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "audit.view")
     g = request.GET
     qs = audit_list(
         user=request.user,
@@ -53,9 +49,7 @@ def entries(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
+@page("audit.view", target=Target(AuditEntry, "seq", "seq"))
 def entry(request: AuthedRequest, seq: int) -> HttpResponse:
-    require(request.user, "audit.view")
     item = get_visible_or_404(AuditEntry.objects.all(), request.user, seq=seq)
     return render(request, "audit/entry.html", {"entry": item})

@@ -79,7 +79,8 @@ def _api_routes() -> Iterator[Route]:
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             for op in path_view.operations:
-                full = "/api/v1" + (prefix.rstrip("/") + "/" + path.lstrip("/")).replace("//", "/")
+                tail = "/" + path.lstrip("/") if path.strip("/") else ""  # a router's own root has no slash
+                full = "/api/v1" + (prefix.rstrip("/") + tail).replace("//", "/")
                 full = re.sub(r"\{(?:\w+:)?(\w+)\}", r"{\1}", full)
                 yield Route(op.view_func.__name__, full, op, tuple(op.methods), True)
 
@@ -221,7 +222,7 @@ def matrix(net: Network) -> tuple[Network, dict[str, Client], dict[str, Client]]
 #: Views not yet on the kit's declarations, by module: this list only shrinks (the test fails on a module
 #: listed here that has nothing undeclared left, and on any undeclared view of a module not listed).
 NOT_YET_DECLARED = frozenset(
-    {"audit.views", "audit.api", "regions.views", "regions.api",
+    {"regions.views", "regions.api",
      "veterans.views", "veterans.api", "core.views", "core.import_views"}
 )  # fmt: skip
 
