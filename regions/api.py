@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 
+from core.access import endpoint
 from core.pagination import keyset_page
-from core.permissions import require
 from core.types import AuthedRequest
 from regions import selectors, services
 from regions.models import GridLeaderTerm, Region, Station
@@ -113,6 +113,7 @@ class TermIn(Schema):
 
 
 @router.get("/regions", response=RegionPage)
+@endpoint("regions.view")
 def regions_list(
     request: AuthedRequest, level: str = "", parent: str = "", q: str = "", limit: int = 100, cursor: str = ""
 ) -> dict[str, object]:
@@ -123,14 +124,14 @@ def regions_list(
 
 
 @router.get("/regions/{code}", response=RegionOut)
+@endpoint("regions.view", target=selectors.REGION)
 def regions_get(request: AuthedRequest, code: str) -> Region:
     return selectors.region_get(user=request.user, code=code)
 
 
 @router.post("/regions", response={201: RegionOut})
+@endpoint("regions.manage")
 def regions_create(request: AuthedRequest, payload: RegionIn) -> Status:
-    # Before the parent lookup: a caller who may not manage regions gets 403, not "unknown region".
-    require(request.user, "regions.manage")
     parent = services.find_region_for(request.user, payload.parent_code)
     region = services.region_create(
         actor=request.user,
@@ -143,26 +144,29 @@ def regions_create(request: AuthedRequest, payload: RegionIn) -> Status:
 
 
 @router.patch("/regions/{code}", response=RegionOut)
+@endpoint("regions.manage", target=selectors.REGION)
 def regions_update(request: AuthedRequest, code: str, payload: RegionPatch) -> Region:
-    require(request.user, "regions.manage")
     region = selectors.region_get(user=request.user, code=code)
     parent = services.find_region_for(request.user, payload.parent_code) if payload.parent_code else None
     return services.region_update(actor=request.user, region=region, name=payload.name, parent=parent)
 
 
 @router.get("/stations", response=list[StationOut])
+@endpoint("regions.view")
 def stations_list(request: AuthedRequest, designation: str = "", kind: str = "", q: str = "") -> list[Station]:
     qs = selectors.station_list(user=request.user, designation=designation, kind=kind, q=q)
     return list(qs.prefetch_related("star_ratings")[:1000])
 
 
 @router.put("/regions/{code}/station", response=StationOut)
+@endpoint("stations.manage", target=selectors.REGION)
 def station_put(request: AuthedRequest, code: str, payload: StationIn) -> Station:
     region = selectors.region_get(user=request.user, code=code)
     return services.station_save(actor=request.user, region=region, data=payload.dict())
 
 
 @router.post("/regions/{code}/star-ratings", response={201: StarRatingOut})
+@endpoint("stations.manage", target=selectors.STATION)
 def star_rating_post(request: AuthedRequest, code: str, payload: StarRatingIn) -> Status:
     station = selectors.station_get(user=request.user, code=code)
     rating = services.star_rating_record(
@@ -176,12 +180,14 @@ def star_rating_post(request: AuthedRequest, code: str, payload: StarRatingIn) -
 
 
 @router.get("/regions/{code}/leaders", response=list[TermOut])
+@endpoint("regions.view", target=selectors.REGION)
 def leaders_list(request: AuthedRequest, code: str) -> list[GridLeaderTerm]:
     grid = selectors.region_get(user=request.user, code=code)
     return list(selectors.leader_terms(user=request.user, grid=grid).select_related("grid"))
 
 
 @router.post("/regions/{code}/leaders", response={201: TermOut})
+@endpoint("grids.manage", target=selectors.REGION)
 def leaders_appoint(request: AuthedRequest, code: str, payload: TermIn) -> Status:
     grid = selectors.region_get(user=request.user, code=code)
     service = services.grid_leader_rotate if payload.rotate else services.grid_leader_appoint

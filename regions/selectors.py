@@ -8,8 +8,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.access import Target
 from core.scoping import get_visible_or_404
 from regions.models import GridLeaderTerm, Level, Region, Station
+
+#: A URL names a region, or the station of a region, by the region's code (as region_get and station_get look up).
+REGION = Target(Region, "code", "code")
+STATION = Target(Station, "region__code", "code")
 
 
 def region_list(*, user: Any, level: str = "", parent_code: str = "", q: str = "") -> QuerySet[Region]:

@@ -3,14 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 
-from core.permissions import require
+from core.access import page
 from core.types import AuthedRequest
 from core.views import submit_form
 from regions import selectors, services
@@ -26,15 +24,12 @@ from regions.models import PARENT_LEVEL, Designation, Level, Region, StationKind
 
 
 def _region(request: AuthedRequest, code: str) -> Region:
-    require(request.user, "regions.view")
     return selectors.region_get(user=request.user, code=code)
 
 
-@require_GET
-@login_required
+@page("regions.view")
 def index(request: AuthedRequest) -> HttpResponse:
     """The user's own region, or a search across everything they see."""
-    require(request.user, "regions.view")
     q = request.GET.get("q", "").strip()
     level = request.GET.get("level", "")
     if not q and not level:
@@ -44,8 +39,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(request, "regions/search.html", {"page": page, "levels": Level.choices})
 
 
-@require_GET
-@login_required
+@page("regions.view", target=selectors.REGION)
 def detail(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     user: Any = request.user
@@ -78,11 +72,9 @@ def _saved(request: AuthedRequest, message: str, code: str) -> HttpResponse:
     return redirect("regions:detail", code=code)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("regions.manage", target=selectors.REGION, methods=("GET", "POST"))
 def create_child(request: AuthedRequest, code: str) -> HttpResponse:
     parent = _region(request, code)
-    require(request.user, "regions.manage")
     child_level = next((lv for lv, p in PARENT_LEVEL.items() if p == parent.level), None)
     form = RegionCreateForm(request.POST or None, initial={"level": child_level, "code": parent.prefix})
     region = submit_form(request, form, lambda data: services.region_create(actor=request.user, parent=parent, **data))
@@ -91,11 +83,9 @@ def create_child(request: AuthedRequest, code: str) -> HttpResponse:
     return _form_page(request, parent, form, _("New region under %(name)s") % {"name": parent.name})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("regions.manage", target=selectors.REGION, methods=("GET", "POST"))
 def edit(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
-    require(request.user, "regions.manage")
     form = RegionEditForm(request.POST or None, initial={"name": region.name, "parent_code": region.parent_code})
 
     def save(data: dict[str, Any]) -> Region:
@@ -110,11 +100,9 @@ def edit(request: AuthedRequest, code: str) -> HttpResponse:
     return _form_page(request, region, form, _("Edit %(name)s") % {"name": region.name})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("stations.manage", target=selectors.REGION, methods=("GET", "POST"))
 def station_edit(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
-    require(request.user, "stations.manage")
     station = getattr(region, "station", None)
     initial = (
         {f: getattr(station, f) for f in services.STATION_FIELDS}
@@ -128,26 +116,21 @@ def station_edit(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 def _station_or_404(request: AuthedRequest, code: str) -> Any:
-    require(request.user, "regions.view")
     return selectors.station_get(user=request.user, code=code)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("stations.manage", target=selectors.STATION, methods=("GET", "POST"))
 def designate(request: AuthedRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
-    require(request.user, "stations.manage")
     form = DesignationForm(request.POST or None)
     if submit_form(request, form, lambda data: services.station_designate(actor=request.user, station=station, **data)):
         return _saved(request, _("Designation recorded."), code)
     return _form_page(request, station.region, form, _("Designation of %(name)s") % {"name": station.name})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("stations.manage", target=selectors.STATION, methods=("GET", "POST"))
 def rate(request: AuthedRequest, code: str) -> HttpResponse:
     station = _station_or_404(request, code)
-    require(request.user, "stations.manage")
     form = StarRatingForm(request.POST or None)
     rating = submit_form(
         request,
@@ -165,11 +148,9 @@ def rate(request: AuthedRequest, code: str) -> HttpResponse:
     return _form_page(request, station.region, form, _("Star rating of %(name)s") % {"name": station.name})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("grids.manage", target=selectors.REGION, methods=("GET", "POST"))
 def leader(request: AuthedRequest, code: str) -> HttpResponse:
     grid = _region(request, code)
-    require(request.user, "grids.manage")
     form = LeaderForm(request.POST or None)
 
     def appoint(data: dict[str, Any]) -> Any:
@@ -182,10 +163,8 @@ def leader(request: AuthedRequest, code: str) -> HttpResponse:
     return _form_page(request, grid, form, _("Appoint a leader to %(name)s") % {"name": grid.name})
 
 
-@require_GET
-@login_required
+@page("regions.view")
 def stations(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "regions.view")
     qs = selectors.station_list(
         user=request.user,
         designation=request.GET.get("designation", ""),
@@ -200,10 +179,8 @@ def stations(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
+@page("regions.view")
 def grids(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "regions.view")
     qs = selectors.region_list(user=request.user, level=Level.GRID, q=request.GET.get("q", "")).select_related(
         "parent__parent"
     )

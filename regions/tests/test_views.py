@@ -91,13 +91,21 @@ def test_it_opens_each_page_for_the_role_it_is_meant_for(net: Network, page: str
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("page", [p for p, (_url, other, _role) in PAGES.items() if other])
+@pytest.mark.parametrize(
+    "page", [p for p, (_url, other, _role) in PAGES.items() if other and ALLOWED[p] == "town_staff"]
+)
 def test_it_answers_404_for_another_towns_region(net: Network, page: str) -> None:
     client = net.client("town_staff")
 
     assert client.get(PAGES[page][1]).status_code == 404  # type: ignore[arg-type]
     if page not in READ_ONLY:
         assert client.post(PAGES[page][1], {"name": "改名"}).status_code == 404  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("page", [p for p, (_url, other, role) in PAGES.items() if other and role == "town_staff"])
+def test_it_refuses_a_role_without_the_capability_before_looking_the_region_up(net: Network, page: str) -> None:
+    # 403 for another town's region as for its own: the page is not for the role, wherever the region is.
+    assert net.client("town_staff").get(PAGES[page][1]).status_code == 403  # type: ignore[arg-type]
 
 
 def test_it_answers_404_for_a_code_that_does_not_exist(net: Network) -> None:
