@@ -9,15 +9,15 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from core.access import Target, endpoint
 from core.crypto import decrypt_many
 from core.db import Param, any_of
 from core.pagination import keyset_values_page
-from core.permissions import require
 from core.prepared import Statement
 from core.types import AuthedRequest
 from core.validators import mask_id, mask_phone
 from veterans import selectors, services
-from veterans.models import Veteran, VeteranCategory
+from veterans.models import FamilyMember, Veteran, VeteranCategory
 from veterans.validation import clean_veteran
 
 router = Router(tags=["veterans"])
@@ -152,12 +152,12 @@ def _get(request: AuthedRequest, pk: int) -> dict[str, Any]:
 
 
 @router.get("/veterans", response=VeteranPage)
+@endpoint("veterans.view")
 def veterans_list(
     request: AuthedRequest, region: str = "", q: str = "", category: str = "", status: str = "",
     discharge_type: str = "", tag: str = "", limit: int = 50, cursor: str = "",
 ) -> HttpResponse:  # fmt: skip
     """Veterans under the caller's scope, newest first; never a full ID number."""
-    require(request.user, "veterans.view")
     filters = selectors.VeteranFilters(region=region, q=q, category=category, status=status,
                                        discharge_type=discharge_type, tag=tag)  # fmt: skip
     # The compiled query is kept by the selector and its arguments; the day is one (age filters).
@@ -171,14 +171,14 @@ def veterans_list(
 
 
 @router.get("/veterans/{veteran_id}", response=VeteranOut)
+@endpoint("veterans.view", target=Target(Veteran, "pk", "veteran_id"))
 def veterans_get(request: AuthedRequest, veteran_id: int) -> dict[str, Any]:
-    require(request.user, "veterans.view")
     return _get(request, veteran_id)
 
 
 @router.post("/veterans", response={201: VeteranOut})
+@endpoint("veterans.manage")
 def veterans_create(request: AuthedRequest, payload: VeteranIn) -> Status:
-    require(request.user, "veterans.manage")
     raw = payload.model_dump(exclude_none=True)
     data = clean_veteran(raw, regions=services.scope_regions(request.user, [raw.get("region_code")]))
     veteran = services.veteran_create(actor=request.user, data=data)
@@ -186,8 +186,8 @@ def veterans_create(request: AuthedRequest, payload: VeteranIn) -> Status:
 
 
 @router.patch("/veterans/{veteran_id}", response=VeteranOut)
+@endpoint("veterans.manage", target=Target(Veteran, "pk", "veteran_id"))
 def veterans_update(request: AuthedRequest, veteran_id: int, payload: VeteranIn) -> dict[str, Any]:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     raw = services.veteran_as_input(veteran) | payload.model_dump(exclude_unset=True)
     data = clean_veteran(raw, regions=services.scope_regions(request.user, [raw.get("region_code")]))
@@ -196,9 +196,9 @@ def veterans_update(request: AuthedRequest, veteran_id: int, payload: VeteranIn)
 
 
 @router.post("/veterans/{veteran_id}/reveal-id", response=RevealOut)
+@endpoint("veterans.reveal_id", target=Target(Veteran, "pk", "veteran_id"))
 def veterans_reveal(request: AuthedRequest, veteran_id: int, payload: RevealIn) -> dict[str, str]:
     """The full ID number, for users permitted to see it; the reason is recorded in the audit log."""
-    require(request.user, "veterans.reveal_id")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     return {"id_number": services.veteran_reveal_id(actor=request.user, veteran=veteran, reason=payload.reason)}
 
@@ -220,22 +220,22 @@ class FamilyIn(Schema):
 
 
 @router.get("/veterans/{veteran_id}/family", response=list[FamilyOut])
+@endpoint("veterans.view", target=Target(Veteran, "pk", "veteran_id"))
 def family_list(request: AuthedRequest, veteran_id: int) -> list[Any]:
-    require(request.user, "veterans.view")
     return list(selectors.veteran_get(user=request.user, pk=veteran_id).family.all())
 
 
 @router.post("/veterans/{veteran_id}/family", response={201: FamilyOut})
+@endpoint("veterans.manage", target=Target(Veteran, "pk", "veteran_id"))
 def family_add(request: AuthedRequest, veteran_id: int, payload: FamilyIn) -> Status:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     member = services.family_member_add(actor=request.user, veteran=veteran, raw=payload.model_dump())
     return Status(201, member)
 
 
 @router.delete("/veterans/{veteran_id}/family/{member_id}", response={204: None})
+@endpoint("veterans.manage", target=Target(FamilyMember, "veteran_id", "veteran_id", also={"member_id": "pk"}))
 def family_remove(request: AuthedRequest, veteran_id: int, member_id: int) -> Status:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     member = veteran.family.filter(pk=member_id).first()
     if member is None:

@@ -3,22 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 
+from core.access import Target, page
 from core.pagination import keyset_page
-from core.permissions import require
 from core.types import AuthedRequest
 from core.views import submit_form
 from veterans import selectors, services
 from veterans.actions import actions_for as person_actions
 from veterans.forms import DeceasedForm, FamilyMemberForm, FilterForm, RevealForm, VeteranForm
-from veterans.models import Veteran
+from veterans.models import FamilyMember, Veteran
 from veterans.timeline import timeline
 from veterans.validation import clean_veteran
 
@@ -36,10 +34,8 @@ def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
     return selectors.VeteranFilters(**fields), data.get("sort") or "-id"
 
 
-@require_GET
-@login_required
+@page("veterans.view")
 def veteran_list(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "veterans.view")
     form = FilterForm(request.GET or None)
     filters, sort = filters_from(form)
     qs = selectors.veteran_list(user=request.user, filters=filters)
@@ -58,10 +54,8 @@ def veteran_list(request: AuthedRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@require_GET
-@login_required
+@page("veterans.view", target=Target(Veteran))
 def veteran_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "veterans.view")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     return render(request, "veterans/detail.html", {
         "v": veteran, "categories": veteran.categories.all(), "family": veteran.family.all(),
@@ -87,10 +81,8 @@ def _save(request: AuthedRequest, form: VeteranForm, veteran: Veteran | None) ->
     return submit_form(request, form, action)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("veterans.manage", methods=("GET", "POST"))
 def veteran_create(request: AuthedRequest) -> HttpResponse:
-    require(request.user, "veterans.manage")
     form = VeteranForm(request.POST or None)
     veteran = _save(request, form, None)
     if veteran is not None:
@@ -99,10 +91,8 @@ def veteran_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "veterans/form.html", {"form": form, "title": _("Register a veteran")})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("veterans.manage", target=Target(Veteran), methods=("GET", "POST"))
 def veteran_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     initial = services.veteran_as_input(veteran)
     initial["id_number"] = initial["phone"] = ""  # never put the full numbers into a page
@@ -116,10 +106,8 @@ def veteran_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                                                    "title": _("Edit %(name)s") % {"name": veteran.name}})  # fmt: skip
 
 
-@require_http_methods(["POST"])
-@login_required
+@page("veterans.reveal_id", target=Target(Veteran), methods=("POST",))
 def veteran_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "veterans.reveal_id")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = RevealForm(request.POST)
     full = submit_form(request, form, lambda data: services.veteran_reveal_id(
@@ -130,10 +118,8 @@ def veteran_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("veterans.manage", target=Target(Veteran), methods=("GET", "POST"))
 def veteran_deceased(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = DeceasedForm(request.POST or None)
     done = submit_form(request, form, lambda data: services.veteran_mark_deceased(
@@ -145,10 +131,8 @@ def veteran_deceased(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
 
 
-@require_GET
-@login_required
+@page("veterans.export", examples={"fmt": "csv"})
 def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    require(request.user, "veterans.export")
     form = FilterForm(request.GET or None)
     filters, _sort = filters_from(form)
     qs = selectors.veteran_list(user=request.user, filters=filters).order_by("region_code", "id")
@@ -162,12 +146,10 @@ def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
-@login_required
+@page("veterans.view")
 def data_quality(request: AuthedRequest) -> HttpResponse:
     from veterans import quality
 
-    require(request.user, "veterans.view")
     return render(request, "veterans/quality.html", {
         "duplicates": quality.suspected_duplicates(user=request.user),
         "missing": quality.missing_fields(user=request.user),
@@ -175,10 +157,8 @@ def data_quality(request: AuthedRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page("veterans.manage", target=Target(Veteran), methods=("GET", "POST"))
 def family_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = FamilyMemberForm(request.POST or None)
     member = submit_form(request, form, lambda data: services.family_member_add(
@@ -190,10 +170,8 @@ def family_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
 
 
-@require_http_methods(["POST"])
-@login_required
+@page("veterans.manage", target=Target(FamilyMember, "veteran_id", also={"member_id": "pk"}), methods=("POST",))
 def family_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
-    require(request.user, "veterans.manage")
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     member = get_object_or_404(veteran.family.all(), pk=member_id)
     services.family_member_remove(actor=request.user, member=member)
