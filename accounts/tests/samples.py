@@ -7,7 +7,7 @@ import itertools
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from accounts.services import api_token_issue, user_create
-from core.testing import TEST_PASSWORD, Network, sample
+from accounts.testing import TEST_PASSWORD, Network, sample
 from regions.models import Region
 
 _numbers = itertools.count(1)

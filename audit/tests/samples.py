@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from accounts.testing import Network, sample
 from audit.models import AuditEntry
 from audit.services import audit_record
-from core.testing import Network, sample
 from regions.models import Region
 
 

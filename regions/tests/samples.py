@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.testing import Network, sample
+from accounts.testing import Network, sample
 from regions.models import Level, Region, Station
 
 
