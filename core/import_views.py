@@ -8,12 +8,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import Target, page
 from core.import_jobs import import_job_confirm, import_job_create
 from core.imports import EXCEL_SUFFIXES, ON_DUPLICATE, REGISTERS, Register, write_template
 from core.models import ImportJob
@@ -46,6 +45,15 @@ class ImportForm(forms.Form):
         return upload
 
 
+#: Whoever may import into some register may open the import pages, and each register then asks its own
+#: capability (below). Read when the URLs load, after every app has added its register in ready(); with no
+#: register at all, a capability no role holds: nobody.
+IMPORTERS = tuple(sorted({r.capability for r in REGISTERS.values()})) or ("imports.none",)
+EXAMPLE = {"name": "veteran"}  # a register's name, for the tests that build the URL
+#: The job pages name the job by its id, and show only the user's own jobs.
+JOB = Target(ImportJob)
+
+
 def _register(request: AuthedRequest, name: str) -> Register:
     register = REGISTERS.get(name)
     if register is None:
@@ -61,8 +69,7 @@ def _job(request: AuthedRequest, pk: Any) -> ImportJob:
     return job
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@page(IMPORTERS, methods=("GET", "POST"), examples=EXAMPLE)
 def import_new(request: AuthedRequest, name: str) -> HttpResponse:
     register = _register(request, name)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -75,8 +82,7 @@ def import_new(request: AuthedRequest, name: str) -> HttpResponse:
                                                     "choices": ON_DUPLICATE})  # fmt: skip
 
 
-@require_GET
-@login_required
+@page(target=JOB)  # the user's own job
 def import_job(request: AuthedRequest, pk: Any) -> HttpResponse:
     job = _job(request, pk)
     register = REGISTERS[job.register]
@@ -84,8 +90,7 @@ def import_job(request: AuthedRequest, pk: Any) -> HttpResponse:
     return render(request, template, {"job": job, "register": register})
 
 
-@require_POST
-@login_required
+@page(IMPORTERS, target=JOB, methods=("POST",))
 def import_commit(request: AuthedRequest, pk: Any) -> HttpResponse:
     job = _job(request, pk)
     if import_job_confirm(actor=request.user, job=job) is None:  # confirmed already, or never valid
@@ -93,8 +98,7 @@ def import_commit(request: AuthedRequest, pk: Any) -> HttpResponse:
     return redirect("imports:job", pk=job.pk)
 
 
-@require_GET
-@login_required
+@page(target=JOB)
 def import_report(request: AuthedRequest, pk: Any) -> FileResponse:
     job = _job(request, pk)
     if not job.report_path or not Path(job.report_path).exists():
@@ -103,8 +107,7 @@ def import_report(request: AuthedRequest, pk: Any) -> FileResponse:
                         filename=f"import-errors-{job.pk}.xlsx", content_type=XLSX)  # fmt: skip
 
 
-@require_GET
-@login_required
+@page(IMPORTERS, examples=EXAMPLE)
 def import_template(request: AuthedRequest, name: str) -> HttpResponse:
     register = _register(request, name)
     buffer = io.BytesIO()

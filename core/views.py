@@ -8,8 +8,8 @@ from django.db import connection
 from django.forms import Form
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
+from core.access import page
 from core.types import AuthedRequest
 
 T = TypeVar("T")
@@ -50,14 +50,14 @@ def submit_form(
         return None
 
 
-@require_GET
+@page(public=True)
 @never_cache
 def livez(request: AuthedRequest) -> HttpResponse:
     """Alive, without touching the database: for a process supervisor, and the benchmarks' bare baseline."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@page(public=True)
 @never_cache
 def healthz(request: AuthedRequest) -> HttpResponse:
     try:
