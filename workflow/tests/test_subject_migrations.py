@@ -52,7 +52,10 @@ def test_a_petitions_and_a_cases_json_facts_land_in_their_columns_and_back() -> 
         data={"dates": {"opened": "2026-11-02", "statutory_due": "2026-12-15"}, "tasks": [{"key": "t1"}],
               "stage": "reporting", "owner_role": "town_staff"}, created_by=user,
     )  # fmt: skip
-    LifeCase.objects.create(case=life_case, template=CaseTemplate.objects.get(stage="reporting"), stage="reporting")
+    template, _created = CaseTemplate.objects.get_or_create(
+        stage="reporting", defaults={"name": "退役报到", "limit_days": 30}
+    )
+    LifeCase.objects.create(case=life_case, template=template, stage="reporting")
 
     new = _migrate(AFTER)
     petition = new.get_model("petitions", "Petition").objects.get()
