@@ -53,14 +53,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Field:
-    """An input an action needs. ``kind``: text, int, choice (with ``choices``), unit (a region code of
-    the case's city or one of its towns) or department."""
+    """An input an action needs, of a kind registered in ``workflow.fields``: text, int, money, date,
+    choice (with ``choices``), unit, department, veteran, file, or one a module registers."""
 
     name: str
     label: Any
     kind: str = "text"
     choices: tuple[tuple[str, Any], ...] = ()
     required: bool = True
+    #: the largest value allowed, in the kind's own unit (fen for money)
+    max_value: int | None = None
 
 
 @dataclass(frozen=True)

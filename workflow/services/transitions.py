@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS
 from audit.services import audit_record
-from core.errors import Conflict, bad_choice, invalid, lazy_format
+from core.errors import Conflict, invalid, lazy_format
 from core.notify import notify
 from core.permissions import require
 from workflow.calendar import Limit
+from workflow.fields import CONTROL_CHARACTERS, FieldContext, clean_inputs, dump_inputs
 from workflow.models import Case, CaseEvent, CaseSequence, Task
 from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
 from workflow.services.access import describe_actor, eligible_users, may_act
@@ -228,6 +229,8 @@ def _clean_note(note: str, *, field: str, required: bool) -> str:
         raise invalid(
             field, _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(note)
         )
+    if CONTROL_CHARACTERS.search(note):
+        raise invalid(field, _("Write plain text (no control characters)."), code="not_text")
     return note
 
 
@@ -256,9 +259,30 @@ def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
         )
 
 
+def chosen_action(task: Task, key: str) -> Action:
+    chosen = next((a for a in actions_for(task) if a.key == key), None)
+    if chosen is None:
+        allowed = "、".join(str(a.label) for a in actions_for(task))
+        raise invalid(
+            None,
+            _("'%(action)s' is not possible at the step %(step)s. Possible here: %(allowed)s."),
+            code="not_allowed",
+            action=key,
+            step=task.label,
+            allowed=allowed,
+        )
+    return chosen
+
+
 @transaction.atomic
 def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dict[str, Any] | None = None) -> Task:
-    """Do ``action`` on the task: the one service behind every button and API call of every process."""
+    """Do ``action`` on the task: the one service behind every button and API call of every process.
+
+    In order: the task and its case are locked; the actor must be one who may act (role, unit); the
+    action must be the step's; the note and every declared input are cleaned (by their kinds, at their
+    fields); then the action's check, the task, the effect, the next tasks, the history and the audit
+    entry.
+    """
     task_id = task.pk if isinstance(task, Task) else task
     try:
         locked = Task.objects.select_for_update().get(pk=task_id)
@@ -269,36 +293,10 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
     refuse_unless_actionable(actor, case, locked)
     process = PROCESSES[case.process]
     subject = _locked_subject(process, case)
-    chosen = next((a for a in actions_for(locked) if a.key == action), None)
-    if chosen is None:
-        allowed = "、".join(str(a.label) for a in actions_for(locked))
-        raise invalid(
-            None,
-            _("'%(action)s' is not possible at the step %(step)s. Possible here: %(allowed)s."),
-            code="not_allowed",
-            action=action,
-            step=locked.label,
-            allowed=allowed,
-        )
+    chosen = chosen_action(locked, action)
     note = _clean_note(note, field="note", required=chosen.note_required)
-    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in (data or {}).items()}
-    for spec in chosen.fields:
-        if spec.required and data.get(spec.name) in (None, ""):
-            raise invalid(spec.name, _("%(label)s is required."), code="required", label=spec.label)
-        if spec.kind == "int" and data.get(spec.name) not in (None, ""):
-            try:
-                data[spec.name] = int(data[spec.name])
-            except (TypeError, ValueError):
-                raise invalid(
-                    spec.name, _("%(label)s must be a whole number."), code="not_int", label=spec.label
-                ) from None
-        if (
-            spec.kind == "choice"
-            and data.get(spec.name) not in (None, "")
-            and data[spec.name] not in dict(spec.choices)
-        ):
-            raise bad_choice(spec.name, spec.choices)
-    context = Context(case=case, task=locked, actor=actor, note=note, data=data, subject=subject)
+    inputs = clean_inputs(chosen.fields, data or {}, FieldContext(case=case, actor=actor))
+    context = Context(case=case, task=locked, actor=actor, note=note, data=inputs, subject=subject)
     if chosen.check:
         chosen.check(context)
     now = timezone.now()
@@ -323,7 +321,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
             "step": locked.step,
             "branch": locked.branch,
             "state": case.state,
-            **{k: v for k, v in context.data.items() if isinstance(v, (str, int))},
+            **dump_inputs(chosen.fields, inputs),
         },
         reason=note,
     )
