@@ -329,6 +329,8 @@ PETITION = register(
                 Role.CITY_ADMIN,
                 bureau,
                 limit=Limit(3, working=True),
+                # whoever asked for the extension at the reply step does not approve it
+                differs_from=("reply",),
                 actions=(
                     Action("approve_extension", _("Approve the extension"), Move.FINISH, effect=on_extension_approved),
                     Action(

@@ -111,6 +111,8 @@ class Step:
     then: str = ""
     #: tell the acting unit when the step opens (not for a step its opener does at once, like registration)
     notify: bool = True
+    #: maker-checker: whoever last acted at these earlier steps of the case may not act at this one
+    differs_from: tuple[str, ...] = ()
 
     def role_for(self, case: Case) -> str:
         return self.role if isinstance(self.role, str) else self.role(case)
@@ -162,6 +164,9 @@ def register(process: Process) -> Process:
                 raise ValueError(f"{process.key}.{step.key}.{action.key}: unknown step {action.to!r}")
         if step.branches and step.then and step.then not in keys:
             raise ValueError(f"{process.key}.{step.key}: unknown step {step.then!r} after the branches")
+        for earlier in step.differs_from:
+            if earlier not in keys or earlier == step.key:
+                raise ValueError(f"{process.key}.{step.key}: differs_from names {earlier!r}, not another step")
     if not process.view_capability:
         raise ValueError(f"{process.key}: declare the view capability that shows its cases")
     PROCESSES[process.key] = process

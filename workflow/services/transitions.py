@@ -243,6 +243,9 @@ def refuse_unless_may_act(actor: Any, task: Task) -> None:
 
 
 def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
+    """Whether the actor may act on (or take) the task at all, whatever the action: the case and the task
+    are open, the task is for the actor's role and unit and not someone else's, and the maker-checker rule
+    of its step holds."""
     _refuse_if_closed(case)
     if not task.is_open:
         who = task.completed_by.get_username() if task.completed_by else _("the system")
@@ -257,6 +260,43 @@ def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
         raise PermissionDenied(
             lazy_format(_("%(name)s has taken this task; only they can act on it."), {"name": task.assignee})
         )
+    refuse_same_actor(actor, case, task)
+
+
+def earlier_actions(case: Case, steps: tuple[str, ...]) -> list[CaseEvent]:
+    """The last action done at each of these steps of the case (one per branch of a parallel step);
+    taking a task is not doing it, and a correction is the owner's, not the step's."""
+    if not steps:
+        return []
+    done = (
+        CaseEvent.objects.filter(case=case, task__step__in=steps, task__kind=Task.Kind.STEP, actor__isnull=False)
+        .exclude(action="claim")
+        .select_related("actor", "task")
+        .order_by("-id")
+    )
+    latest: dict[tuple[str, str], CaseEvent] = {}
+    for event in done:
+        if event.task is not None:  # always, by the filter; the column may be empty for other events
+            latest.setdefault((event.task.step, event.task.branch), event)
+    return list(latest.values())
+
+
+def refuse_same_actor(actor: Any, case: Case, task: Task) -> None:
+    """Maker-checker: who did one of the step's ``differs_from`` steps may not do this one (nor take it)."""
+    if task.kind != Task.Kind.STEP:
+        return
+    step = PROCESSES[case.process].step(task.step)
+    for event in earlier_actions(case, step.differs_from):
+        if event.actor_id == actor.pk and event.task is not None:
+            raise invalid(
+                None,
+                _("%(who)s did “%(earlier)s” on this case (%(when)s); “%(step)s” must be done by someone else."),
+                code="same_actor",
+                who=str(event.actor),
+                earlier=event.task.label,
+                when=timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                step=task.label,
+            )
 
 
 def chosen_action(task: Task, key: str) -> Action:
@@ -278,10 +318,10 @@ def chosen_action(task: Task, key: str) -> Action:
 def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dict[str, Any] | None = None) -> Task:
     """Do ``action`` on the task: the one service behind every button and API call of every process.
 
-    In order: the task and its case are locked; the actor must be one who may act (role, unit); the
-    action must be the step's; the note and every declared input are cleaned (by their kinds, at their
-    fields); then the action's check, the task, the effect, the next tasks, the history and the audit
-    entry.
+    In order: the task and its case are locked; the actor must be one who may act (role, unit, not
+    the maker of a step this one checks); the action must be the step's; the note and every declared
+    input are cleaned (by their kinds, at their fields); then the action's check, the task, the effect,
+    the next tasks, the history and the audit entry.
     """
     task_id = task.pk if isinstance(task, Task) else task
     try:
