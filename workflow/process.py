@@ -21,6 +21,7 @@ from workflow.registry import PROCESSES
 if TYPE_CHECKING:
     from accounts.models import User
     from workflow.models import Case, CaseSubject, Task
+    from workflow.windows import Window
 
 #: (region code of the acting unit, department or "" for the bureau and its stations)
 Unit = tuple[str, str]
@@ -79,6 +80,10 @@ class Action:
     #: process-specific writes in the same transaction (case dates, letters)
     effect: Callable[[Context], None] | None = None
     danger: bool = False
+    #: possible only while this window is open (an objection within 5 working days of the notice) …
+    within: Window | None = None
+    #: … or only once it has closed (a decision after the 公示 period)
+    after: Window | None = None
 
     @property
     def bulk(self) -> bool:

@@ -27,6 +27,7 @@ from workflow.models import Case, CaseEvent, CaseSequence, Task
 from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
 from workflow.services.access import describe_actor, eligible_users, may_act
 from workflow.services.deadlines import due_date, limit_of
+from workflow.windows import refuse_by_windows
 
 MAX_NOTE = 2000
 
@@ -319,9 +320,9 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
     """Do ``action`` on the task: the one service behind every button and API call of every process.
 
     In order: the task and its case are locked; the actor must be one who may act (role, unit, not
-    the maker of a step this one checks); the action must be the step's; the note and every declared
-    input are cleaned (by their kinds, at their fields); then the action's check, the task, the effect,
-    the next tasks, the history and the audit entry.
+    the maker of a step this one checks); the action must be the step's and inside its windows; the
+    note and every declared input are cleaned (by their kinds, at their fields); then the action's
+    check, the task, the effect, the next tasks, the history and the audit entry.
     """
     task_id = task.pk if isinstance(task, Task) else task
     try:
@@ -334,6 +335,7 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
     process = PROCESSES[case.process]
     subject = _locked_subject(process, case)
     chosen = chosen_action(locked, action)
+    refuse_by_windows(chosen, case, locked)
     note = _clean_note(note, field="note", required=chosen.note_required)
     inputs = clean_inputs(chosen.fields, data or {}, FieldContext(case=case, actor=actor))
     context = Context(case=case, task=locked, actor=actor, note=note, data=inputs, subject=subject)
