@@ -6,6 +6,7 @@ and is told so (``Conflict``).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS
 from audit.services import audit_record
+from core import events
 from core.errors import Conflict, invalid, lazy_format
 from core.notify import notify
 from core.permissions import require
@@ -106,6 +108,11 @@ def open_case(
     if process.subject is not None:
         case.subject = process.subject._default_manager.create(case=case, region_code=region_code, **(subject or {}))
     record_event(case, None, actor, "open", _("Case opened"), note)
+    events.emit("case_opened", sender=Case, case=case, actor=actor, process=process.key)
+    if process.subject is not None:
+        events.emit(
+            "subject_created", sender=process.subject, subject=case.subject, case=case, actor=actor, process=process.key
+        )
     audit_record(
         actor=actor,
         action=f"{process.key}.open",
@@ -322,7 +329,8 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
     In order: the task and its case are locked; the actor must be one who may act (role, unit, not
     the maker of a step this one checks); the action must be the step's and inside its windows; the
     note and every declared input are cleaned (by their kinds, at their fields); then the action's
-    check, the task, the effect, the next tasks, the history and the audit entry.
+    check, the task, the effect, the next tasks, the history and the audit entry. The domain events
+    are sent once all of it has committed.
     """
     task_id = task.pk if isinstance(task, Task) else task
     try:
@@ -346,9 +354,12 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         locked.status = Task.Status.RETURNED if chosen.move == Move.RETURN else Task.Status.DONE
         locked.outcome, locked.note, locked.completed_at, locked.completed_by = chosen.key, note, now, actor
         locked.save(update_fields=["status", "outcome", "note", "completed_at", "completed_by"])
+    changed: dict[str, tuple[Any, Any]] = {}
     if chosen.effect:
+        before = _columns(subject)
         chosen.effect(context)
-        if subject is not None:
+        changed = _changes(before, _columns(subject))
+        if changed:
             subject.save()
     _move(process, case, locked, chosen, actor, now)
     case.save(update_fields=["data", "state", "closed_at", "updated_at"])
@@ -367,7 +378,43 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         },
         reason=note,
     )
+    _announce(process, case, locked, chosen, actor, subject, changed)
     return locked
+
+
+def _columns(subject: Any) -> dict[str, Any]:
+    if subject is None:
+        return {}
+    return copy.deepcopy({f.attname: getattr(subject, f.attname) for f in subject._meta.concrete_fields})
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {name: (before[name], value) for name, value in after.items() if before.get(name) != value}
+
+
+def _announce(
+    process: Process,
+    case: Case,
+    task: Task,
+    action: Action,
+    actor: Any,
+    subject: Any,
+    changed: dict[str, tuple[Any, Any]],
+) -> None:
+    """The domain events of one transition, sent on commit: the move, the subject's change, the close."""
+    events.emit("case_moved", sender=Case, case=case, task=task, action=action.key, actor=actor, process=process.key)
+    if changed:
+        events.emit(
+            "subject_changed",
+            sender=type(subject),
+            subject=subject,
+            case=case,
+            actor=actor,
+            process=process.key,
+            changed=changed,
+        )
+    if not case.is_open:
+        events.emit("case_closed", sender=Case, case=case, state=case.state, actor=actor, process=process.key)
 
 
 def _locked_subject(process: Process, case: Case) -> Any:
@@ -470,6 +517,7 @@ def withdraw_case(*, actor: User, case: Case | int, reason: str) -> Case:
         after={"state": locked.state, "cancelled_tasks": cancelled},
         reason=reason,
     )
+    events.emit("case_closed", sender=Case, case=locked, state=locked.state, actor=actor, process=locked.process)
     return locked
 
 
