@@ -31,6 +31,7 @@ from core.errors import ErrorCollector, bad_choice, invalid
 from regions.models import Level, Region, ancestor_code
 from veterans.models import Veteran
 from workflow.models import Attachment, Case
+from workflow.registry import PROCESSES
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -143,17 +144,17 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _clean_text(spec: Field, value: Any, context: FieldContext) -> str:
     if not isinstance(value, str) or CONTROL_CHARACTERS.search(value):
         raise invalid(spec.name, _("%(label)s must be plain text."), code="not_text", label=spec.label)
-    value = value.strip()
-    if len(value) > MAX_TEXT:
+    text = value.strip()
+    if len(text) > MAX_TEXT:
         raise invalid(
             spec.name,
             _("%(label)s: at most %(max)d characters (this has %(n)d)."),
             code="too_long",
             label=spec.label,
             max=MAX_TEXT,
-            n=len(value),
+            n=len(text),
         )
-    return value
+    return text
 
 
 def _bounds(spec: Field) -> tuple[int, int]:
@@ -374,8 +375,6 @@ FILE = register_kind(FieldKind("file", form_field=_select, clean=_clean_file, ch
 
 def unknown_kinds() -> list[str]:
     """Every declared field whose kind is not registered, as process.step.action.field: kind."""
-    from workflow.process import PROCESSES  # the processes register after this module is loaded
-
     return [
         f"{p.key}.{s.key}.{a.key}.{f.name}: {f.kind}"
         for p in PROCESSES.values()

@@ -26,7 +26,8 @@ from core.permissions import require
 from workflow.calendar import Limit
 from workflow.fields import CONTROL_CHARACTERS, FieldContext, clean_inputs, dump_inputs
 from workflow.models import Case, CaseEvent, CaseSequence, Task
-from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
+from workflow.process import Action, Branch, Context, Move, Process, Step
+from workflow.registry import PROCESSES
 from workflow.services.access import describe_actor, eligible_users, may_act
 from workflow.services.deadlines import due_date, limit_of
 from workflow.windows import refuse_by_windows
