@@ -24,3 +24,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 # Concrete models of the kit's abstract bases (a ledger), with real tables in the test database only.
 INSTALLED_APPS = [*INSTALLED_APPS, "kit_tests"]  # noqa: F405
+
+# The example process of docs/workflow.md (its subject has a table in the test database only).
+INSTALLED_APPS = [*INSTALLED_APPS, "example"]

@@ -18,10 +18,11 @@ from accounts.roles import Department, Role
 from core.errors import invalid
 from petitions.models import Decision, Petition, Satisfaction
 from regions.models import Level, Region, ancestor_code, level_of
-from workflow.calendar import Limit, working_days_between
+from workflow.calendar import Limit
 from workflow.models import Case, Task
 from workflow.process import Action, Context, Field, Move, Process, Step, Unit, register
 from workflow.services import refresh_due, set_case_date
+from workflow.windows import Window
 
 ACCEPT_DAYS = 15
 OBJECTION_WORKING_DAYS = 5
@@ -117,16 +118,8 @@ def on_assign(ctx: Context) -> None:
     ctx.subject.handler_unit, ctx.subject.handler_department, ctx.subject.handler_role = code, department, role
 
 
-def check_objection_window(ctx: Context) -> None:
-    started = timezone.localdate(ctx.task.started_at)
-    if working_days_between(started, _today()) > OBJECTION_WORKING_DAYS:
-        raise invalid(
-            None,
-            _("An objection to the assignment must be raised within %(n)d working days (assigned on %(d)s)."),
-            code="objection_late",
-            n=OBJECTION_WORKING_DAYS,
-            d=started,
-        )
+#: The unit a petition is assigned to may object within 5 working days of receiving it (its step's start).
+OBJECTION = Window("objection", _("the period for objecting to the assignment"), OBJECTION_WORKING_DAYS, working=True)
 
 
 def on_decide(ctx: Context) -> None:
@@ -268,7 +261,7 @@ PETITION = register(
                         Move.RETURN,
                         to="assign",
                         note_required=True,
-                        check=check_objection_window,
+                        within=OBJECTION,
                         danger=True,
                     ),
                     WITHDRAW,
@@ -329,6 +322,8 @@ PETITION = register(
                 Role.CITY_ADMIN,
                 bureau,
                 limit=Limit(3, working=True),
+                # whoever asked for the extension at the reply step does not approve it
+                differs_from=("reply",),
                 actions=(
                     Action("approve_extension", _("Approve the extension"), Move.FINISH, effect=on_extension_approved),
                     Action(

@@ -17,6 +17,7 @@ from core.notify import notifications_mark_read
 from core.pagination import keyset_page
 from core.types import AuthedRequest
 from workflow import selectors, services
+from workflow.fields import field_choices
 from workflow.models import Case, CaseEvent, Holiday, Task
 
 router = Router(tags=["workflow"])
@@ -95,7 +96,7 @@ def actions_out(task: Task, user: Any) -> list[dict[str, Any]]:
                     "label": str(f.label),
                     "kind": f.kind,
                     "required": f.required,
-                    "choices": [c for c, _l in f.choices],
+                    "choices": [c for c, _l in field_choices(f, task.case) or []],
                 }
                 for f in a.fields
             ],

@@ -5,14 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Department
-from regions.models import Level, Region, ancestor_code
+from workflow.fields import form_field
 from workflow.models import Holiday, Task
 from workflow.process import Action
 
 
 class ActionForm(forms.Form):
-    """The form of one action on one task: the note, and the inputs the action declares."""
+    """The form of one action on one task: the note, and the inputs the action declares, each the form
+    field of its kind (``workflow.fields``); the engine cleans them again, authoritatively."""
 
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -22,24 +22,7 @@ class ActionForm(forms.Form):
         self.spec = spec
         self.fields["note"].required = spec.note_required
         for field in spec.fields:
-            if field.kind == "int":
-                self.fields[field.name] = forms.IntegerField(label=field.label, required=field.required)
-            elif field.kind == "choice":
-                self.fields[field.name] = forms.ChoiceField(
-                    label=field.label, required=field.required, choices=[("", "—"), *field.choices]
-                )
-            elif field.kind == "department":
-                self.fields[field.name] = forms.ChoiceField(
-                    label=field.label, required=field.required, choices=[("", "—"), *Department.choices]
-                )
-            elif field.kind == "unit":
-                city = ancestor_code(task.case.region_code, Level.CITY)
-                units = Region.objects.filter(code__startswith=city[:6], level__in=[Level.CITY, Level.TOWN])
-                self.fields[field.name] = forms.ChoiceField(
-                    label=field.label, required=field.required, choices=[("", "—"), *((u.code, u.name) for u in units)]
-                )
-            else:
-                self.fields[field.name] = forms.CharField(label=field.label, required=field.required, max_length=200)
+            self.fields[field.name] = form_field(field, task.case)
 
     def payload(self) -> dict[str, Any]:
         return {f.name: self.cleaned_data.get(f.name) for f in self.spec.fields}

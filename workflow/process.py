@@ -21,6 +21,7 @@ from workflow.registry import PROCESSES
 if TYPE_CHECKING:
     from accounts.models import User
     from workflow.models import Case, CaseSubject, Task
+    from workflow.windows import Window
 
 #: (region code of the acting unit, department or "" for the bureau and its stations)
 Unit = tuple[str, str]
@@ -53,14 +54,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Field:
-    """An input an action needs. ``kind``: text, int, choice (with ``choices``), unit (a region code of
-    the case's city or one of its towns) or department."""
+    """An input an action needs, of a kind registered in ``workflow.fields``: text, int, money, date,
+    choice (with ``choices``), unit, department, veteran, file, or one a module registers."""
 
     name: str
     label: Any
     kind: str = "text"
     choices: tuple[tuple[str, Any], ...] = ()
     required: bool = True
+    #: the largest value allowed, in the kind's own unit (fen for money)
+    max_value: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,10 @@ class Action:
     #: process-specific writes in the same transaction (case dates, letters)
     effect: Callable[[Context], None] | None = None
     danger: bool = False
+    #: possible only while this window is open (an objection within 5 working days of the notice) …
+    within: Window | None = None
+    #: … or only once it has closed (a decision after the 公示 period)
+    after: Window | None = None
 
     @property
     def bulk(self) -> bool:
@@ -109,6 +116,8 @@ class Step:
     then: str = ""
     #: tell the acting unit when the step opens (not for a step its opener does at once, like registration)
     notify: bool = True
+    #: maker-checker: whoever last acted at these earlier steps of the case may not act at this one
+    differs_from: tuple[str, ...] = ()
 
     def role_for(self, case: Case) -> str:
         return self.role if isinstance(self.role, str) else self.role(case)
@@ -160,6 +169,9 @@ def register(process: Process) -> Process:
                 raise ValueError(f"{process.key}.{step.key}.{action.key}: unknown step {action.to!r}")
         if step.branches and step.then and step.then not in keys:
             raise ValueError(f"{process.key}.{step.key}: unknown step {step.then!r} after the branches")
+        for earlier in step.differs_from:
+            if earlier not in keys or earlier == step.key:
+                raise ValueError(f"{process.key}.{step.key}: differs_from names {earlier!r}, not another step")
     if not process.view_capability:
         raise ValueError(f"{process.key}: declare the view capability that shows its cases")
     PROCESSES[process.key] = process

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
+
 from accounts.models import User
-from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role
+from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role, roles_with
 from core.errors import lazy_format
-from regions.models import Region
+from regions.models import PREFIX_LENGTH, Region
 from workflow.models import Task
 
 
@@ -30,19 +32,31 @@ def may_act(user: Any, task: Task) -> bool:
     return task.unit_code.startswith(prefix)
 
 
+def unit_prefixes(code: str) -> list[str]:
+    """Every scope prefix that contains the unit: its code cut at each level's length (33, 3304, 330482, …).
+
+    A user's scope prefix is their region's code cut at its level's length, so "the unit's code
+    starts with the user's prefix" (``may_act``) is "the user's prefix is one of these".
+    """
+    return sorted({code[:n] for n in PREFIX_LENGTH.values() if n <= len(code)}, key=len)
+
+
 def eligible_users(task: Task) -> list[User]:
-    """Everyone who may act on the task as it stands (for notifications)."""
-    roles = [role for role, covered in ACTS_AS.items() if task.role in covered]
-    candidates = User.objects.filter(role__in=roles, is_active=True, department=task.department or "")
-    found = [u for u in candidates.select_related("scope_region") if u.scope_region_id and may_act(u, task)]
+    """Everyone who may act on the task as it stands (for notifications), in one query.
+
+    The same people as ``may_act`` admits, found by the unit's prefixes in SQL: a new task at
+    province scale must not load every user of its role across the deployment.
+    """
+    inbox = roles_with("workflow.inbox")
+    covering = {role for role, covered in ACTS_AS.items() if task.role in covered}
+    acting = Q(
+        role__in=sorted(inbox & covering),
+        department=task.department or "",
+        scope_region__prefix__in=unit_prefixes(task.unit_code),
+    )
     if task.escalated_to:
-        found += [
-            u
-            for u in User.objects.filter(
-                scope_region__code=task.escalated_to, role__in=SUPERVISOR_ROLES, is_active=True, department=""
-            ).select_related("scope_region")
-        ]
-    return found
+        acting |= Q(scope_region__code=task.escalated_to, role__in=sorted(inbox & SUPERVISOR_ROLES), department="")
+    return list(User.objects.filter(acting, is_active=True).select_related("scope_region").order_by("pk"))
 
 
 def region_names(codes: Iterable[str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from core.errors import explain, invalid
 from workflow.models import Task
 from workflow.process import Context
 from workflow.services.transitions import act, actions_for, claim, refuse_unless_actionable
+from workflow.windows import refuse_by_windows
 
 
 @dataclass
@@ -24,7 +25,8 @@ class BulkLine:
 
 
 def bulk_preview(*, actor: User, tasks: Iterable[Task], action: str) -> list[BulkLine]:
-    """What a bulk action would do to each task, without doing it."""
+    """What a bulk action would do to each task, without doing it: the refusals ``act`` would give
+    (role and unit, maker-checker, the action's windows and check), one line per task."""
     lines = []
     for task in tasks:
         if action == "claim":
@@ -40,8 +42,10 @@ def bulk_preview(*, actor: User, tasks: Iterable[Task], action: str) -> list[Bul
             continue
         try:
             refuse_unless_actionable(actor, task.case, task)
+            refuse_by_windows(chosen, task.case, task)
             if chosen.check:
-                chosen.check(Context(case=task.case, task=task, actor=actor, note="", data={}))
+                context = Context(case=task.case, task=task, actor=actor, note="", data={}, subject=task.case.subject)
+                chosen.check(context)
             lines.append(BulkLine(task, True))
         except (ValidationError, PermissionDenied) as exc:
             lines.append(BulkLine(task, False, explain(exc)))

@@ -6,6 +6,7 @@ and is told so (``Conflict``).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -18,14 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS
 from audit.services import audit_record
-from core.errors import Conflict, bad_choice, invalid, lazy_format
+from core import events
+from core.errors import Conflict, invalid, lazy_format
 from core.notify import notify
 from core.permissions import require
 from workflow.calendar import Limit
+from workflow.fields import CONTROL_CHARACTERS, FieldContext, clean_inputs, dump_inputs
 from workflow.models import Case, CaseEvent, CaseSequence, Task
-from workflow.process import PROCESSES, Action, Branch, Context, Move, Process, Step
+from workflow.process import Action, Branch, Context, Move, Process, Step
+from workflow.registry import PROCESSES
 from workflow.services.access import describe_actor, eligible_users, may_act
 from workflow.services.deadlines import due_date, limit_of
+from workflow.windows import refuse_by_windows
 
 MAX_NOTE = 2000
 
@@ -104,6 +109,11 @@ def open_case(
     if process.subject is not None:
         case.subject = process.subject._default_manager.create(case=case, region_code=region_code, **(subject or {}))
     record_event(case, None, actor, "open", _("Case opened"), note)
+    events.emit("case_opened", sender=Case, case=case, actor=actor, process=process.key)
+    if process.subject is not None:
+        events.emit(
+            "subject_created", sender=process.subject, subject=case.subject, case=case, actor=actor, process=process.key
+        )
     audit_record(
         actor=actor,
         action=f"{process.key}.open",
@@ -228,6 +238,8 @@ def _clean_note(note: str, *, field: str, required: bool) -> str:
         raise invalid(
             field, _("At most %(max)d characters (this has %(n)d)."), code="too_long", max=MAX_NOTE, n=len(note)
         )
+    if CONTROL_CHARACTERS.search(note):
+        raise invalid(field, _("Write plain text (no control characters)."), code="not_text")
     return note
 
 
@@ -240,6 +252,9 @@ def refuse_unless_may_act(actor: Any, task: Task) -> None:
 
 
 def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
+    """Whether the actor may act on (or take) the task at all, whatever the action: the case and the task
+    are open, the task is for the actor's role and unit and not someone else's, and the maker-checker rule
+    of its step holds."""
     _refuse_if_closed(case)
     if not task.is_open:
         who = task.completed_by.get_username() if task.completed_by else _("the system")
@@ -254,11 +269,70 @@ def refuse_unless_actionable(actor: Any, case: Case, task: Task) -> None:
         raise PermissionDenied(
             lazy_format(_("%(name)s has taken this task; only they can act on it."), {"name": task.assignee})
         )
+    refuse_same_actor(actor, case, task)
+
+
+def earlier_actions(case: Case, steps: tuple[str, ...]) -> list[CaseEvent]:
+    """The last action done at each of these steps of the case (one per branch of a parallel step);
+    taking a task is not doing it, and a correction is the owner's, not the step's."""
+    if not steps:
+        return []
+    done = (
+        CaseEvent.objects.filter(case=case, task__step__in=steps, task__kind=Task.Kind.STEP, actor__isnull=False)
+        .exclude(action="claim")
+        .select_related("actor", "task")
+        .order_by("-id")
+    )
+    latest: dict[tuple[str, str], CaseEvent] = {}
+    for event in done:
+        if event.task is not None:  # always, by the filter; the column may be empty for other events
+            latest.setdefault((event.task.step, event.task.branch), event)
+    return list(latest.values())
+
+
+def refuse_same_actor(actor: Any, case: Case, task: Task) -> None:
+    """Maker-checker: who did one of the step's ``differs_from`` steps may not do this one (nor take it)."""
+    if task.kind != Task.Kind.STEP:
+        return
+    step = PROCESSES[case.process].step(task.step)
+    for event in earlier_actions(case, step.differs_from):
+        if event.actor_id == actor.pk and event.task is not None:
+            raise invalid(
+                None,
+                _("%(who)s did “%(earlier)s” on this case (%(when)s); “%(step)s” must be done by someone else."),
+                code="same_actor",
+                who=str(event.actor),
+                earlier=event.task.label,
+                when=timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                step=task.label,
+            )
+
+
+def chosen_action(task: Task, key: str) -> Action:
+    chosen = next((a for a in actions_for(task) if a.key == key), None)
+    if chosen is None:
+        allowed = "、".join(str(a.label) for a in actions_for(task))
+        raise invalid(
+            None,
+            _("'%(action)s' is not possible at the step %(step)s. Possible here: %(allowed)s."),
+            code="not_allowed",
+            action=key,
+            step=task.label,
+            allowed=allowed,
+        )
+    return chosen
 
 
 @transaction.atomic
 def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dict[str, Any] | None = None) -> Task:
-    """Do ``action`` on the task: the one service behind every button and API call of every process."""
+    """Do ``action`` on the task: the one service behind every button and API call of every process.
+
+    In order: the task and its case are locked; the actor must be one who may act (role, unit, not
+    the maker of a step this one checks); the action must be the step's and inside its windows; the
+    note and every declared input are cleaned (by their kinds, at their fields); then the action's
+    check, the task, the effect, the next tasks, the history and the audit entry. The domain events
+    are sent once all of it has committed.
+    """
     task_id = task.pk if isinstance(task, Task) else task
     try:
         locked = Task.objects.select_for_update().get(pk=task_id)
@@ -269,36 +343,11 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
     refuse_unless_actionable(actor, case, locked)
     process = PROCESSES[case.process]
     subject = _locked_subject(process, case)
-    chosen = next((a for a in actions_for(locked) if a.key == action), None)
-    if chosen is None:
-        allowed = "、".join(str(a.label) for a in actions_for(locked))
-        raise invalid(
-            None,
-            _("'%(action)s' is not possible at the step %(step)s. Possible here: %(allowed)s."),
-            code="not_allowed",
-            action=action,
-            step=locked.label,
-            allowed=allowed,
-        )
+    chosen = chosen_action(locked, action)
+    refuse_by_windows(chosen, case, locked)
     note = _clean_note(note, field="note", required=chosen.note_required)
-    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in (data or {}).items()}
-    for spec in chosen.fields:
-        if spec.required and data.get(spec.name) in (None, ""):
-            raise invalid(spec.name, _("%(label)s is required."), code="required", label=spec.label)
-        if spec.kind == "int" and data.get(spec.name) not in (None, ""):
-            try:
-                data[spec.name] = int(data[spec.name])
-            except (TypeError, ValueError):
-                raise invalid(
-                    spec.name, _("%(label)s must be a whole number."), code="not_int", label=spec.label
-                ) from None
-        if (
-            spec.kind == "choice"
-            and data.get(spec.name) not in (None, "")
-            and data[spec.name] not in dict(spec.choices)
-        ):
-            raise bad_choice(spec.name, spec.choices)
-    context = Context(case=case, task=locked, actor=actor, note=note, data=data, subject=subject)
+    inputs = clean_inputs(chosen.fields, data or {}, FieldContext(case=case, actor=actor))
+    context = Context(case=case, task=locked, actor=actor, note=note, data=inputs, subject=subject)
     if chosen.check:
         chosen.check(context)
     now = timezone.now()
@@ -306,9 +355,12 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
         locked.status = Task.Status.RETURNED if chosen.move == Move.RETURN else Task.Status.DONE
         locked.outcome, locked.note, locked.completed_at, locked.completed_by = chosen.key, note, now, actor
         locked.save(update_fields=["status", "outcome", "note", "completed_at", "completed_by"])
+    changed: dict[str, tuple[Any, Any]] = {}
     if chosen.effect:
+        before = _columns(subject)
         chosen.effect(context)
-        if subject is not None:
+        changed = _changes(before, _columns(subject))
+        if changed:
             subject.save()
     _move(process, case, locked, chosen, actor, now)
     case.save(update_fields=["data", "state", "closed_at", "updated_at"])
@@ -323,11 +375,47 @@ def act(*, actor: User, task: Task | int, action: str, note: str = "", data: dic
             "step": locked.step,
             "branch": locked.branch,
             "state": case.state,
-            **{k: v for k, v in context.data.items() if isinstance(v, (str, int))},
+            **dump_inputs(chosen.fields, inputs),
         },
         reason=note,
     )
+    _announce(process, case, locked, chosen, actor, subject, changed)
     return locked
+
+
+def _columns(subject: Any) -> dict[str, Any]:
+    if subject is None:
+        return {}
+    return copy.deepcopy({f.attname: getattr(subject, f.attname) for f in subject._meta.concrete_fields})
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {name: (before[name], value) for name, value in after.items() if before.get(name) != value}
+
+
+def _announce(
+    process: Process,
+    case: Case,
+    task: Task,
+    action: Action,
+    actor: Any,
+    subject: Any,
+    changed: dict[str, tuple[Any, Any]],
+) -> None:
+    """The domain events of one transition, sent on commit: the move, the subject's change, the close."""
+    events.emit("case_moved", sender=Case, case=case, task=task, action=action.key, actor=actor, process=process.key)
+    if changed:
+        events.emit(
+            "subject_changed",
+            sender=type(subject),
+            subject=subject,
+            case=case,
+            actor=actor,
+            process=process.key,
+            changed=changed,
+        )
+    if not case.is_open:
+        events.emit("case_closed", sender=Case, case=case, state=case.state, actor=actor, process=process.key)
 
 
 def _locked_subject(process: Process, case: Case) -> Any:
@@ -430,6 +518,7 @@ def withdraw_case(*, actor: User, case: Case | int, reason: str) -> Case:
         after={"state": locked.state, "cancelled_tasks": cancelled},
         reason=reason,
     )
+    events.emit("case_closed", sender=Case, case=locked, state=locked.state, actor=actor, process=locked.process)
     return locked
 
 
