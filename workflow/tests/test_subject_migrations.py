@@ -24,8 +24,17 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
     return MigrationExecutor(connection).loader.project_state(plan).apps
 
 
-def test_a_petitions_and_a_cases_json_facts_land_in_their_columns_and_back() -> None:
-    old = _migrate(BEFORE)
+@pytest.fixture
+def migrated_back() -> Any:
+    """The old schema for the test, and the latest again afterwards whatever happened (later tests need it)."""
+    try:
+        yield _migrate(BEFORE)
+    finally:
+        _migrate(AFTER)
+
+
+def test_a_petitions_and_a_cases_json_facts_land_in_their_columns_and_back(migrated_back: Any) -> None:
+    old = migrated_back
     Region = old.get_model("regions", "Region")
     User = old.get_model("accounts", "User")
     Case = old.get_model("workflow", "Case")
