@@ -354,7 +354,7 @@ class StatsOut(Schema):
 @endpoint("workflow.stats")
 def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
     """Per process and acting unit: open, done, on-time rate (%), average days; per step when ``process`` is given."""
-    from workflow.process import PROCESSES
+    from workflow.registry import PROCESSES
 
     if process and process not in PROCESSES:
         raise invalid("process", _("Unknown process: %(p)s"), code="bad_process", p=process)

@@ -15,7 +15,7 @@ from accounts.models import User
 from core.permissions import require
 from core.scoping import get_visible_or_404
 from workflow.models import Attachment, Case, Task
-from workflow.process import PROCESSES
+from workflow.registry import PROCESSES
 
 #: Days before the due date when a task shows as due soon.
 DUE_SOON_DAYS = 3

@@ -21,7 +21,7 @@ from core.views import apply_errors
 from workflow import selectors, services
 from workflow.forms import ActionForm, BulkForm, HolidayForm
 from workflow.models import Attachment, Case, Holiday, Task
-from workflow.process import PROCESSES
+from workflow.registry import PROCESSES
 
 #: An inbox shows the most urgent tasks first; beyond this, filter by process or urgency.
 INBOX_LIMIT = 500

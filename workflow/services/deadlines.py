@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from workflow.calendar import Limit, add_days
 from workflow.models import Case, Task
-from workflow.process import PROCESSES, Process
+from workflow.process import Process
+from workflow.registry import PROCESSES
 
 
 def due_date(limit: Limit | None, case: Case, start: dt.date) -> dt.date | None:
