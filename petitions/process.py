@@ -14,10 +14,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Department, Role
+from accounts.roles import Role
 from core.errors import invalid
 from petitions.models import Decision, Petition, Satisfaction
-from regions.models import Level, Region, ancestor_code, level_of
+from regions.models import Level, ancestor_code, level_of
 from workflow.calendar import Limit
 from workflow.models import Case, Task
 from workflow.process import Action, Context, Field, Move, Process, Step, Unit, register
@@ -87,22 +87,8 @@ def on_not_accepted(ctx: Context) -> None:
 
 
 def check_assign(ctx: Context) -> None:
-    code = str(ctx.data.get("unit") or "").strip()
-    department = str(ctx.data.get("department") or "").strip()
-    city = bureau(ctx.case)[0]
-    if department and department not in Department.values:
-        allowed = "、".join(str(d.label) for d in Department)
-        raise invalid(
-            "department", _("Unknown department. Allowed: %(allowed)s."), code="bad_department", allowed=allowed
-        )
-    region = Region.objects.filter(code=code).first()
-    if region is None or not code.startswith(city[:6]) or region.level not in (Level.CITY, Level.TOWN):
-        raise invalid(
-            "unit",
-            _("Choose the responsible unit: this city's bureau or one of its towns (a 12-digit code)."),
-            code="bad_unit",
-        )
-    if department and region.level != Level.CITY:
+    """A partner department is assigned at the city level (the unit and department kinds check the rest)."""
+    if ctx.data.get("department") and level_of(str(ctx.data["unit"])) != Level.CITY:
         raise invalid("unit", _("A partner department is assigned at the city level."), code="bad_unit")
 
 
