@@ -380,8 +380,10 @@ class HolidayIO(Schema):
 
 @router.get("/holidays", response=list[HolidayIO])
 @endpoint(("holidays.manage", "workflow.inbox"))
-def holidays_list(request: AuthedRequest, year: int | None = None) -> list[Holiday]:
-    return list(Holiday.objects.filter(date__year=year or timezone.localdate().year))
+def holidays_list(request: AuthedRequest, year: str = "") -> list[Holiday]:
+    """The table of one year (this year when none is given; 1949 to 2100)."""
+    wanted = services.calendar_year(year, default=timezone.localdate().year)
+    return list(Holiday.objects.filter(date__year=wanted))
 
 
 @router.post("/holidays", response={201: HolidayIO})

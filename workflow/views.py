@@ -252,11 +252,24 @@ def stats(request: AuthedRequest) -> HttpResponse:
 @page(("holidays.manage", "workflow.inbox"), methods=("GET", "POST"))
 def holidays(request: AuthedRequest) -> HttpResponse:
     can_manage = request.user.can("holidays.manage")
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    try:
+        year = services.calendar_year(request.GET.get("year"), default=timezone.localdate().year)
+    except ValidationError as exc:
+        messages.error(request, explain(exc))
+        return render(
+            request,
+            "workflow/holidays.html",
+            {"days": [], "form": HolidayForm(), "year": "", "can_manage": can_manage},
+            status=400,
+        )
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
-            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=request.POST["delete"]))
+            pk = request.POST["delete"]
+            holiday = get_object_or_404(Holiday, pk=int(pk)) if pk.isascii() and pk.isdigit() else None
+            if holiday is None:
+                raise Http404
+            services.holiday_delete(actor=request.user, holiday=holiday)
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             services.holiday_add(actor=request.user, **form.cleaned_data)

@@ -13,7 +13,7 @@ from workflow.services.access import describe_actor, eligible_users, may_act, re
 from workflow.services.attachments import ALLOWED_UPLOADS, attachment_add, attachment_open
 from workflow.services.bulk import BulkLine, bulk_act, bulk_preview
 from workflow.services.deadlines import due_date, limit_of, refresh_due
-from workflow.services.holidays import holiday_add, holiday_delete
+from workflow.services.holidays import calendar_year, holiday_add, holiday_delete
 from workflow.services.sweep import SweepResult, escalation_target, sweep
 from workflow.services.transitions import (
     MAX_NOTE,
@@ -45,6 +45,7 @@ __all__ = [
     "brief",
     "bulk_act",
     "bulk_preview",
+    "calendar_year",
     "case_url",
     "claim",
     "describe_actor",

@@ -34,3 +34,22 @@ def holiday_delete(*, actor: User, holiday: Holiday) -> None:
         before={"date": holiday.date, "kind": holiday.kind, "name": holiday.name},
     )
     holiday.delete()
+
+
+#: The years the working-day calendar may be asked about.
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
+def calendar_year(raw: object, *, default: int) -> int:
+    """The year a page or call asks for (``default`` when none is given); refused at the field when malformed."""
+    if raw in (None, ""):
+        return default
+    try:
+        year = int(str(raw).strip())
+    except ValueError:
+        year = 0
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise invalid(
+            "year", _("Give a year from %(first)d to %(last)d."), code="bad_year", first=FIRST_YEAR, last=LAST_YEAR
+        )
+    return year

@@ -251,3 +251,23 @@ def test_a_notification_link_goes_only_to_a_page_of_this_site(net: Network) -> N
     far.refresh_from_db()
     assert far.read_at is not None
     assert net.client("town_staff").get(f"/notifications/{near.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "10000", "-1", "75288", "１９９９x"])
+def test_a_malformed_year_is_refused_at_its_field_not_with_a_500(net: Network, year: str) -> None:
+    page = net.client("city_admin").get("/workflow/holidays/", {"year": year})
+    assert page.status_code == 400 and "1949" in page.content.decode()
+    api = net.api_client("city_admin").get("/api/v1/holidays", {"year": year})
+    assert api.status_code == 400 and api.json()["error"]["fields"][0] == {
+        **api.json()["error"]["fields"][0], "field": "year", "code": "bad_year"
+    }  # fmt: skip
+
+
+def test_a_year_in_range_lists_its_holidays(net: Network) -> None:
+    days = net.api_client("town_staff").get("/api/v1/holidays", {"year": "2026"}).json()
+    assert any(d["date"] == "2026-10-01" for d in days)
+    assert net.client("city_admin").get("/workflow/holidays/?year=2026").status_code == 200
+
+
+def test_deleting_a_holiday_by_a_malformed_id_is_not_found(net: Network) -> None:
+    assert net.client("city_admin").post("/workflow/holidays/", {"delete": "abc"}).status_code == 404
