@@ -12,9 +12,9 @@ from core.types import AuthedRequest
 from petitions import selectors, services
 from petitions.models import Petition
 from petitions.process import PETITION, REVIEW
-from petitions.register import PETITIONS, PetitionOut, petition_out
-from workflow.api import CaseOut, case_out
-from workflow.kit import subject_router
+from petitions.register import PETITIONS, PetitionOut
+from workflow.api import CaseOut
+from workflow.kit import subject_detail, subject_router
 
 
 class PetitionIn(Schema):
@@ -42,10 +42,6 @@ def _register(actor: Any, payload: PetitionIn) -> Petition:
     return services.petition_register(actor=actor, data=services.PetitionInput(**payload.dict()))
 
 
-def _detail(p: Petition) -> dict[str, Any]:
-    return {**petition_out(p), "case": case_out(p.case)}
-
-
 router = subject_router(PETITIONS, create_in=PetitionIn, create=_register)
 
 
@@ -62,7 +58,7 @@ def petitions_review(request: AuthedRequest, case_id: int, payload: ReviewIn) ->
     review = services.review_request(
         actor=request.user, petition=petition, received_on=payload.received_on or None, content=payload.content
     )
-    return Status(201, _detail(review))
+    return Status(201, subject_detail(PETITIONS, review))
 
 
 @router.get("/petitions/{case_id}/letters/{kind}.pdf", response={200: None})

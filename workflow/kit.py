@@ -131,6 +131,14 @@ def acting_task(*, user: User, case_pk: int, task: int | None) -> Task:
     return tasks[0]
 
 
+def subject_detail(register: Register, subject: Any) -> dict[str, Any]:
+    """What the API shows of one subject: its row and its case (tasks and history)."""
+    from workflow.api import case_out
+
+    assert register.to_out is not None, f"{register.path}: declare to_out"
+    return {**register.to_out(subject), "case": case_out(subject.case)}
+
+
 def subject_router(
     register: Register,
     *,
@@ -138,7 +146,7 @@ def subject_router(
     create: Callable[[Any, Any], Any] | None = None,
 ) -> Router:
     """The register's API: list, get, open (when it declares ``create``) and act, with the same schemas."""
-    from workflow.api import CaseOut, case_out
+    from workflow.api import CaseOut
     from workflow.services import act
 
     assert register.out is not None and register.to_out is not None, f"{register.path}: declare out and to_out"
@@ -150,7 +158,7 @@ def subject_router(
     target = Target(register.model, "case_id", "case_id")
 
     def detail(subject: Any) -> dict[str, Any]:
-        return {**to_out(subject), "case": case_out(subject.case)}
+        return subject_detail(register, subject)
 
     @router.get(f"/{path}", response=page_schema, operation_id=f"{name}_list")
     @endpoint(register.view_capability)

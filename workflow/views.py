@@ -266,10 +266,9 @@ def holidays(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         if "delete" in request.POST:
             pk = request.POST["delete"]
-            holiday = get_object_or_404(Holiday, pk=int(pk)) if pk.isascii() and pk.isdigit() else None
-            if holiday is None:
+            if not (pk.isascii() and pk.isdigit()):
                 raise Http404
-            services.holiday_delete(actor=request.user, holiday=holiday)
+            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=int(pk)))
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             services.holiday_add(actor=request.user, **form.cleaned_data)
