@@ -1,4 +1,4 @@
-"""Background work on the Django tasks framework (a database-backed queue; `manage.py db_worker` runs it).
+"""Background work on the Django tasks framework (a database-backed queue; `manage.py worker` runs it).
 
 The import task lives with the import jobs it moves on (core/import_jobs.py); it is named here as
 well, for tasks queued under this path before it moved.

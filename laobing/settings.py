@@ -141,7 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background tasks ----------------------------------------------------------
-# A database-backed queue: `python manage.py db_worker` runs it (`make run` starts one).
+# A database-backed queue: `python manage.py worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
 ATTACHMENT_DIR = VAR_DIR / "attachments"

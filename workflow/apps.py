@@ -12,4 +12,11 @@ class WorkflowConfig(AppConfig):
         nav.register(nav.NavEntry(_("Tasks"), "workflow:inbox", "workflow.inbox", 10))
         nav.register(nav.NavEntry(_("Statistics"), "workflow:stats", "workflow.stats", 60))
 
+        from django.conf import settings
+
+        from core import periodic
+        from workflow.tasks import sweep_deadlines
+
+        periodic.register("sweep_deadlines", sweep_deadlines, lambda: float(settings.WORKFLOW_SWEEP_SECONDS))
+
         from workflow import signals  # noqa: F401  (connects the handlers)
