@@ -1,10 +1,11 @@
-"""The Pinghu (平湖, 330482) service network for the demo.
+"""The Pinghu (平湖, 330482) service network for the demo, on the official division codes.
 
-Town codes follow the usual pattern (streets 001-003, towns 100-105) and
-village codes are generated in the right shape; they are not the official
-division codes. Counts follow the seed page: 9 towns/streets, ~400 village
-stations, 412 grids, 420 grid leaders appointed (412 in office, 8 rotated
-out), 9 national model and 18 provincial "Fengqiao" stations.
+Official, from ``regions/data/zhejiang_divisions_2023.csv`` (the National Bureau of Statistics'
+统计用区划代码, 2023): the codes and names of 平湖市, its 9 towns/streets and its 136 villages and
+communities (with ``province=True``, every division of Zhejiang). Synthetic, with the seed page's
+counts: 412 grids (第N网格, three or four in each village), 420 grid leaders appointed (412 in
+office, 8 rotated out), the stations' names, heads, phones and addresses, and which of them carry
+the 9 national-model and 18 provincial "Fengqiao" designations.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from django.db import transaction
 
 from audit.services import audit_record
 from core.context import batch
+from regions.divisions import Division, divisions, divisions_under, short_name
 from regions.models import (
+    LEVEL_ORDER,
     PREFIX_LENGTH,
     Designation,
     GridLeaderTerm,
@@ -30,33 +33,22 @@ from regions.models import (
 
 CITY_CODE = "330482000000"
 CITY_NAME = "平湖市"
-PREFECTURE = ("330400000000", "嘉兴市")
-PROVINCE = ("330000000000", "浙江省")
-
-#: (town code, name, number of villages/communities)
-TOWNS: list[tuple[str, str, int]] = [
-    ("330482001000", "当湖街道", 62),
-    ("330482002000", "钟埭街道", 38),
-    ("330482003000", "曹桥街道", 34),
-    ("330482100000", "乍浦镇", 48),
-    ("330482101000", "新埭镇", 44),
-    ("330482102000", "新仓镇", 42),
-    ("330482103000", "独山港镇", 46),
-    ("330482104000", "广陈镇", 40),
-    ("330482105000", "林埭镇", 46),
-]
-EXTRA_GRIDS = 12  # villages with a second grid: 400 villages, 412 grids
+GRIDS_PER_VILLAGE = 3
+GRIDS = 412  # the seed page's 412 "老兵壹家" grids: three in each of the 136 villages, four in a few
 ROTATED_OUT = 8  # leaders who served and handed over: 412 + 8 = 420 appointed
 NATIONAL_MODEL = 9
 PROVINCIAL_FENGQIAO = 18
+_ADDRESS = "浙江省嘉兴市平湖市"
 
-_FIRST = "东西南北金银新长永兴和安富康平乐福宁华明春秋丰泰广大小山河湖海港塘桥林溪"
-_SECOND = "星光阳庄湾浜港塘泾桥洋家园里坊埭镇桥浦田港宅圩荡泉"
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 _GIVEN = "建国军华明伟强磊勇杰涛斌超辉刚平东林峰志兵海波宏亮新春文龙德忠诚红英丽芳敏静燕霞玲"
+
+
+class StaleNetwork(RuntimeError):
+    """The database holds regions of an older demo, whose codes were not the official ones."""
 
 
 @dataclass
@@ -65,14 +57,6 @@ class DemoNetwork:
     town_codes: dict[str, str] = field(default_factory=dict)
     first_village: str = ""
     first_grid: str = ""
-
-
-def _village_names(rng: random.Random, count: int) -> list[str]:
-    names: set[str] = set()
-    while len(names) < count:
-        suffix = "社区" if rng.random() < 0.3 else "村"
-        names.add(rng.choice(_FIRST) + rng.choice(_SECOND) + suffix)
-    return sorted(names)
 
 
 def synthetic_name(rng: random.Random, given_lengths: tuple[int, ...] = (1, 2)) -> str:
@@ -84,125 +68,93 @@ def synthetic_phone(rng: random.Random) -> str:
     return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
 
 
+def grid_name(village_name: str, number: int) -> str:
+    return f"{short_name(village_name)}第{number}网格"
+
+
+def _check_not_stale(official: set[str]) -> None:
+    stale = (
+        Region.objects.filter(code__startswith=CITY_CODE[:6])
+        .exclude(level=Level.GRID)
+        .exclude(code__in=official)
+        .values_list("code", "name")[:3]
+    )
+    if stale:
+        shown = ", ".join(f"{code} {name}" for code, name in stale)
+        raise StaleNetwork(
+            f"数据库中有旧版演示的非官方区划（{shown}…）：请删除 var/laobing.sqlite3 或换用新数据库后重新运行。 / "
+            f"The database holds an older demo's made-up division codes ({shown}…): delete var/laobing.sqlite3 "
+            "(or use a fresh database) and run the demo again."
+        )
+
+
+def _ensure_regions(wanted: list[Division], existing: dict[str, Region]) -> int:
+    """Create the divisions missing from ``existing``, a level at a time (parents first); add them to it."""
+    created = 0
+    for level in LEVEL_ORDER[:-1]:
+        new = [
+            Region(
+                code=d.code,
+                name=d.name,
+                level=level,
+                parent=existing.get(d.parent_code),
+                prefix=d.code[: PREFIX_LENGTH[level]],
+            )
+            for d in wanted
+            if d.level == level and d.code not in existing
+        ]
+        _bulk_regions(new, existing)
+        created += len(new)
+    return created
+
+
+def _bulk_regions(new: list[Region], existing: dict[str, Region]) -> None:
+    Region.objects.bulk_create(new, batch_size=2000)
+    if any(r.pk is None for r in new):  # a database that returns no keys from a bulk insert
+        ids = dict(Region.objects.filter(code__in=[r.code for r in new]).values_list("code", "id"))
+        for r in new:
+            r.pk = r.id = ids[r.code]
+    existing.update((r.code, r) for r in new)
+
+
 @transaction.atomic
-def load_network() -> DemoNetwork:
-    """Create whatever part of the network is missing; running it twice changes nothing."""
+def load_network(*, province: bool = False) -> DemoNetwork:
+    """Create whatever part of the network is missing; running it twice changes nothing.
+
+    With ``province`` every town and village of Zhejiang is loaded too (no stations or grids there:
+    the service network is Pinghu's)."""
     rng = random.Random(330482)  # same demo every time
     result = DemoNetwork()
+    pinghu = divisions_under(CITY_CODE[:6])
+    _check_not_stale({d.code for d in pinghu})
+    by_code = {d.code: d for d in divisions()}
+    wanted = list(divisions()) if province else [by_code[CITY_CODE[:2].ljust(12, "0")],
+                                                by_code[CITY_CODE[:4].ljust(12, "0")], *pinghu]  # fmt: skip
     existing = {r.code: r for r in Region.objects.filter(code__startswith="33")}
-    new_regions: list[Region] = []
+    created = _ensure_regions(wanted, existing)
 
-    def region(code: str, name: str, level: str, parent: Region | None) -> Region:
-        found = existing.get(code)
-        if found is None:
-            found = Region(
-                code=code,
-                name=name,
-                level=level,
-                parent=parent,
-                prefix=code[: PREFIX_LENGTH[level]],
-            )
-            found.save()
-            existing[code] = found
-            new_regions.append(found)
-        return found
-
-    province = region(PROVINCE[0], PROVINCE[1], Level.PROVINCE, None)
-    prefecture = region(PREFECTURE[0], PREFECTURE[1], Level.PREFECTURE, province)
-    city = region(CITY_CODE, CITY_NAME, Level.CITY, prefecture)
-    villages: list[Region] = []
+    city = existing[CITY_CODE]
+    towns = [existing[d.code] for d in pinghu if d.level == Level.TOWN]
+    villages = [existing[d.code] for d in pinghu if d.level == Level.VILLAGE]
+    result.town_codes = {t.name: t.code for t in towns}
+    four = set(rng.sample(range(len(villages)), GRIDS - GRIDS_PER_VILLAGE * len(villages)))
     grids: list[Region] = []
-    extra_left = EXTRA_GRIDS
-    for town_code, town_name, n_villages in TOWNS:
-        town = region(town_code, town_name, Level.TOWN, city)
-        result.town_codes[town_name] = town_code
-        for i, name in enumerate(_village_names(rng, n_villages), start=1):
-            village = region(f"{town_code[:9]}{i:03d}", name, Level.VILLAGE, town)
-            villages.append(village)
-            n_grids = 2 if extra_left > 0 and i % 5 == 1 else 1
-            if n_grids == 2:
-                extra_left -= 1
-            for g in range(1, n_grids + 1):
-                grids.append(
-                    region(
-                        f"{village.code}{g:03d}",
-                        f"{name}老兵壹家{g}号网格" if n_grids > 1 else f"{name}老兵壹家",
-                        Level.GRID,
-                        village,
-                    )
-                )
+    new_grids: list[Region] = []
+    for i, village in enumerate(villages):
+        for number in range(1, GRIDS_PER_VILLAGE + (2 if i in four else 1)):
+            code = f"{village.code}{number:03d}"
+            grid = existing.get(code)
+            if grid is None:
+                grid = Region(code=code, name=grid_name(village.name, number), level=Level.GRID, parent=village,
+                              prefix=code)  # fmt: skip
+                new_grids.append(grid)
+            grids.append(grid)
+    _bulk_regions(new_grids, existing)
     result.first_village, result.first_grid = villages[0].code, grids[0].code
-    result.created["regions"] = len(new_regions)
-
-    stations_by_code = {s.region.code: s for s in Station.objects.select_related("region")}
-    new_stations = []
-    for r in [city, *[existing[t[0]] for t in TOWNS], *villages]:
-        if r.code not in stations_by_code:
-            kind = {Level.CITY: StationKind.CENTRE, Level.TOWN: StationKind.TOWN_STATION}.get(
-                r.level, StationKind.VILLAGE_STATION
-            )  # type: ignore[call-overload]
-            suffix = "退役军人服务中心" if kind == StationKind.CENTRE else "退役军人服务站"
-            new_stations.append(
-                Station(
-                    region=r,
-                    kind=kind,
-                    name=f"{r.name}{suffix}",
-                    address=f"浙江省嘉兴市平湖市{r.name}便民服务中心",
-                    phone=f"0573-85{rng.randint(100000, 999999)}",
-                    head_name=synthetic_name(rng),
-                    full_time_staff=rng.randint(1, 4) if kind != StationKind.VILLAGE_STATION else 1,
-                    part_time_staff=rng.randint(0, 3),
-                    opened_on=dt.date(2019, rng.randint(1, 12), 1),
-                )
-            )
-    Station.objects.bulk_create(new_stations)
-    result.created["stations"] = len(new_stations)
-
-    if not StationDesignation.objects.exists():
-        town_stations = list(Station.objects.filter(kind=StationKind.TOWN_STATION).order_by("region__code"))
-        village_stations = list(Station.objects.filter(kind=StationKind.VILLAGE_STATION).order_by("region__code"))
-        national = town_stations[:4] + rng.sample(village_stations, NATIONAL_MODEL - 4)
-        fengqiao = town_stations[4:] + rng.sample(
-            [s for s in village_stations if s not in national], PROVINCIAL_FENGQIAO - len(town_stations[4:])
-        )
-        StationDesignation.objects.bulk_create(
-            [
-                StationDesignation(station=s, designation=Designation.NATIONAL_MODEL, year=rng.choice((2020, 2021)))
-                for s in national
-            ]
-            + [
-                StationDesignation(
-                    station=s, designation=Designation.PROVINCIAL_FENGQIAO, year=rng.choice((2020, 2021))
-                )
-                for s in fengqiao
-            ]
-        )
-        result.created["designations"] = NATIONAL_MODEL + PROVINCIAL_FENGQIAO
-
-    if not GridLeaderTerm.objects.filter(grid__code__startswith="330482").exists():
-        terms = []
-        rotated = set(rng.sample(range(len(grids)), ROTATED_OUT))
-        for i, grid in enumerate(grids):
-            start = dt.date(2021, rng.randint(3, 6), 1)
-            if i in rotated:
-                terms.append(
-                    GridLeaderTerm(
-                        grid=grid,
-                        leader_name=synthetic_name(rng),
-                        leader_phone=synthetic_phone(rng),
-                        start_date=start,
-                        end_date=dt.date(2022, 12, 31),
-                        note="轮值交接",
-                    )
-                )
-                start = dt.date(2023, 1, 1)
-            terms.append(
-                GridLeaderTerm(
-                    grid=grid, leader_name=synthetic_name(rng), leader_phone=synthetic_phone(rng), start_date=start
-                )
-            )
-        GridLeaderTerm.objects.bulk_create(terms)
-        result.created["leader_terms"] = len(terms)
+    result.created["regions"] = created + len(new_grids)
+    result.created["stations"] = _stations(rng, city, towns, villages)
+    result.created["designations"] = _designations(rng)
+    result.created["leader_terms"] = _leaders(rng, grids)
 
     if any(result.created.values()):
         with batch():
@@ -216,3 +168,85 @@ def load_network() -> DemoNetwork:
                 after=result.created,
             )
     return result
+
+
+def _stations(rng: random.Random, city: Region, towns: list[Region], villages: list[Region]) -> int:
+    """One station per region above grid level: the city's centre, 9 town and 136 village stations."""
+    have = set(Station.objects.filter(region__code__startswith=CITY_CODE[:6]).values_list("region__code", flat=True))
+    town_names = {t.code: t.name for t in towns}
+    new = []
+    for r in [city, *towns, *villages]:
+        if r.code in have:
+            continue
+        if r.level == Level.CITY:
+            kind, name, address = StationKind.CENTRE, f"{CITY_NAME}退役军人服务中心", f"{_ADDRESS}退役军人事务局"
+        elif r.level == Level.TOWN:
+            kind, name, address = StationKind.TOWN_STATION, f"{r.name}退役军人服务站", f"{_ADDRESS}{r.name}便民服务中心"
+        else:
+            village = short_name(r.name)
+            kind, name = StationKind.VILLAGE_STATION, f"{village}退役军人服务站"
+            address = f"{_ADDRESS}{town_names[r.code[:9] + '000']}{village}党群服务中心"
+        new.append(
+            Station(
+                region=r,
+                kind=kind,
+                name=name,
+                address=address,
+                phone=f"0573-85{rng.randint(100000, 999999)}",
+                head_name=synthetic_name(rng),
+                full_time_staff=rng.randint(1, 4) if kind != StationKind.VILLAGE_STATION else 1,
+                part_time_staff=rng.randint(0, 3),
+                opened_on=dt.date(2019, rng.randint(1, 12), 1),
+            )
+        )
+    Station.objects.bulk_create(new)
+    return len(new)
+
+
+def _designations(rng: random.Random) -> int:
+    """9 national-model and 18 provincial "Fengqiao" stations: the town stations and a sample of villages'."""
+    if StationDesignation.objects.exists():
+        return 0
+    stations = Station.objects.filter(region__code__startswith=CITY_CODE[:6]).order_by("region__code")
+    town_stations = list(stations.filter(kind=StationKind.TOWN_STATION))
+    village_stations = list(stations.filter(kind=StationKind.VILLAGE_STATION))
+    national = town_stations[:4] + rng.sample(village_stations, NATIONAL_MODEL - 4)
+    fengqiao = town_stations[4:] + rng.sample(
+        [s for s in village_stations if s not in national], PROVINCIAL_FENGQIAO - len(town_stations[4:])
+    )
+    StationDesignation.objects.bulk_create(
+        [StationDesignation(station=s, designation=Designation.NATIONAL_MODEL, year=rng.choice((2020, 2021)))
+         for s in national]
+        + [StationDesignation(station=s, designation=Designation.PROVINCIAL_FENGQIAO, year=rng.choice((2020, 2021)))
+           for s in fengqiao]
+    )  # fmt: skip
+    return NATIONAL_MODEL + PROVINCIAL_FENGQIAO
+
+
+def _leaders(rng: random.Random, grids: list[Region]) -> int:
+    """A leader in office at every grid, and 8 who served before and handed over (420 appointed)."""
+    if GridLeaderTerm.objects.filter(grid__code__startswith=CITY_CODE[:6]).exists():
+        return 0
+    terms = []
+    rotated = set(rng.sample(range(len(grids)), ROTATED_OUT))
+    for i, grid in enumerate(grids):
+        start = dt.date(2021, rng.randint(3, 6), 1)
+        if i in rotated:
+            terms.append(
+                GridLeaderTerm(
+                    grid=grid,
+                    leader_name=synthetic_name(rng),
+                    leader_phone=synthetic_phone(rng),
+                    start_date=start,
+                    end_date=dt.date(2022, 12, 31),
+                    note="轮值交接",
+                )
+            )
+            start = dt.date(2023, 1, 1)
+        terms.append(
+            GridLeaderTerm(
+                grid=grid, leader_name=synthetic_name(rng), leader_phone=synthetic_phone(rng), start_date=start
+            )
+        )
+    GridLeaderTerm.objects.bulk_create(terms)
+    return len(terms)

@@ -1,9 +1,12 @@
-"""Synthetic Pinghu veterans for the demo and the benchmarks.
+"""Synthetic veterans for the demo and the benchmarks, in Pinghu's real villages (or Zhejiang's).
 
 Distributions follow the seed page where it gives numbers (about 567 Party
 members with 50 or more years in the Party, about 150 disabled veterans in
 20,000) and plausible shapes elsewhere. Every ID number is well formed (GB
-11643) on the 330482 prefix; none is a real person's.
+11643) on the prefix of the person's county (330482 in Pinghu); none is a real
+person's. Addresses are made up on the real town and village names: 平湖市新埭镇
+姚浜村5组18号 in a village, a street address (平湖市当湖街道梅园路118号3幢402室) in
+a community.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from django.db import transaction
@@ -21,13 +26,21 @@ from audit.services import audit_record
 from core.context import batch
 from core.db import analyze
 from core.validators import IdNumber, build_id_number
-from regions.demo import synthetic_name, synthetic_phone
+from regions.demo import CITY_CODE, synthetic_name, synthetic_phone
+from regions.divisions import divisions, is_community, short_name
 from regions.models import Level, Region
 from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.services import apply_data, insert_veterans
 from veterans.validation import VeteranData
 
 DEMO_BATCH = "demo"
+PROVINCE_CODE = "330000000000"
+#: Pinghu's ~20,000 veterans of Zhejiang's ~1.5 million (DESIGN.md): its share of a province load.
+PINGHU_SHARE = 20000 / 1_500_000
+#: Above this many veterans the demo loads the province (a prefecture such as Jiaxing has ~100,000).
+PROVINCE_ABOVE = 100_000
+_ROADS = ("人民路", "解放路", "新华路", "建设路", "胜利路", "环城路", "中山路", "东湖路", "朝阳路", "文化路", "工业路",
+          "新兴路", "城南路", "兴平路", "长安路")  # fmt: skip
 _BRANCHES = (
     ["army"] * 60
     + ["navy"] * 10
@@ -48,12 +61,52 @@ def _birth(rng: random.Random) -> dt.date:
     return dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
 
 
-def _person(rng: random.Random, index: int, places: list[Region], used: set[str], today: dt.date) -> VeteranData:
+@dataclass(frozen=True)
+class Place:
+    """Where a demo veteran lives: the region they are registered in (a grid or a village) and the
+    names an address is written with."""
+
+    region: Region
+    county: str  # as an address starts: 平湖市, 杭州市上城区
+    town: str
+    village: str  # the everyday name: 姚浜村, 梅园社区
+    community: bool  # a street address, not a village's 组 and number
+
+    @property
+    def id_prefix(self) -> str:
+        return self.region.code[:6]
+
+
+def places(regions: Iterable[Region]) -> list[Place]:
+    """The places of these regions (grids or villages on official codes), named from the division table."""
+    names = {d.code: d.name for d in divisions()}
+    found = []
+    for region in regions:
+        code = region.code
+        county = names.get(code[:6] + "000000", "")
+        if not county.endswith("市"):  # a district or county is written with its city: 杭州市上城区
+            county = names.get(code[:4] + "00000000", "") + county
+        village = names.get(code[:12], "")
+        found.append(Place(region, county, names.get(code[:9] + "000", ""), short_name(village), is_community(code)))
+    return found
+
+
+def _address(rng: random.Random, place: Place) -> str:
+    if place.community:
+        base = place.village.removesuffix("社区")
+        road = rng.choice((f"{base}路", rng.choice(_ROADS))) if len(base) == 2 else rng.choice(_ROADS)
+        room = f"{rng.randint(1, 18)}{rng.randint(1, 4):02d}"
+        return f"{place.county}{place.town}{road}{rng.randint(1, 399)}号{rng.randint(1, 30)}幢{room}室"
+    return f"{place.county}{place.town}{place.village}{rng.randint(1, 16)}组{rng.randint(1, 99)}号"
+
+
+def _person(rng: random.Random, index: int, places: Sequence[Place], used: set[str], today: dt.date) -> VeteranData:
+    place = places[index % len(places)]
     while True:
         birth = _birth(rng)
         male = rng.random() < 0.93
         sequence = rng.randrange(0, 999, 2) + (1 if male else 0)
-        id_value = build_id_number("330482", birth, sequence)
+        id_value = build_id_number(place.id_prefix, birth, sequence)
         if id_value not in used:
             used.add(id_value)
             break
@@ -82,7 +135,7 @@ def _person(rng: random.Random, index: int, places: list[Region], used: set[str]
         categories.append("war_or_test_veteran")
     values = {
         "ethnicity": "汉族" if rng.random() < 0.98 else rng.choice(("回族", "满族", "土家族", "苗族")),
-        "address": "",
+        "address": _address(rng, place),
         "hukou_region_code": "",
         "branch": rng.choice(_BRANCHES),
         "rank": "",
@@ -94,43 +147,69 @@ def _person(rng: random.Random, index: int, places: list[Region], used: set[str]
         "employment_status": "retired" if age >= 60 else rng.choice(("employed", "employed", "flexible")),
         "note": "",
     }
-    region = places[index % len(places)]
     return VeteranData(
-        name=name, id_number=IdNumber(id_value, birth, "M" if male else "F"), region=region,
+        name=name, id_number=IdNumber(id_value, birth, "M" if male else "F"), region=place.region,
         enlisted_on=enlisted, enlisted_precision="month", discharged_on=discharged, discharged_precision="month",
         discharge_type=discharge_type, values=values, categories=categories, disability_grade=grade,
         disability_cause=cause, phone=phone,
     )  # fmt: skip
 
 
-def _records(count: int, places: list[Region], seed: int) -> Iterator[tuple[Veteran, VeteranData]]:
+def _deceased_on(rng: random.Random, today: dt.date, discharged_on: dt.date) -> dt.date | None:
+    """About one in 25 has died (never before their discharge)."""
+    if rng.random() >= 0.04:
+        return None
+    died = today - dt.timedelta(days=rng.randint(10, 3000))
+    return died if died >= discharged_on else None
+
+
+def _records(count: int, places: Sequence[Place], seed: int, skip: int = 0) -> Iterator[tuple[Veteran, VeteranData]]:
+    """The stream's people after the first ``skip`` (drawn again, not stored: the same people every time)."""
     rng = random.Random(seed)
     used = set()  # type: set[str]
     today = timezone.localdate()
     now = timezone.now()
-    for index in range(count):
+    for index in range(skip + count):
         data = _person(rng, index, places, used, today)
+        died = _deceased_on(rng, today, data.discharged_on)
+        if index < skip:
+            continue
         veteran = Veteran(import_batch=DEMO_BATCH, created_at=now, updated_at=now)
         apply_data(veteran, data)
-        if rng.random() < 0.04:
-            veteran.status, veteran.deceased_on = "deceased", today - dt.timedelta(days=rng.randint(10, 3000))
-            if veteran.deceased_on < veteran.discharged_on:
-                veteran.status, veteran.deceased_on = "living", None
+        if died:
+            veteran.status, veteran.deceased_on = "deceased", died
         yield veteran, data
 
 
-def load_veterans(count: int, *, seed: int = 20221, chunk: int = 20000, stdout: Any = None) -> int:
-    """Add synthetic veterans until the demo batch holds ``count``; return how many were added."""
-    existing = Veteran.objects.filter(import_batch=DEMO_BATCH).count()
-    if existing >= count:
+def load_veterans(
+    count: int, *, province: bool = False, seed: int = 20221, chunk: int = 20000, stdout: Any = None
+) -> int:
+    """Add synthetic veterans until the demo batch holds ``count``; return how many were added.
+
+    In Pinghu they are spread over its 412 grids. With ``province`` Pinghu keeps its share
+    (``PINGHU_SHARE``, 20,000 of 1.5 million) and the rest are spread over every other village of
+    Zhejiang. Each part is its own stream of people, so a load that grows an earlier one adds the
+    people that come next, never the same ones again."""
+    pinghu = Veteran.objects.filter(import_batch=DEMO_BATCH, region_code__startswith=CITY_CODE[:6]).count()
+    elsewhere = Veteran.objects.filter(import_batch=DEMO_BATCH).count() - pinghu
+    add_pinghu = max(0, (round(count * PINGHU_SHARE) if province else count) - pinghu)
+    add_elsewhere = max(0, count - pinghu - add_pinghu - elsewhere) if province else 0
+    if not add_pinghu + add_elsewhere:
         return 0
-    places = list(Region.objects.filter(code__startswith="330482", level=Level.GRID).order_by("code"))
-    if not places:
+    grids = places(Region.objects.filter(code__startswith=CITY_CODE[:6], level=Level.GRID).order_by("code"))
+    if not grids:
         raise RuntimeError("load the Pinghu network first (regions.demo.load_network)")
+    streams = [_records(add_pinghu, grids, seed, skip=pinghu)]
+    if add_elsewhere:
+        villages = places(Region.objects.filter(level=Level.VILLAGE).exclude(code__startswith=CITY_CODE[:6])
+                          .order_by("code"))  # fmt: skip
+        if not villages:
+            raise RuntimeError("load the province first (regions.demo.load_network(province=True))")
+        random.Random(seed).shuffle(villages)  # a small load still spans the province, not Hangzhou alone
+        streams.append(_records(add_elsewhere, villages, seed + 1, skip=elsewhere))
+    records = chain(*streams)
     tags = {t.code: t for t in Tag.objects.all()}
-    records = _records(count, places, seed)
-    for _ in range(existing):  # the same people as before, then the ones still missing
-        next(records)
+    existing = pinghu + elsewhere
     added = 0
     started = time.perf_counter()
     with batch() as batch_id:
@@ -147,7 +226,8 @@ def load_veterans(count: int, *, seed: int = 20221, chunk: int = 20000, stdout: 
                 stdout.write(f"  … {existing + added:,} veterans ({rate:,.0f}/s)")
         with transaction.atomic():
             audit_record(actor=None, action="demo.load_veterans", object_type="veterans.veteran",
-                         object_id=batch_id, region_code="330482000000", after={"added": added})  # fmt: skip
+                         object_id=batch_id, region_code=PROVINCE_CODE if province else CITY_CODE,
+                         after={"added": added})  # fmt: skip
     analyze(Veteran)
     return added
 

@@ -1,4 +1,6 @@
-"""Load the Pinghu demo: the service network and one user per role. Idempotent."""
+"""Load the Pinghu demo: the service network on the official division codes, synthetic veterans, one
+user per role. Idempotent. ``--province`` (or more than 100,000 veterans) loads all of Zhejiang's
+towns and villages too, with the veterans spread over them."""
 
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from accounts.roles import Department, Role
 from audit.services import audit_record
 from core.context import batch
 from petitions.demo import load_workflow_demo
-from regions.demo import CITY_CODE, load_network
+from regions.demo import CITY_CODE, StaleNetwork, load_network
 from regions.models import GridLeaderTerm, Region
-from veterans.demo import load_veterans
+from veterans.demo import PROVINCE_ABOVE, load_veterans
 
 
 def demo_users(network: Any) -> list[tuple[str, str, str, str, str]]:
@@ -49,6 +51,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="give every demo user this password (else random ones)")
         parser.add_argument("--veterans", type=int, default=20000,
                             help="how many synthetic veterans the registry should hold (default 20,000)")  # fmt: skip
+        parser.add_argument("--province", action="store_true",
+                            help=f"load every town and village of Zhejiang and spread the veterans over them "
+                                 f"(implied above {PROVINCE_ABOVE:,} veterans)")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = options.get("password")
@@ -57,10 +62,15 @@ class Command(BaseCommand):
                 validate_password(password)
             except ValidationError as exc:
                 raise CommandError("密码不符合要求 / password rejected: " + " ".join(exc.messages)) from exc
-        network = load_network()
+        count = options["veterans"]
+        province = options["province"] or count > PROVINCE_ABOVE
+        try:
+            network = load_network(province=province)
+        except StaleNetwork as exc:
+            raise CommandError(str(exc)) from exc
         for what, n in network.created.items():
             self.stdout.write(f"  + {n} {what}")
-        added = load_veterans(options["veterans"], stdout=self.stdout if options["veterans"] > 50000 else None)
+        added = load_veterans(count, province=province, stdout=self.stdout if count > 50000 else None)
         if added:
             self.stdout.write(f"  + {added} veterans")
         logins = self._users(network, password)
