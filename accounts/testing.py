@@ -56,6 +56,8 @@ class Network:
 
 
 def build_network() -> Network:
+    """A small network in Pinghu's shape. Its codes below the city are made up for the tests (乍浦镇 is
+    330482101000 in the official table, 东湖村 and 海湾社区 are not in it): the demo loads the real ones."""
     city = RegionFactory(code="330482000000", name="平湖市", level=Level.CITY)
     danghu = RegionFactory(code="330482001000", name="当湖街道", level=Level.TOWN, parent=city)
     zhapu = RegionFactory(code="330482100000", name="乍浦镇", level=Level.TOWN, parent=city)

@@ -1,7 +1,8 @@
 """Veterans API at province scale: wrk against gunicorn, beside the same queries in raw SQL and a bare view.
 
 Needs PostgreSQL and wrk. The 1,500,000-veteran database (BENCH_SCALE_DB, default laobing_scale)
-is built once with `manage.py demo --veterans N` and kept between runs.
+is built once with `manage.py demo --veterans N` (Zhejiang's real towns and villages, 当湖街道 with
+its share) and kept between runs; one built by an older demo, on made-up Pinghu codes, is rebuilt.
 """
 
 from __future__ import annotations
@@ -46,9 +47,22 @@ def _manage(*args: str) -> str:
     return out.stdout
 
 
+def _official_network() -> bool:
+    """Whether the database holds the demo on the official codes (乍浦镇 is 330482101000, not 330482100000)."""
+    with psycopg.connect(URL) as conn:
+        if not conn.execute("SELECT to_regclass('regions_region')").fetchone()[0]:
+            return True  # nothing loaded yet
+        return not conn.execute("SELECT 1 FROM regions_region WHERE code = '330482100000'").fetchone()
+
+
 def ensure_database() -> None:
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
+        if exists and not _official_network():
+            print(f"   database {DB} holds an older demo's made-up codes: rebuilding it", flush=True)
+            admin.execute(f'DROP DATABASE "{DB}"')
+            exists = None
+        if not exists:
             admin.execute(f'CREATE DATABASE "{DB}"')
     _manage("migrate", "--noinput")
     with psycopg.connect(URL) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from pathlib import Path
 
@@ -14,28 +15,28 @@ OUT = Path(__file__).resolve().parent / "out"
 
 
 def veterans_xlsx(rows: int, places: list[str]) -> Path:
-    """A valid import file of ``rows`` synthetic veterans in the given village/grid codes.
+    """A valid import file of ``rows`` synthetic veterans in the given village/grid codes (which exist).
 
     Written by XlsxWriter, which keeps text in one shared table as Excel and WPS do when they save a
     sheet: openpyxl writes every cell's text inline, a file half again as large to parse as the ones
     people upload (and than the one MEASURED.md's reading figures come from)."""
     import xlsxwriter
 
+    from regions.models import Region
     from veterans.demo import _person
+    from veterans.demo import places as demo_places
 
-    path = OUT / f"veterans-{rows}-shared.xlsx"
+    # Named by the codes too: a file written for another network (an older demo's codes) is not reused.
+    digest = hashlib.sha256(",".join(places).encode()).hexdigest()[:8]
+    path = OUT / f"veterans-{rows}-shared-{digest}.xlsx"
     if path.exists():
         return path
     OUT.mkdir(exist_ok=True)
     rng = random.Random(7)
     today = timezone.localdate()
     used: set[str] = set()
-
-    class Place:
-        def __init__(self, code: str) -> None:
-            self.code = code
-
-    regions = [Place(code) for code in places]
+    by_code = Region.objects.in_bulk(places, field_name="code")
+    regions = demo_places(by_code[code] for code in places)
     tables = {
         "discharge_type": c.DISCHARGE_TYPES, "branch": c.BRANCHES, "political_status": c.POLITICAL_STATUSES,
         "education": c.EDUCATION, "employment_status": c.EMPLOYMENT, "placement": c.PLACEMENTS,
@@ -48,7 +49,7 @@ def veterans_xlsx(rows: int, places: list[str]) -> Path:
     assert set(headers) <= {col.header for col in COLUMNS}
     sheet.write_row(0, 0, headers)
     for index in range(rows):
-        d = _person(rng, index, regions, used, today)  # type: ignore[arg-type]
+        d = _person(rng, index, regions, used, today)
         v = d.values
         joined = v["party_joined_on"].isoformat() if v["party_joined_on"] else None
         sheet.write_row(index + 1, 0, [
