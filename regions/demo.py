@@ -15,9 +15,11 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import audit_record
 from core.context import batch
+from core.db import copy_into, reserve_ids
 from regions.divisions import Division, divisions, divisions_under, short_name
 from regions.models import (
     LEVEL_ORDER,
@@ -88,33 +90,29 @@ def _check_not_stale(official: set[str]) -> None:
         )
 
 
-def _ensure_regions(wanted: list[Division], existing: dict[str, Region]) -> int:
-    """Create the divisions missing from ``existing``, a level at a time (parents first); add them to it."""
+_COLUMNS = ["id", "code", "prefix", "name", "level", "parent_id", "created_at", "updated_at"]
+
+
+def _add_regions(new: list[tuple[str, str, str, str]], have: dict[str, int]) -> int:
+    """Write these (code, name, level, parent code) regions at once; add their ids to ``have``."""
+    now = timezone.now()
+    ids = reserve_ids(Region, len(new))
+    rows = [
+        (pk, code, code[: PREFIX_LENGTH[level]], name, str(level), have[parent] if parent else None, now, now)
+        for pk, (code, name, level, parent) in zip(ids, new, strict=True)
+    ]
+    copy_into(Region, _COLUMNS, rows)
+    have.update((row[1], row[0]) for row in rows)
+    return len(rows)
+
+
+def _ensure_divisions(wanted: list[Division], have: dict[str, int]) -> int:
+    """Create the divisions missing from ``have`` (code → id), a level at a time, parents first."""
     created = 0
     for level in LEVEL_ORDER[:-1]:
-        new = [
-            Region(
-                code=d.code,
-                name=d.name,
-                level=level,
-                parent=existing.get(d.parent_code),
-                prefix=d.code[: PREFIX_LENGTH[level]],
-            )
-            for d in wanted
-            if d.level == level and d.code not in existing
-        ]
-        _bulk_regions(new, existing)
-        created += len(new)
+        new = [(d.code, d.name, level, d.parent_code) for d in wanted if d.level == level and d.code not in have]
+        created += _add_regions(new, have)
     return created
-
-
-def _bulk_regions(new: list[Region], existing: dict[str, Region]) -> None:
-    Region.objects.bulk_create(new, batch_size=2000)
-    if any(r.pk is None for r in new):  # a database that returns no keys from a bulk insert
-        ids = dict(Region.objects.filter(code__in=[r.code for r in new]).values_list("code", "id"))
-        for r in new:
-            r.pk = r.id = ids[r.code]
-    existing.update((r.code, r) for r in new)
 
 
 @transaction.atomic
@@ -130,29 +128,28 @@ def load_network(*, province: bool = False) -> DemoNetwork:
     by_code = {d.code: d for d in divisions()}
     wanted = list(divisions()) if province else [by_code[CITY_CODE[:2].ljust(12, "0")],
                                                 by_code[CITY_CODE[:4].ljust(12, "0")], *pinghu]  # fmt: skip
-    existing = {r.code: r for r in Region.objects.filter(code__startswith="33")}
-    created = _ensure_regions(wanted, existing)
-
-    city = existing[CITY_CODE]
-    towns = [existing[d.code] for d in pinghu if d.level == Level.TOWN]
-    villages = [existing[d.code] for d in pinghu if d.level == Level.VILLAGE]
-    result.town_codes = {t.name: t.code for t in towns}
+    have = dict(Region.objects.filter(code__startswith="33").values_list("code", "id"))
+    created = _ensure_divisions(wanted, have)
+    villages = [d for d in pinghu if d.level == Level.VILLAGE]
     four = set(rng.sample(range(len(villages)), GRIDS - GRIDS_PER_VILLAGE * len(villages)))
-    grids: list[Region] = []
-    new_grids: list[Region] = []
+    grid_codes: list[str] = []
+    new_grids: list[tuple[str, str, str, str]] = []
     for i, village in enumerate(villages):
         for number in range(1, GRIDS_PER_VILLAGE + (2 if i in four else 1)):
             code = f"{village.code}{number:03d}"
-            grid = existing.get(code)
-            if grid is None:
-                grid = Region(code=code, name=grid_name(village.name, number), level=Level.GRID, parent=village,
-                              prefix=code)  # fmt: skip
-                new_grids.append(grid)
-            grids.append(grid)
-    _bulk_regions(new_grids, existing)
+            grid_codes.append(code)
+            if code not in have:
+                new_grids.append((code, grid_name(village.name, number), Level.GRID, village.code))
+    created += _add_regions(new_grids, have)
+    result.created["regions"] = created
+
+    network = Region.objects.filter(code__startswith=CITY_CODE[:6]).in_bulk(field_name="code")
+    city = network[CITY_CODE]
+    towns = [network[d.code] for d in pinghu if d.level == Level.TOWN]
+    grids = [network[code] for code in grid_codes]
+    result.town_codes = {t.name: t.code for t in towns}
     result.first_village, result.first_grid = villages[0].code, grids[0].code
-    result.created["regions"] = created + len(new_grids)
-    result.created["stations"] = _stations(rng, city, towns, villages)
+    result.created["stations"] = _stations(rng, city, towns, [network[d.code] for d in villages])
     result.created["designations"] = _designations(rng)
     result.created["leader_terms"] = _leaders(rng, grids)
 
