@@ -147,6 +147,11 @@ IMPORT_DIR = VAR_DIR / "imports"
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
 
+# --- letters ------------------------------------------------------------------------------
+# The letters' font, embedded (as a subset) in every PDF letter: Noto Serif SC, a Song style face with
+# TrueType outlines (SIL OFL). `make setup` (`make fonts`) brings it from the npm registry to this path.
+LETTER_FONT_PATH = Path(os.environ.get("LETTER_FONT_PATH", BASE_DIR / "var" / "fonts" / "NotoSerifSC-Regular.ttf"))
+
 # --- workflow ---------------------------------------------------------------------------
 # `manage.py worker` runs the queue and enqueues the deadline sweep this often.
 WORKFLOW_SWEEP_SECONDS = int(os.environ.get("WORKFLOW_SWEEP_SECONDS", "300"))
