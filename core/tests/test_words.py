@@ -29,3 +29,24 @@ def test_a_person_has_a_full_name_and_a_place_has_a_name(net: Network) -> None:
     assert "名称" in headers(region) and "姓名" not in headers(region)
     edit = admin.get(f"/regions/{net.village.code}/edit/").content.decode()
     assert re.search(r"<label[^>]*>名称", edit) and "姓名" not in edit
+
+
+RAW_FIELD_CODE = re.compile(r"\b(name|id_number|birth_date|hukou_region|discharged_on|discharge_type|deceased_on)\b")
+
+
+def test_the_templates_list_the_person_data_in_the_bureaus_words(net: Network) -> None:
+    html = net.client("city_admin").get("/life-cases/templates/").content.decode()
+    body = html[html.index("<main") :]
+    cells = re.findall(r'<td class="muted">([^<]*)</td>', body)
+    assert cells and any("姓名" in c and "身份证号（完整）" in c for c in cells), cells
+    assert not any(RAW_FIELD_CODE.search(c) for c in cells), cells
+
+
+def test_the_star_rating_criteria_are_in_chinese(net: Network) -> None:
+    from regions.models import StarCriterion
+
+    assert sorted(StarCriterion.objects.values_list("name", flat=True)) == sorted(
+        ["党建领航", "服务同心", "保障固基", "尊崇强军"]
+    )
+    form = net.client("city_admin").get(f"/regions/{net.danghu.code}/rate/").content.decode()
+    assert "党建领航" in form and "Party building" not in form and "Services in one heart" not in form
