@@ -79,3 +79,10 @@ def test_case_statistics_are_scoped(net: Network) -> None:
     register_petition(net)
     assert case_stats(user=net.users["other_town_staff"], process="petition") == []
     assert [r.total for r in case_stats(user=net.users["town_staff"])] == [1]
+
+
+def test_the_api_counts_cases_apart_from_steps(net: Network) -> None:
+    drive(net, register_petition(net))
+    body = net.api_client("city_admin").get("/api/v1/workflow/stats?process=petition").json()
+    assert [(c["region"], c["done"], c["total"]) for c in body["cases"]] == [("当湖街道", 1, 1)]
+    assert sum(u["done"] for u in body["units"]) > 1
