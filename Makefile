@@ -6,15 +6,33 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEMO_PASSWORD ?=
 
-.PHONY: setup run test lint pytest bench messages clean
+.PHONY: setup fonts run test lint pytest bench messages clean
+
+# The letters' font (petitions/letters.py embeds a subset of it in every PDF letter): Noto Serif SC Regular,
+# TrueType outlines, SIL OFL 1.1, from a pinned npm package; npm checks the package, we check the file.
+FONT_PACKAGE := @expo-google-fonts/noto-serif-sc@0.4.3
+FONT_MEMBER := package/400Regular/NotoSerifSC_400Regular.ttf
+FONT_SHA256 := c358a69de3df5f423a8946a7b03e3126fb6ba116f1130a463455b4e39e1f0742
+FONT := var/fonts/NotoSerifSC-Regular.ttf
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
+$(FONT):
+	rm -rf var/fonts/.download && mkdir -p var/fonts/.download
+	cd var/fonts/.download && npm pack --silent --cache ../.npm-cache $(FONT_PACKAGE) >/dev/null
+	tar -xzf var/fonts/.download/*.tgz -C var/fonts/.download $(FONT_MEMBER) package/LICENSE_FONT
+	echo "$(FONT_SHA256)  var/fonts/.download/$(FONT_MEMBER)" | sha256sum --check --quiet
+	mv var/fonts/.download/package/LICENSE_FONT var/fonts/NotoSerifSC-LICENSE.txt
+	mv var/fonts/.download/$(FONT_MEMBER) $@
+	rm -rf var/fonts/.download var/fonts/.npm-cache
+
+fonts: $(FONT)
+
 # Idempotent and fast when nothing changed: reinstalls only when a requirements file does.
-setup: $(STAMP)
+setup: $(STAMP) $(FONT)
 	$(PY) -m laobing.compile_messages
 
 run: setup

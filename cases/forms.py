@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Department
 from cases.models import PERSON_FIELDS, ActingLevel, Stage
@@ -14,7 +15,7 @@ class OpenForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("place or thing", "Name"), max_length=60)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     limit_days = forms.IntegerField(label=_("Statutory limit (days)"), min_value=1, max_value=365)
     working_days = forms.BooleanField(label=_("Counted in working days"), required=False)

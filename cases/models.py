@@ -80,6 +80,11 @@ class TemplateTask(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def field_labels(self) -> list[str]:
+        """The person data the task shows, in the bureau's words (姓名、身份证号…), not as field codes."""
+        return [str(PERSON_FIELDS[name]) for name in self.fields if name in PERSON_FIELDS]
+
 
 class LifeCase(CaseSubject):
     template = models.ForeignKey(CaseTemplate, on_delete=models.PROTECT, related_name="cases")

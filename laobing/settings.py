@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Instead of Django's LocaleMiddleware: the language switcher's choice, never the browser's Accept-Language.
+    "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,6 +147,11 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 IMPORT_DIR = VAR_DIR / "imports"
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
+
+# --- letters ------------------------------------------------------------------------------
+# The letters' font, embedded (as a subset) in every PDF letter: Noto Serif SC, a Song style face with
+# TrueType outlines (SIL OFL). `make setup` (`make fonts`) brings it from the npm registry to this path.
+LETTER_FONT_PATH = Path(os.environ.get("LETTER_FONT_PATH", BASE_DIR / "var" / "fonts" / "NotoSerifSC-Regular.ttf"))
 
 # --- workflow ---------------------------------------------------------------------------
 # `manage.py worker` runs the queue and enqueues the deadline sweep this often.

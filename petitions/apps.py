@@ -7,7 +7,12 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访 / Petitions"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from core import navigation as nav
+        from petitions.letters import font_check
+
+        checks.register(font_check)
 
         nav.register(nav.NavEntry(_("Petitions"), "petitions:list", "petitions.view", 30))
 

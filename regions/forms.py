@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.models import Designation, Level, StarCriterion
 
@@ -19,12 +20,12 @@ class RegionCreateForm(forms.Form):
         max_length=15,
         help_text=_("12 digits; a grid adds 3 digits to its village's code."),
     )
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("place or thing", "Name"), max_length=60)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
 
 
 class RegionEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=pgettext_lazy("place or thing", "Name"), max_length=60)
     parent_code = forms.CharField(
         label=_("Parent region code"),
         max_length=15,
@@ -34,7 +35,7 @@ class RegionEditForm(forms.Form):
 
 
 class StationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("place or thing", "Name"), max_length=80)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     head_name = forms.CharField(label=_("Station head"), max_length=50, required=False)

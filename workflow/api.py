@@ -323,6 +323,17 @@ def notifications_read(request: AuthedRequest, payload: ReadIn) -> dict[str, Any
     return notifications_list(request)
 
 
+class CaseStatsOut(Schema):
+    process: str
+    region_code: str
+    region: str
+    open: int
+    done: int
+    rejected: int
+    withdrawn: int
+    total: int
+
+
 class UnitStatsOut(Schema):
     process: str
     unit_code: str
@@ -346,6 +357,7 @@ class StepStatsOut(Schema):
 
 
 class StatsOut(Schema):
+    cases: list[CaseStatsOut]
     units: list[UnitStatsOut]
     steps: list[StepStatsOut]
 
@@ -353,13 +365,16 @@ class StatsOut(Schema):
 @router.get("/workflow/stats", response=StatsOut)
 @endpoint("workflow.stats")
 def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
-    """Per process and acting unit: open, done, on-time rate (%), average days; per step when ``process`` is given."""
+    """Cases per process and town by state (a case counts once); task steps per process and acting unit: open,
+    done, on-time rate (%), average days; per step when ``process`` is given."""
     from workflow.registry import PROCESSES
 
     if process and process not in PROCESSES:
         raise invalid("process", _("Unknown process: %(p)s"), code="bad_process", p=process)
+    case_rows = selectors.case_stats(user=request.user, process=process)
     stats_rows = selectors.unit_stats(user=request.user, process=process)
-    names = services.region_names(s.unit_code for s in stats_rows)
+    names = services.region_names([*(c.region_code for c in case_rows), *(s.unit_code for s in stats_rows)])
+    cases = [{**vars(c), "total": c.total, "region": names.get(c.region_code, c.region_code)} for c in case_rows]
     units = [
         {**vars(s), "on_time_rate": s.on_time_rate, "unit": services.unit_label(s.unit_code, s.department, names)}
         for s in stats_rows
@@ -369,7 +384,7 @@ def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
         if process
         else []
     )
-    return {"units": units, "steps": steps}
+    return {"cases": cases, "units": units, "steps": steps}
 
 
 class HolidayIO(Schema):

@@ -230,8 +230,16 @@ def stats(request: AuthedRequest) -> HttpResponse:
     process = request.GET.get("process", "")
     if process and process not in PROCESSES:
         raise Http404
+    cases = selectors.case_stats(user=request.user, process=process)
     units = selectors.unit_stats(user=request.user, process=process)
-    names = services.region_names(s.unit_code for s in units)
+    names = services.region_names([*(c.region_code for c in cases), *(s.unit_code for s in units)])
+    case_rows = []
+    for key in dict.fromkeys(c.process for c in cases):
+        label = PROCESSES[key].label if key in PROCESSES else key
+        of_process = [c for c in cases if c.process == key]
+        case_rows += [{"c": c, "process": label, "region": names.get(c.region_code, c.region_code)} for c in of_process]
+        if len(of_process) > 1:
+            case_rows.append({"c": selectors.CaseStats.sum(key, "", of_process), "process": label, "total": True})
     rows = [
         {"s": s, "process": PROCESSES[s.process].label, "unit": services.unit_label(s.unit_code, s.department, names)}
         for s in units
@@ -241,6 +249,7 @@ def stats(request: AuthedRequest) -> HttpResponse:
         request,
         "workflow/stats.html",
         {
+            "case_rows": case_rows,
             "rows": rows,
             "steps": steps,
             "process": process,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
 from accounts.testing import Network
-from petitions.tests.helpers import open_task, register_petition
-from workflow.selectors import step_stats, unit_stats
+from petitions.tests.helpers import drive, open_task, register_petition
+from workflow.selectors import case_stats, step_stats, unit_stats
 from workflow.services import act
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,35 @@ def test_statistics_are_scoped(net: Network) -> None:
     # 乍浦镇 sees no petition: every case here concerns 当湖街道's village
     assert unit_stats(user=net.users["other_town_staff"], process="petition") == []
     assert unit_stats(user=net.users["town_staff"], process="petition") != []
+
+
+def test_a_closed_petition_counts_as_one_concluded_case_however_many_steps_it_took(net: Network) -> None:
+    closed = drive(net, register_petition(net, petitioner_name="甲"))
+    closed.case.refresh_from_db()
+    assert closed.case.state == "done"
+    register_petition(net, petitioner_name="乙")
+    rows = case_stats(user=net.users["city_admin"], process="petition")
+    assert [(r.region_code, r.open, r.done, r.total) for r in rows] == [(net.danghu.code, 1, 1, 2)]
+    steps_done = sum(u.done for u in unit_stats(user=net.users["city_admin"], process="petition"))
+    assert steps_done > 1  # the closed petition's steps, counted apart as steps
+
+    html = net.client("city_admin").get("/workflow/stats/?process=petition").content.decode()
+    table = html[html.index('id="case-stats"') : html.index("</table>", html.index('id="case-stats"'))]
+    header = re.findall(r"<th>([^<]*)</th>", table)
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    assert header == ["流程", "区划", "办理中", "已办结", "不予受理", "已撤回", "合计"]
+    assert cells[1:] == ["当湖街道", "1", "1", "0", "0", "2"]
+    assert "按办理单位统计的办理环节" in html and "已办环节" in html
+
+
+def test_case_statistics_are_scoped(net: Network) -> None:
+    register_petition(net)
+    assert case_stats(user=net.users["other_town_staff"], process="petition") == []
+    assert [r.total for r in case_stats(user=net.users["town_staff"])] == [1]
+
+
+def test_the_api_counts_cases_apart_from_steps(net: Network) -> None:
+    drive(net, register_petition(net))
+    body = net.api_client("city_admin").get("/api/v1/workflow/stats?process=petition").json()
+    assert [(c["region"], c["done"], c["total"]) for c in body["cases"]] == [("当湖街道", 1, 1)]
+    assert sum(u["done"] for u in body["units"]) > 1
