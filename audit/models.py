@@ -66,6 +66,13 @@ class AuditEntry(AppendOnlyModel):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        """The action in words (``audit.actions``); the code itself when it has none."""
+        from audit.actions import action_label
+
+        return action_label(self.action) or self.action
+
     def hashed_content(self) -> dict[str, Any]:
         return {
             "seq": self.seq,

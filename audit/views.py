@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from audit.models import AuditEntry
 from audit.selectors import audit_list
+from audit.services import audit_verify_recorded
 from core.access import Target, page
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
@@ -53,3 +54,10 @@ def entries(request: AuthedRequest) -> HttpResponse:
 def entry(request: AuthedRequest, seq: int) -> HttpResponse:
     item = get_visible_or_404(AuditEntry.objects.all(), request.user, seq=seq)
     return render(request, "audit/entry.html", {"entry": item})
+
+
+@page("audit.view", methods=("POST",))
+def verify(request: AuthedRequest) -> HttpResponse:
+    """Verify the chain and its anchors now, for the one who asked; the check is itself recorded."""
+    result = audit_verify_recorded(actor=request.user)
+    return render(request, "audit/verify.html", {"result": result})
