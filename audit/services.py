@@ -192,16 +192,25 @@ def audit_anchor_head() -> Anchor | None:
     return append_anchor(result.checked, result.head_hash)
 
 
-@transaction.atomic
 def audit_verify_recorded(*, actor: Any) -> VerifyResult:
-    """Verify the chain for someone who asked (the audit page), and record that they did and what it found."""
+    """Verify the chain for someone who asked (the audit page), and record that they did and what it found.
+
+    The walk reads the whole log, so it runs before the transaction that records it: a writer waiting for
+    the chain head is held only for the one entry, not for the walk.
+    """
     result = audit_verify()
     scope = getattr(actor, "scope_region", None)
+    with transaction.atomic():
+        _record_verification(actor, result, scope.code if scope is not None else "")
+    return result
+
+
+def _record_verification(actor: Any, result: VerifyResult, region_code: str) -> None:
     audit_record(
         actor=actor,
         action="audit.verify",
         object_type="audit.auditentry",
-        region_code=scope.code if scope is not None else "",
+        region_code=region_code,
         after={
             "ok": result.ok,
             "checked": result.checked,
@@ -211,4 +220,3 @@ def audit_verify_recorded(*, actor: Any) -> VerifyResult:
         },
         reason=str(result.problem),
     )
-    return result

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from audit.actions import LABELS
 from audit.models import AuditEntry
 from audit.selectors import audit_list
 from audit.services import audit_verify_recorded
@@ -46,7 +47,13 @@ def entries(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "audit/list.html",
-        {"entries": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error},
+        {
+            "entries": rows,
+            "next_cursor": next_cursor,
+            "query": params.urlencode(),
+            "error": error,
+            "action_choices": sorted((str(label), code) for code, label in LABELS.items()),
+        },
     )
 
 

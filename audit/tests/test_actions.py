@@ -112,3 +112,9 @@ def test_a_code_without_words_is_shown_as_it_is(net):
     with transaction.atomic():
         audit_record(actor=None, action="sample.write", object_type="t", object_id="1", region_code=net.danghu.code)
     assert '<span title="sample.write">sample.write</span>' in net.client("auditor").get("/audit/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_action_filter_offers_the_codes_by_their_words(net):
+    page = net.client("auditor").get("/audit/").content.decode()
+    assert '<option value="auth.login">登录</option>' in page

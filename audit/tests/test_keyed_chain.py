@@ -238,3 +238,16 @@ def test_a_chain_that_fails_is_not_anchored(anchor_file):
     _sql("UPDATE audit_auditentry SET reason = %s WHERE seq = %s", ["x", 2])
     assert audit_anchor_head() is None
     assert not anchor_file.exists()
+
+
+def test_each_anchor_is_logged_for_syslog_too(caplog):
+    _write(2)
+    with caplog.at_level("INFO", logger="laobing.audit.anchor"):
+        anchor = audit_anchor_head()
+    assert any(anchor.hash in record.getMessage() for record in caplog.records if record.name == "laobing.audit.anchor")
+
+
+def test_the_anchor_file_is_created_private_to_the_service(anchor_file):
+    _write(1)
+    audit_anchor_head()
+    assert anchor_file.stat().st_mode & 0o007 == 0
