@@ -52,7 +52,7 @@ def anchor_file() -> Path:
 
 def append_anchor(seq: int, hash_: str) -> Anchor:
     """Append one signed line for this head; the file is only ever opened for appending."""
-    anchor = Anchor(seq, hash_, timezone.now().isoformat(timespec="seconds"))
+    anchor = Anchor(seq, hash_, timezone.localtime().isoformat(timespec="seconds"))
     mac = chain.anchor_mac(_signed(anchor.seq, anchor.hash, anchor.at))
     line = json.dumps({"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at, "mac": mac}, separators=(",", ":"))
     path = anchor_file()
