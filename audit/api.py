@@ -18,6 +18,8 @@ class AuditOut(Schema):
     created_at: dt.datetime
     actor_username: str
     action: str
+    #: the action in words (audit.actions), in the caller's language
+    action_label: str
     object_type: str
     object_id: str
     object_repr: str

@@ -14,3 +14,10 @@ class AuditConfig(AppConfig):
         auditing.use_writer(audit_record)
 
         nav.register(nav.NavEntry(_("Audit log"), "audit:list", "audit.view", 90))
+
+        from django.conf import settings
+
+        from audit.tasks import anchor_audit_head
+        from core import periodic
+
+        periodic.register("anchor_audit_head", anchor_audit_head, lambda: float(settings.AUDIT_ANCHOR_SECONDS))

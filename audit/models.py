@@ -3,14 +3,16 @@
 Each entry's hash covers its own content and the previous entry's hash, so
 altering or removing any row breaks the chain from that row on; the single
 ``AuditChainHead`` row holds the last sequence number and hash, so removing
-the newest rows is caught too. ``AuditEntry`` is an ``AppendOnlyModel``: the
+the newest rows is caught too. The hash is an HMAC under ``settings.AUDIT_KEY``
+(``audit.chain``), which is not in the database, so whoever can only write to
+the database cannot recompute it; entries written before the chain was keyed
+keep their plain SHA-256 (docs/audit.md). ``AuditEntry`` is an ``AppendOnlyModel``: the
 ORM refuses to update or delete an entry, and triggers refuse it at the
 database as well (``core.append_only.AppendOnly``, on PostgreSQL and SQLite).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -18,6 +20,7 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit import chain
 from core.ledger import AppendOnlyModel, AppendOnlyQuerySetMixin
 from core.scoping import ScopedQuerySet
 
@@ -63,6 +66,13 @@ class AuditEntry(AppendOnlyModel):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        """The action in words (``audit.actions``); the code itself when it has none."""
+        from audit.actions import action_label
+
+        return action_label(self.action) or self.action
+
     def hashed_content(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
@@ -82,9 +92,10 @@ class AuditEntry(AppendOnlyModel):
             "client_ip": self.client_ip,
         }
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, *, keyed: bool = True) -> str:
+        """The entry's HMAC; ``keyed=False`` for an entry written before the chain was keyed (plain SHA-256)."""
         payload = json.dumps(self.hashed_content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256((self.prev_hash + payload).encode()).hexdigest()
+        return chain.entry_mac(self.prev_hash, payload) if keyed else chain.plain_hash(self.prev_hash, payload)
 
 
 class AuditChainHead(models.Model):
@@ -93,6 +104,10 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    #: the first entry hashed with the key; those before it were written with plain SHA-256
+    keyed_from = models.BigIntegerField(default=1)
+    #: ``keyed_from`` signed with the key, so that it cannot be moved to pass keyed entries off as plain ones
+    keyed_mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]

@@ -6,4 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.entries, name="list"),
     path("<int:seq>/", views.entry, name="entry"),
+    path("verify/", views.verify, name="verify"),
 ]

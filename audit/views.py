@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from audit.actions import LABELS
 from audit.models import AuditEntry
 from audit.selectors import audit_list
+from audit.services import audit_verify_recorded
 from core.access import Target, page
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
@@ -45,7 +47,13 @@ def entries(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "audit/list.html",
-        {"entries": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error},
+        {
+            "entries": rows,
+            "next_cursor": next_cursor,
+            "query": params.urlencode(),
+            "error": error,
+            "action_choices": sorted((str(label), code) for code, label in LABELS.items()),
+        },
     )
 
 
@@ -53,3 +61,10 @@ def entries(request: AuthedRequest) -> HttpResponse:
 def entry(request: AuthedRequest, seq: int) -> HttpResponse:
     item = get_visible_or_404(AuditEntry.objects.all(), request.user, seq=seq)
     return render(request, "audit/entry.html", {"entry": item})
+
+
+@page("audit.view", methods=("POST",))
+def verify(request: AuthedRequest) -> HttpResponse:
+    """Verify the chain and its anchors now, for the one who asked; the check is itself recorded."""
+    result = audit_verify_recorded(actor=request.user)
+    return render(request, "audit/verify.html", {"result": result})

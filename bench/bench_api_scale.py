@@ -35,6 +35,7 @@ def _env() -> dict[str, str]:
     return {
         **os.environ, "DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "laobing.settings", "DEBUG": "false",
         "SECRET_KEY": "bench-" + "k" * 50, "FIELD_ENCRYPTION_KEY": "bench-field-key-" + "f" * 40,
+        "AUDIT_KEY": "bench-audit-key-" + "a" * 40,
         "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "CONN_MAX_AGE": "600",
         "LAOBING_VAR_DIR": str(ROOT / "bench" / "out" / "var"),
     }  # fmt: skip

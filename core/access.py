@@ -76,6 +76,14 @@ def may_enter(user: User | AnonymousUser | None, declared: Access) -> bool:
     return not any(wanted) or any(user.can(c) for c in wanted if c)
 
 
+def may_open(user: User | AnonymousUser | None, url_name: str, *args: Any) -> bool:
+    """Whether the page at this URL name lets the user in: a link to it is shown only then (a breadcrumb)."""
+    from django.urls import resolve, reverse
+
+    declared = access_of(resolve(reverse(url_name, args=args)).func)
+    return declared is not None and may_enter(user, declared)
+
+
 def page(
     capability: str | tuple[str, ...] = "",
     *,

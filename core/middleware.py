@@ -10,7 +10,9 @@ from django.utils.cache import patch_vary_headers
 
 from core.context import new_id, request_context
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+#: A proxy's id is kept only when it is short and plain ASCII: ``fullmatch``, because ``$`` would let a trailing
+#: newline through, and the id is stored in the audit log and echoed in a response header.
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}", re.ASCII)
 
 
 class RequestIdMiddleware:
@@ -21,7 +23,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else new_id()
+        request_id = incoming if _SAFE_ID.fullmatch(incoming) else new_id()
         request.request_id = request_id  # type: ignore[attr-defined]
         with request_context(request_id, request.META.get("REMOTE_ADDR", "")):
             response = self.get_response(request)

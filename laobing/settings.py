@@ -53,6 +53,9 @@ def _required_key(name: str) -> str:
 SECRET_KEY = _required_key("SECRET_KEY")
 # Encrypts personal data at rest (ID numbers, phones). Losing it loses the data.
 FIELD_ENCRYPTION_KEY = _required_key("FIELD_ENCRYPTION_KEY")
+# Keys the audit log's hash chain and its anchors (HMAC-SHA256). Kept out of the database, so someone who can
+# only write to the database cannot recompute the chain; changing it makes every keyed entry fail verification.
+AUDIT_KEY = _required_key("AUDIT_KEY")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG and not ALLOWED_HOSTS:
@@ -145,6 +148,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A database-backed queue: `python manage.py worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
+# The audit chain's head is appended here every AUDIT_ANCHOR_SECONDS by the worker (docs/audit.md): a file
+# outside the database, opened append-only; ship it to another host or set AUDIT_ANCHOR_SYSLOG as well.
+AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.log"))
+AUDIT_ANCHOR_SECONDS = int(os.environ.get("AUDIT_ANCHOR_SECONDS", "3600"))
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
 
@@ -271,6 +278,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Each anchor line is also logged to ``laobing.audit.anchor``; with AUDIT_ANCHOR_SYSLOG (a socket such as
+# /dev/log, or host:port) that logger writes to syslog too, a copy the database's administrator cannot edit.
+if AUDIT_ANCHOR_SYSLOG := os.environ.get("AUDIT_ANCHOR_SYSLOG", ""):
+    _host, _, _port = AUDIT_ANCHOR_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["audit_anchor_syslog"] = {  # type: ignore[index]
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else AUDIT_ANCHOR_SYSLOG,
+    }
+    LOGGING["loggers"]["laobing.audit.anchor"] = {"handlers": ["audit_anchor_syslog"], "level": "INFO"}  # type: ignore[index]
 
 # Lock by account, not by address: a town's stations share one NAT address,
 # and locking it would lock every colleague out with the attacker.

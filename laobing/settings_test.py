@@ -1,9 +1,12 @@
 """Test settings: production settings with fixed test keys, a fast hasher and plain static storage."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "test-field-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("AUDIT_KEY", "test-audit-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from laobing.settings import *  # noqa: F403
@@ -27,3 +30,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "kit_tests"]  # noqa: F405
 
 # The example process of docs/workflow.md (its subject has a table in the test database only).
 INSTALLED_APPS = [*INSTALLED_APPS, "example"]
+
+# Each test gets its own anchor file (the root conftest points it under tmp_path); this is the fallback.
+AUDIT_ANCHOR_FILE = Path(tempfile.mkdtemp(prefix="laobing-audit-")) / "audit-anchors.log"

@@ -7,12 +7,15 @@ its own scope. The registry never needs editing when a module is added.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.actions import action_label
 from audit.models import AuditEntry
 
 
@@ -54,31 +57,56 @@ def life_events(veteran: Any, user: Any) -> Iterable[TimelineItem]:
         yield TimelineItem(veteran.deceased_on, "registry", _("Died"))
 
 
-ACTION_TITLES = {
-    "veteran.create": _("Record created"),
-    "veteran.update": _("Record changed"),
-    "veteran.reveal_id": _("Full ID number viewed"),
-    "veteran.mark_deceased": _("Recorded as deceased"),
-    "veteran.family_add": _("Family member added"),
-    "veteran.family_remove": _("Family member removed"),
-}
+#: Who looked at a person's full ID number or phone, and why, is for those who may do it themselves and for auditors.
+DISCLOSURES = ("veteran.reveal_id", "case.view_person")
+#: A department's views of the person, one per task page opened, are shown as one line per run of views.
+GROUPED = "case.view_person"
+#: The newest entries read, and the lines shown, of a person's record changes.
+READ_LIMIT, SHOWN_LIMIT = 2000, 200
 
 
 @register
 def record_changes(veteran: Any, user: Any) -> Iterable[TimelineItem]:
     entries = AuditEntry.objects.filter(object_type="veterans.veteran", object_id=str(veteran.pk)).order_by("-seq")
     if not (user.can("veterans.reveal_id") or user.can("audit.view")):
-        # Who looked at the full ID number, and why, is for those who may do it themselves and for auditors.
-        entries = entries.exclude(action="veteran.reveal_id")
-    for entry in entries[:200]:
-        changed = sorted((entry.after or {}).keys() - {"categories"})
-        detail = ", ".join(changed) if entry.action.endswith("update") else ""
-        title = ACTION_TITLES.get(entry.action, entry.action)
-        note = f"{entry.actor_username} {detail} {entry.reason}".strip()
-        yield TimelineItem(timezone_date(entry.created_at), "audit", title, note)
+        entries = entries.exclude(action__in=DISCLOSURES)
+    fields = ("seq", "action", "actor_username", "created_at", "after", "reason")
+    runs = _runs(entries.only(*fields)[:READ_LIMIT])
+    for run in itertools.islice(runs, SHOWN_LIMIT):
+        yield _item(run)
+
+
+def _runs(entries: Iterable[AuditEntry]) -> Iterable[list[AuditEntry]]:
+    """Consecutive views by one person (``GROUPED``) together; every other entry alone."""
+    run: list[AuditEntry] = []
+    for entry in entries:
+        if run and entry.action == GROUPED == run[0].action and entry.actor_username == run[0].actor_username:
+            run.append(entry)
+            continue
+        if run:
+            yield run
+        run = [entry]
+    if run:
+        yield run
+
+
+def _item(run: list[AuditEntry]) -> TimelineItem:
+    newest = run[0]
+    title = action_label(newest.action) or newest.action
+    if len(run) > 1:
+        first, last = (timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M") for e in (run[-1], newest))
+        note = _("%(actor)s viewed it %(count)s times (%(first)s – %(last)s)") % {
+            "actor": newest.actor_username,
+            "count": len(run),
+            "first": first,
+            "last": last,
+        }
+        return TimelineItem(timezone_date(newest.created_at), "audit", title, note)
+    changed = sorted((newest.after or {}).keys() - {"categories"})
+    detail = ", ".join(changed) if newest.action.endswith("update") else ""
+    note = f"{newest.actor_username} {detail} {newest.reason}".strip()
+    return TimelineItem(timezone_date(newest.created_at), "audit", title, note)
 
 
 def timezone_date(value: dt.datetime) -> dt.date:
-    from django.utils import timezone
-
     return timezone.localtime(value).date()

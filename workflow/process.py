@@ -176,3 +176,22 @@ def register(process: Process) -> Process:
         raise ValueError(f"{process.key}: declare the view capability that shows its cases")
     PROCESSES[process.key] = process
     return process
+
+
+def audit_action_label(code: str) -> str | None:
+    """The words for an audit action code a process's cases write (``audit.actions`` asks): ``<process>.<action>``."""
+    from django.utils.translation import gettext
+
+    key, _dot, suffix = code.partition(".")
+    process = PROCESSES.get(key)
+    if process is None:
+        return None
+    for step in process.steps:
+        action = step.action(suffix)
+        if action is not None:
+            return gettext("%(process)s: %(action)s") % {"process": process.label, "action": action.label}
+    if suffix == "open":
+        return gettext("%(process)s: opened") % {"process": process.label}
+    if suffix == "withdraw":
+        return gettext("%(process)s: withdrawn") % {"process": process.label}
+    return None

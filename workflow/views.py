@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import Target, page
+from core.access import Target, may_open, page
 from core.errors import explain
 from core.models import Notification
 from core.notify import notification_open as open_notification
@@ -107,6 +107,7 @@ def _task_page(request: AuthedRequest, task: Task, bound: ActionForm | None = No
     person = services.brief(task, request.user)
     context = {
         "task": task,
+        "inbox_open": may_open(request.user, "workflow:inbox"),
         "case": task.case,
         "case_visible": case_visible,
         "case_url": services.case_url(task.case) if case_visible else "",

@@ -29,6 +29,8 @@ INHERITED = {
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "SECRET_KEY",
     "FIELD_ENCRYPTION_KEY",
+    "AUDIT_KEY",
+    "AUDIT_ANCHOR_FILE",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "DATABASE_URL",
@@ -240,6 +242,15 @@ def test_production_refuses_to_start_without_the_field_encryption_key(tmp_path: 
     assert "FIELD_ENCRYPTION_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_the_audit_key(tmp_path: Path) -> None:
+    result = run_production(
+        ["-c", "import laobing.settings"], tmp_path, DEBUG="false", SECRET_KEY="k" * 60, FIELD_ENCRYPTION_KEY="f" * 60
+    )
+
+    assert result.returncode != 0
+    assert "AUDIT_KEY" in result.stderr
+
+
 def test_development_makes_its_own_private_keys(tmp_path: Path) -> None:
     script = "from laobing import settings as s; print(len(s.SECRET_KEY), s.DEBUG)"
 
@@ -248,7 +259,7 @@ def test_development_makes_its_own_private_keys(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["64", "True"]
     keys = sorted(p.name for p in tmp_path.glob("*.dev"))
-    assert keys == ["field_encryption_key.dev", "secret_key.dev"]
+    assert keys == ["audit_key.dev", "field_encryption_key.dev", "secret_key.dev"]
     assert all((tmp_path / name).stat().st_mode & 0o077 == 0 for name in keys)
 
 
@@ -259,6 +270,7 @@ def test_the_deployment_checklist_passes_in_production(tmp_path: Path) -> None:
         DEBUG="false",
         SECRET_KEY="pZ7q-Xr2vLk9_Tn4wYb8MhC3eJd6sGf1aQo5uRz0iVx2NcBtHyKmWpE7gSdLj4Fa",
         FIELD_ENCRYPTION_KEY="Vh3sK9-dQe7Lp2_Zr6Wm1TxBn5Jc8Gy4Ua0Fo3Ri7Ek2Ns9Pq6",
+        AUDIT_KEY="Qm4tR8-wYb2Kc6_Nd0Vf3Hj7Lp1Xs5Zg9Ue2Ia6Oc4Tk8Er3",
         ALLOWED_HOSTS="veterans.example.gov.cn",
     )
 

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.testing import Network
+from audit import actions as audit_actions
 from audit.models import AuditEntry
 from core.validators import build_id_number
 from veterans import timeline as timeline_module
@@ -781,7 +782,7 @@ def test_the_detail_shows_service_events_and_record_changes(net: Network, vet: V
     events = {(i.kind, i.when) for i in items}
     assert ("registry", vet.enlisted_on) in events and ("registry", vet.discharged_on) in events
     changes = [i for i in items if i.kind == "audit"]
-    titles = timeline_module.ACTION_TITLES
+    titles = audit_actions.LABELS
     assert [str(i.title) for i in changes] == [str(titles["veteran.update"]), str(titles["veteran.create"])]
     assert "address" in changes[0].detail and "town_staff" in changes[0].detail
     assert [i.when for i in items] == sorted((i.when for i in items), reverse=True)
@@ -794,7 +795,7 @@ def test_a_reveal_appears_on_the_timeline_with_its_reason(net: Network, vet: Vet
 
     [item] = [i for i in client.get(f"/veterans/{vet.pk}/").context["timeline"] if REASON in i.detail]
 
-    assert str(item.title) == str(timeline_module.ACTION_TITLES["veteran.reveal_id"])
+    assert str(item.title) == str(audit_actions.LABELS["veteran.reveal_id"])
     assert full_id(vet) not in item.detail
 
 

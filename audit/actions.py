@@ -1,0 +1,99 @@
+"""What each audit action code means, in words: the one registry the audit page, its API and the timeline read.
+
+A service writes ``audit_record(action="veteran.reveal_id", …)``; staff read 查看完整身份证号. Codes that are
+built from a declaration are worded from it by a resolver: a register's ``<register>.import`` here, and a
+process's ``<process>.open``, ``<process>.withdraw`` and ``<process>.<action>`` (the action's own label) by
+the workflow app, which registers its resolver when Django starts.
+``audit/tests/test_actions.py`` fails when a code written anywhere in the project has no words here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+LABELS: dict[str, Any] = {
+    # accounts
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "user.create": _("User created"),
+    "user.update": _("User changed"),
+    "user.set_password": _("Password set"),
+    "user.unlock": _("Account unlocked"),
+    "token.issue": _("API token issued"),
+    "token.revoke": _("API token revoked"),
+    # the registry
+    "veteran.create": _("Record created"),
+    "veteran.update": _("Record changed"),
+    "veteran.reveal_id": _("Full ID number viewed"),
+    "veteran.mark_deceased": _("Recorded as deceased"),
+    "veteran.export": _("Registry exported"),
+    "veteran.family_add": _("Family member added"),
+    "veteran.family_remove": _("Family member removed"),
+    # the service network
+    "region.create": _("Region created"),
+    "region.update": _("Region changed"),
+    "station.create": _("Station created"),
+    "station.update": _("Station changed"),
+    "station.designate": _("Station designated"),
+    "station.star_rating": _("Station star rating"),
+    "grid.leader_appoint": _("Grid leader appointed"),
+    "grid.leader_end": _("Grid leader's term ended"),
+    # the workflow
+    "task.claim": _("Task taken"),
+    "task.overdue": _("Task overdue"),
+    "task.escalate": _("Task escalated"),
+    "holiday.add": _("Holiday added"),
+    "holiday.delete": _("Holiday deleted"),
+    "case.attach": _("Attachment added"),
+    "case.attachment_download": _("Attachment downloaded"),
+    "case.view_person": _("Person's data viewed for a task"),
+    "case_template.update": _("一件事 template changed"),
+    "petition.register": _("Petition registered"),
+    "petition.review_request": _("Petition review requested"),
+    "petition.print": _("Petition letter printed"),
+    # imports
+    "import.upload": _("Import file uploaded"),
+    "import.confirm": _("Import confirmed"),
+    "import.expire": _("Unconfirmed import file deleted"),
+    # the audit log itself
+    "audit.verify": _("Audit chain verified"),
+    # demo data (``manage.py demo``)
+    "demo.load_network": _("Demo service network loaded"),
+    "demo.load_veterans": _("Demo veterans loaded"),
+    "demo.user_create": _("Demo user created"),
+    "demo.user_reset": _("Demo user reset"),
+}
+
+
+#: Functions that word the codes built from a declaration (a module's processes): ``code -> words or None``.
+#: A module above the audit app registers its own in its ``AppConfig.ready`` (``workflow`` for its processes).
+Resolver = Callable[[str], "str | None"]
+RESOLVERS: list[Resolver] = []
+
+
+def resolver(function: Resolver) -> Resolver:
+    if function not in RESOLVERS:
+        RESOLVERS.append(function)
+    return function
+
+
+@resolver
+def _imported(code: str) -> str | None:
+    from core.imports import REGISTERS
+
+    prefix, _dot, suffix = code.partition(".")
+    if suffix == "import" and prefix in REGISTERS:
+        return gettext("%(register)s: imported") % {"register": REGISTERS[prefix].title}
+    return None
+
+
+def action_label(code: str) -> str | None:
+    """The words for an audit action code, or None when the code has none (the page then shows the code)."""
+    label = LABELS.get(code)
+    if label is not None:
+        return str(label)
+    return next((words for words in (resolve(code) for resolve in RESOLVERS) if words), None)
