@@ -87,7 +87,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # A write that cannot get the database in time answers 503 "busy, try again" (not a 500).
+    "core.middleware.BusyDatabaseMiddleware",
+    # Django's, except that a page read never fails for the write that refreshes the session's expiry.
+    "core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,15 +135,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
     # one failing half-way with "database is locked"; WAL lets readers go on.
+    # A web request's write waits SQLITE_BUSY_TIMEOUT seconds for the lock, then answers 503 "busy, try
+    # again" (core.middleware); the worker waits WORKER_SQLITE_BUSY_TIMEOUT (its jobs have no one waiting).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "5")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background tasks ----------------------------------------------------------
+WORKER_SQLITE_BUSY_TIMEOUT = float(os.environ.get("WORKER_SQLITE_BUSY_TIMEOUT", "60"))
 # A database-backed queue: `python manage.py worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
