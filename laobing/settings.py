@@ -150,6 +150,8 @@ WORKER_SQLITE_BUSY_TIMEOUT = float(os.environ.get("WORKER_SQLITE_BUSY_TIMEOUT", 
 # A database-backed queue: `python manage.py worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
+#: Export jobs' files (masked personal data), deleted a day after they were written.
+EXPORT_DIR = VAR_DIR / "exports"
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
 
