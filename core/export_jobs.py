@@ -65,8 +65,9 @@ def export_job_file(*, actor: Any, job: ExportJob) -> Path | None:
     path = Path(job.file_path) if job.file_path else None
     if job.status != ExportJob.Status.DONE or path is None or not path.exists():
         return None
-    audit_record(actor=actor, action="export.download", obj=job, region_code=_region_code(actor),
-                 after={"register": job.register, "format": job.format, "rows": job.total_rows})  # fmt: skip
+    with transaction.atomic():  # a download of personal data is a write: its audit entry
+        audit_record(actor=actor, action="export.download", obj=job, region_code=_region_code(actor),
+                     after={"register": job.register, "format": job.format, "rows": job.total_rows})  # fmt: skip
     return path
 
 

@@ -7,21 +7,45 @@ write lock, as a long import in the worker does.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, OperationalError, connection
 
 from accounts.testing import Network, build_network
+from core.db import is_busy
 from core.testing_db import on_a_file, write_lock_held
 from veterans.models import Veteran
 from veterans.tests.factories import register
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file locking")
+
+class PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(("error", "busy"), [
+    (OperationalError("database is locked"), True),
+    (OperationalError("database is busy"), True),
+    (OperationalError("no such table: veterans_veteran"), False),
+    (IntegrityError("database is locked"), False),  # not an OperationalError: a fault, not a wait
+])  # fmt: skip
+def test_it_tells_a_busy_database_from_a_fault(error: Exception, busy: bool) -> None:
+    assert is_busy(error) is busy
+
+
+@pytest.mark.parametrize(("sqlstate", "busy"), [("55P03", True), ("40001", True), ("40P01", True), ("23505", False)])
+def test_it_knows_postgresqls_lock_and_serialisation_timeouts(sqlstate: str, busy: bool) -> None:
+    error = OperationalError("canceling statement due to lock timeout")
+    error.__cause__ = PgError(sqlstate)
+    assert is_busy(error) is busy
 
 
 @pytest.fixture
-def file_net(transactional_db: None, tmp_path: Path) -> tuple[Network, Veteran, Path]:
+def file_net(transactional_db: None, tmp_path: Path) -> Iterator[tuple[Network, Veteran, Path]]:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's file locking")
     net = build_network()
     vet = register(net.users["town_staff"], net.grid, name="张三丽")
     with on_a_file(tmp_path / "db.sqlite3") as path:
