@@ -87,7 +87,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
         safe = request.method in ("GET", "HEAD", "OPTIONS")
         try:
-            if safe:
+            if safe and request.session.accessed:  # otherwise nothing is saved (and no connection needed)
                 with brief_wait(SESSION_READ_WAIT_SECONDS):
                     return super().process_response(request, response)
             return super().process_response(request, response)
