@@ -881,3 +881,11 @@ def test_the_quality_page_is_scoped(net: Network) -> None:
     assert all(m["count"] == 0 for m in town["missing"])
     assert len(city["duplicates"]) == 1 and len(city["conflicts"]) == 1
     assert {m["field"]: m["count"] for m in city["missing"]}["address"] == 2
+
+
+def test_the_list_export_buttons_post_its_filters_to_an_export_job(net: Network, vet: Veteran) -> None:
+    page = net.client("town_staff").get("/veterans/", {"status": "living"}).content.decode()
+
+    assert 'method="post" action="/exports/new/veteran.xlsx?status=living"' in page
+    assert 'action="/exports/new/veteran.csv?status=living"' in page
+    assert "/exports/new/" not in net.client("village_staff").get("/veterans/").content.decode()
