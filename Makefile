@@ -39,8 +39,10 @@ run: setup
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
 	@echo "老兵e家 is at http://127.0.0.1:$(PORT)/  (sign in with a demo login above)"
-	DEBUG=true $(PY) manage.py worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The worker runs under a supervisor that starts it again whenever it exits (after 5 s), and stops
+	@# it when the server stops.
+	DEBUG=true $(PY) -m laobing.supervise --pause 5 -- $(PY) manage.py worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: setup

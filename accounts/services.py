@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ApiToken, User
 from accounts.roles import SCOPE_LEVELS, Department, Role
 from audit.services import audit_record, snapshot
-from core.db import Param
+from core.db import Param, brief_wait, is_busy
 from core.errors import invalid
 from core.permissions import in_scope, require
 from core.prepared import Statement
@@ -229,8 +229,14 @@ def api_token_authenticate(raw: str) -> User | None:
         else None
     )
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:
-        # Coarse, so that a busy script does not write on every request.
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        # Coarse, so that a busy script does not write on every request; and skipped when another
+        # write holds the database, so that a read never fails (nor waits) for this one.
+        try:
+            with brief_wait(0.2):
+                ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
     return user
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer
 
+from core.db import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_busy
 from core.errors import Conflict, error_items
 
 
@@ -62,7 +63,7 @@ def error_response(
 
 
 #: The error ``code`` of a bare HTTP refusal, so scripts need not read the status alone.
-HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "locked"}
+HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "locked", 503: "busy"}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -136,6 +137,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "conflict",
             _("The change conflicts with data saved at the same time; reload and try again."),
         )
+
+    @api.exception_handler(OperationalError)
+    def on_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        if not is_busy(exc):
+            raise exc
+        zh, en = BUSY_MESSAGE
+        body = {"error": {"status": 503, "code": "busy", "message": zh, "message_en": en, "fields": []}}
+        response = api.create_response(request, body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, migrations, models, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, migrations, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression
 from django.db.models.lookups import Lookup
@@ -405,3 +405,43 @@ class AnyOf(Lookup):
 def any_of(field: str, values: Iterable[Any] | Param) -> AnyOf:
     """``filter(any_of("id_hash", hashes))``: the field's value is one of these, sent as one parameter."""
     return AnyOf(models.F(field), values)
+
+
+# --- a database too busy to take a write ------------------------------------------------------------------
+
+#: What a page or the API tells a user whose write could not get the database in time (503).
+BUSY_MESSAGE = ("系统繁忙，请稍后重试", "The system is busy; please try again shortly.")
+#: Seconds a client is asked to wait before trying again (``Retry-After``).
+RETRY_AFTER_SECONDS = 5
+#: PostgreSQL's answers when a lock or a serialisable snapshot could not be had in time: lock_not_available,
+#: serialization_failure, deadlock_detected, query_canceled (a statement or lock timeout).
+_PG_BUSY = {"55P03", "40001", "40P01", "57014"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "try again later" (another writer held the lock), not a fault."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    if "database is locked" in text or "database is busy" in text or "database table is locked" in text:
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) in _PG_BUSY
+
+
+@contextlib.contextmanager
+def brief_wait(seconds: float, *, using: str = DEFAULT_DB_ALIAS) -> Any:
+    """Wait at most ``seconds`` for SQLite's write lock inside the block (a write that may be skipped,
+    such as refreshing a session's expiry on a page read); elsewhere row locks do not queue behind a
+    long write, and nothing changes."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    raw: Any = connection.connection
+    before = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(before)}")

@@ -1,4 +1,4 @@
-"""The core app's own table: import jobs, the state of an upload as it is validated and committed."""
+"""The core app's own tables: import jobs (an upload as it is validated and committed), export jobs, notifications."""
 
 from __future__ import annotations
 
@@ -51,6 +51,51 @@ class ImportJob(models.Model):
 
     @property
     def percent(self) -> int:
+        return min(100, int(self.processed_rows * 100 / self.total_rows)) if self.total_rows else 0
+
+
+class ExportJob(models.Model):
+    """A register's export, written to a file by the worker and downloaded by whoever asked for it.
+
+    The file holds personal data (masked): it is kept a day (``core.export_jobs.EXPORT_TTL``), then deleted
+    by a periodic job; writing it and every download are audited."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Writing the file")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted after a day")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    register = models.CharField(_("register"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs")
+    format = models.CharField(_("format"), max_length=4)
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    file_path = models.CharField(max_length=500, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.register}.{self.format}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
         return min(100, int(self.processed_rows * 100 / self.total_rows)) if self.total_rows else 0
 
 

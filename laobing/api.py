@@ -8,6 +8,7 @@ from accounts.services import api_token_authenticate
 from audit.api import router as audit_router
 from cases.api import router as cases_router
 from core.api import TokenAuth, install_error_handlers
+from core.export_api import router as exports_router
 from petitions.api import router as petitions_router
 from regions.api import router as regions_router
 from veterans.api import router as veterans_router
@@ -32,3 +33,4 @@ api.add_router("/", veterans_router)
 api.add_router("/", workflow_router)
 api.add_router("/", petitions_router)
 api.add_router("/", cases_router)
+api.add_router("/", exports_router)

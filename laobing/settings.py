@@ -90,7 +90,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestIdMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # A write that cannot get the database in time answers 503 "busy, try again" (not a 500).
+    "core.middleware.BusyDatabaseMiddleware",
+    # Django's, except that a page read never fails for the write that refreshes the session's expiry.
+    "core.middleware.SessionMiddleware",
     # Instead of Django's LocaleMiddleware: the language switcher's choice, never the browser's Accept-Language.
     "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,15 +139,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
     # one failing half-way with "database is locked"; WAL lets readers go on.
+    # A web request's write waits SQLITE_BUSY_TIMEOUT seconds for the lock, then answers 503 "busy, try
+    # again" (core.middleware); the worker waits WORKER_SQLITE_BUSY_TIMEOUT (its jobs have no one waiting).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "5")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background tasks ----------------------------------------------------------
+WORKER_SQLITE_BUSY_TIMEOUT = float(os.environ.get("WORKER_SQLITE_BUSY_TIMEOUT", "60"))
 # A database-backed queue: `python manage.py worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
@@ -152,6 +158,8 @@ IMPORT_DIR = VAR_DIR / "imports"
 # outside the database, opened append-only; ship it to another host or set AUDIT_ANCHOR_SYSLOG as well.
 AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.log"))
 AUDIT_ANCHOR_SECONDS = int(os.environ.get("AUDIT_ANCHOR_SECONDS", "3600"))
+#: Export jobs' files (masked personal data), deleted a day after they were written.
+EXPORT_DIR = VAR_DIR / "exports"
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("veterans/", include("veterans.urls")),
     path("imports/", include("core.import_urls")),
+    path("exports/", include("core.export_urls")),
     path("petitions/", include("petitions.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),

@@ -16,3 +16,8 @@ class VeteransConfig(AppConfig):
         from veterans.imports import REGISTER
 
         register_import(REGISTER)
+
+        from core.exports import register_export
+        from veterans.exports import EXPORT
+
+        register_export(EXPORT)

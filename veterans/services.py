@@ -290,20 +290,6 @@ def export_rows(veterans: Any) -> Any:
         ]  # fmt: skip
 
 
-@transaction.atomic
-def veteran_export(*, actor: User, veterans: Any, fmt: str, filters: dict[str, Any]) -> bytes:
-    """The filtered list as xlsx or CSV, masked; the export itself is audited."""
-    from core.exports import to_csv, to_xlsx
-
-    require(actor, "veterans.export")
-    rows = list(export_rows(veterans))
-    content = to_xlsx(EXPORT_HEADERS, rows, "退役军人") if fmt == "xlsx" else to_csv(EXPORT_HEADERS, rows)
-    audit_record(actor=actor, action="veteran.export", object_type="veterans.veteran",
-                 region_code=actor.scope_region.code if actor.scope_region else "",
-                 after={"format": fmt, "rows": len(rows), "filters": filters})  # fmt: skip
-    return content
-
-
 @functools.lru_cache(maxsize=1)
 def _column_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in Veteran._meta.concrete_fields}

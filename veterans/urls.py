@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from veterans import views
 
@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.veteran_list, name="list"),
     path("new/", views.veteran_create, name="create"),
     path("quality/", views.data_quality, name="quality"),
-    re_path(r"^export\.(?P<fmt>xlsx|csv)$", views.veteran_export, name="export"),
     path("<int:pk>/", views.veteran_detail, name="detail"),
     path("<int:pk>/edit/", views.veteran_edit, name="edit"),
     path("<int:pk>/reveal-id/", views.veteran_reveal, name="reveal"),

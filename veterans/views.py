@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import Target, page
@@ -51,6 +50,7 @@ def veteran_list(request: AuthedRequest) -> HttpResponse:
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error,
         "can_manage": request.user.can("veterans.manage"), "can_export": request.user.can("veterans.export"),
         "can_import": request.user.can("veterans.import"),
+        "export_formats": [("xlsx", _("Export xlsx")), ("csv", _("Export CSV"))],
     })  # fmt: skip
 
 
@@ -129,21 +129,6 @@ def veteran_deceased(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("veterans:detail", pk=veteran.pk)
     title = _("Record the death of %(name)s") % {"name": veteran.name}
     return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
-
-
-@page("veterans.export", examples={"fmt": "csv"})
-def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    form = FilterForm(request.GET or None)
-    filters, _sort = filters_from(form)
-    qs = selectors.veteran_list(user=request.user, filters=filters).order_by("region_code", "id")
-    applied = {k: v for k, v in vars(filters).items() if v not in ("", None)}
-    content = services.veteran_export(actor=request.user, veterans=qs, fmt=fmt, filters=applied)
-    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv"
-    response = HttpResponse(content, content_type=kind)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="veterans-{stamp}.{fmt}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @page("veterans.view")

@@ -104,14 +104,14 @@ def _in_scope(user: Any, code: str) -> bool:
 def expected_visible(user: Any, obj: Any, action: str = "view") -> bool:
     """Whether the declarations let this user see ``obj``, worked out without ``visible_to``."""
     from accounts.models import ApiToken
-    from core.models import ImportJob, Notification
+    from core.models import ExportJob, ImportJob, Notification
     from veterans.models import FamilyMember
     from workflow.models import Attachment, Case, CaseSubject, Task
     from workflow.process import PROCESSES
 
     if isinstance(obj, Notification | ApiToken):
         return bool(obj.user_id == user.pk)
-    if isinstance(obj, ImportJob):
+    if isinstance(obj, ImportJob | ExportJob):
         return bool(obj.actor_id == user.pk)
     if isinstance(obj, FamilyMember):
         return expected_visible(user, obj.veteran)

@@ -1,4 +1,4 @@
-"""A veteran, a family member and an import job in a region, for the generated access test."""
+"""A veteran, a family member, an import job and an export job in a region, for the generated access test."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from accounts.testing import Network, sample
-from core.models import ImportJob
+from core.models import ExportJob, ImportJob
 from regions.models import Region
 from veterans.imports import REGISTER
 from veterans.models import FamilyMember, Veteran
@@ -40,3 +40,13 @@ def import_job_in(net: Network, region: Region) -> ImportJob:
     return ImportJob.objects.create(register=REGISTER.name, actor=user, file_name="退役军人.csv",
                                     stored_path=str(stored), sha256="0" * 64, status=ImportJob.Status.VALID,
                                     report_path=str(report))  # fmt: skip
+
+
+@sample(ExportJob)
+def export_job_in(net: Network, region: Region) -> ExportJob:
+    """A finished export of the town staff whose town holds the region, and only theirs to download."""
+    user = net.users["town_staff" if region.code.startswith(net.danghu.prefix) else "other_town_staff"]
+    stored = Path(tempfile.mkdtemp()) / "export.csv"
+    stored.write_text("\ufeff姓名\n", encoding="utf-8")
+    return ExportJob.objects.create(register="veteran", actor=user, format="csv", status=ExportJob.Status.DONE,
+                                    file_path=str(stored), total_rows=0)  # fmt: skip

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,10 @@ from openpyxl import load_workbook
 from accounts.testing import Network
 from audit.models import AuditEntry
 from core.crypto import decrypt, keyed_hash
+from core.export_jobs import export_job_start
+from core.models import ExportJob
 from veterans import services
+from veterans.exports import EXPORT
 from veterans.models import Tag, Veteran, VeteranCategory
 from veterans.tests.factories import id_number_born, register, register_born, valid_row
 from veterans.validation import VeteranData, clean_veteran
@@ -397,14 +401,13 @@ def test_an_export_is_audited_with_its_size_and_filters(net: Network, fmt: str) 
     for _ in range(3):
         register(actor, net.village)
 
-    content = services.veteran_export(
-        actor=actor, veterans=Veteran.objects.all(), fmt=fmt, filters={"status": "living"}
-    )
+    job = export_job_start(actor=actor, export=EXPORT, fmt=fmt, filters={"status": "living"})
 
+    assert job.status == "done" and job.total_rows == 3
     if fmt == "xlsx":
-        rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+        rows = list(load_workbook(job.file_path).active.iter_rows(values_only=True))
     else:
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(Path(job.file_path).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 4 and list(rows[0]) == services.EXPORT_HEADERS
     entry = AuditEntry.objects.get(action="veteran.export")
     assert entry.after == {"format": fmt, "rows": 3, "filters": {"status": "living"}}
@@ -414,8 +417,9 @@ def test_an_export_is_audited_with_its_size_and_filters(net: Network, fmt: str) 
 @pytest.mark.parametrize("role", ["village_staff", "grid_leader"])
 def test_an_export_is_refused_to_a_role_without_the_right(net: Network, role: str) -> None:
     with pytest.raises(PermissionDenied):
-        services.veteran_export(actor=net.users[role], veterans=Veteran.objects.none(), fmt="csv", filters={})
+        export_job_start(actor=net.users[role], export=EXPORT, fmt="csv", filters={})
     assert not AuditEntry.objects.filter(action="veteran.export").exists()
+    assert not ExportJob.objects.exists()
 
 
 def test_tags_are_a_catalogue_seeded_by_migration(db: None) -> None:

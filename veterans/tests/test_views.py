@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -34,8 +35,8 @@ PAGES = {
     "reveal": ("post", "/veterans/{pk}/reveal-id/"),
     "deceased": ("get", "/veterans/{pk}/deceased/"),
     "family_add": ("get", "/veterans/{pk}/family/new/"),
-    "export_xlsx": ("get", "/veterans/export.xlsx"),
-    "export_csv": ("get", "/veterans/export.csv"),
+    "export_xlsx": ("post", "/exports/new/veteran.xlsx"),
+    "export_csv": ("post", "/exports/new/veteran.csv"),
     "quality": ("get", "/veterans/quality/"),
 }
 VIEW_PAGES = {"list", "detail", "quality"}
@@ -50,8 +51,8 @@ WRONG_METHODS = [
     ("reveal", "get"),
     ("deceased", "delete"),
     ("family_add", "put"),
-    ("export_xlsx", "post"),
-    ("export_csv", "post"),
+    ("export_xlsx", "get"),
+    ("export_csv", "get"),
     ("quality", "post"),
 ]
 REASON = "核对身份信息"
@@ -110,7 +111,7 @@ def test_it_sends_an_anonymous_visitor_to_sign_in(net: Network, vet: Veteran, pa
     response = open_page(Client(), page, vet.pk)
 
     assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/?next=/veterans/")
+    assert response.url.startswith(("/accounts/login/?next=/veterans/", "/accounts/login/?next=/exports/"))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -154,7 +155,8 @@ def test_a_village_user_may_neither_reveal_nor_export(net: Network, vet: Veteran
 
 @pytest.mark.parametrize("page", sorted(EXPORT_PAGES))
 def test_an_auditor_may_export(net: Network, vet: Veteran, page: str) -> None:
-    assert open_page(net.client("auditor"), page, vet.pk).status_code == 200
+    response = open_page(net.client("auditor"), page, vet.pk)
+    assert response.status_code == 302 and response["Location"].startswith("/exports/")
 
 
 @pytest.mark.parametrize("page", ["detail", "edit", "reveal", "deceased", "family_add"])
@@ -708,14 +710,23 @@ def read_csv(content: bytes) -> list[list[str]]:
 READERS = {"xlsx": read_xlsx, "csv": read_csv}
 
 
+def export(client: Client, fmt: str, query: dict[str, str] | None = None) -> Any:
+    """Press the list's export button (its query string the list's filters), follow the job, download."""
+    started = client.post(f"/exports/new/veteran.{fmt}?{urlencode(query or {})}")
+    assert started.status_code == 302
+    job_page = client.get(started["Location"])
+    assert job_page.status_code == 200 and 'data-status="done"' in job_page.content.decode()
+    return client.get(started["Location"] + "file")
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_export_holds_masked_numbers_only(net: Network, vet: Veteran, other_vet: Veteran, fmt: str) -> None:
-    response = net.client("town_staff").get(f"/veterans/export.{fmt}")
+    response = export(net.client("town_staff"), fmt)
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"].startswith("attachment;") and f".{fmt}" in response["Content-Disposition"]
-    rows = READERS[fmt](response.content)
+    rows = READERS[fmt](response.getvalue())
     assert rows[0] == EXPORT_HEADERS
     assert len(rows) == 2  # the other town's veteran is not there
     row = dict(zip(EXPORT_HEADERS, rows[1], strict=True))
@@ -731,11 +742,9 @@ def test_the_export_honours_the_filters_and_is_audited(net: Network, fmt: str) -
     register(actor, net.other_village, name="乍浦退伍", discharge_type="退伍")
     register(actor, net.other_village, name="乍浦转业", discharge_type="转业")
 
-    response = net.client("city_staff").get(
-        f"/veterans/export.{fmt}", {"region": net.zhapu.code, "discharge_type": "discharged"}
-    )
+    response = export(net.client("city_staff"), fmt, {"region": net.zhapu.code, "discharge_type": "discharged"})
 
-    rows = READERS[fmt](response.content)
+    rows = READERS[fmt](response.getvalue())
     assert [r[0] for r in rows[1:]] == ["乍浦退伍"]
     entry = AuditEntry.objects.get(action="veteran.export")
     assert entry.after == {
@@ -750,7 +759,7 @@ def test_the_export_honours_the_filters_and_is_audited(net: Network, fmt: str) -
 def test_the_export_neutralises_a_formula(net: Network, vet: Veteran, fmt: str) -> None:
     Veteran.objects.filter(pk=vet.pk).update(name='=HYPERLINK("http://evil.example","点我")')
 
-    rows = READERS[fmt](net.client("town_staff").get(f"/veterans/export.{fmt}").content)
+    rows = READERS[fmt](export(net.client("town_staff"), fmt).getvalue())
 
     assert rows[1][0] == '\'=HYPERLINK("http://evil.example","点我")'
     assert all(not str(cell).startswith(("=", "+", "-", "@")) for row in rows for cell in row if cell is not None)
@@ -760,7 +769,7 @@ def test_the_export_lists_the_open_categories_by_their_labels(net: Network) -> N
     veteran = register(net.users["town_staff"], net.village, categories=["残疾军人", "参战参试退役人员", "烈士遗属"])
     VeteranCategory.objects.filter(veteran=veteran, category="martyr_family").update(end_date=TODAY)
 
-    rows = read_csv(net.client("town_staff").get("/veterans/export.csv").content)
+    rows = read_csv(export(net.client("town_staff"), "csv").getvalue())
 
     with translation.override("zh-hans"):
         labels = [
@@ -873,3 +882,11 @@ def test_the_quality_page_is_scoped(net: Network) -> None:
     assert all(m["count"] == 0 for m in town["missing"])
     assert len(city["duplicates"]) == 1 and len(city["conflicts"]) == 1
     assert {m["field"]: m["count"] for m in city["missing"]}["address"] == 2
+
+
+def test_the_list_export_buttons_post_its_filters_to_an_export_job(net: Network, vet: Veteran) -> None:
+    page = net.client("town_staff").get("/veterans/", {"status": "living"}).content.decode()
+
+    assert 'method="post" action="/exports/new/veteran.xlsx?status=living"' in page
+    assert 'action="/exports/new/veteran.csv?status=living"' in page
+    assert "/exports/new/" not in net.client("village_staff").get("/veterans/").content.decode()

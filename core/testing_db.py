@@ -1,0 +1,60 @@
+"""Tests that need SQLite as it runs in production: a file (WAL, other connections, other threads).
+
+pytest-django keeps SQLite's test database in memory, where another connection cannot take the write
+lock the way a second process does. ``on_a_file`` copies the test database to a file and points the
+default connection (and every thread's) at it for the block, with the production options (WAL,
+IMMEDIATE, a busy timeout); on PostgreSQL it does nothing. Use it with ``transactional_db``: what the
+test wrote before the block must be committed to be copied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+
+@contextlib.contextmanager
+def on_a_file(path: Path, *, busy_timeout: float = 0.3) -> Iterator[Path | None]:
+    """Run the block on a file copy of the test database; yields the file (None on PostgreSQL)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite":
+        yield None
+        return
+    connection.ensure_connection()
+    memory: Any = connection.connection
+    target = sqlite3.connect(path)
+    memory.backup(target)
+    target.close()
+    settings = connection.settings_dict
+    saved_name, saved_options = settings["NAME"], dict(settings["OPTIONS"])
+    connection.connection = None
+    settings["NAME"] = str(path)
+    settings["OPTIONS"]["timeout"] = busy_timeout
+    try:
+        yield path
+    finally:
+        connection.close()
+        settings["NAME"] = saved_name
+        settings["OPTIONS"].clear()
+        settings["OPTIONS"].update(saved_options)
+        connection.connection = memory
+
+
+@contextlib.contextmanager
+def write_lock_held(path: Path | None) -> Iterator[None]:
+    """Another connection (as another process would) holds SQLite's write lock for the block."""
+    if path is None:
+        yield
+        return
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
