@@ -31,6 +31,7 @@ LABELS: dict[str, Any] = {
     "veteran.reveal_id": _("Full ID number viewed"),
     "veteran.mark_deceased": _("Recorded as deceased"),
     "veteran.export": _("Registry exported"),
+    "export.download": _("Export file downloaded"),
     "veteran.family_add": _("Family member added"),
     "veteran.family_remove": _("Family member removed"),
     # the service network

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from audit.actions import LABELS, action_label
 from audit.services import audit_record
+from core.exports import EXPORTS
 from core.imports import REGISTERS
 from workflow.registry import PROCESSES
 
@@ -19,7 +20,7 @@ SKIPPED_DIRS = {".venv", "tests", "bench", "e2e", "kit_tests", "migrations", "no
 WRITERS = {"audit_record"}
 #: Codes built from a declaration, by their f-string: each family is checked over the declarations below.
 FAMILIES = {"{process.key}.open", "{process.key}.{chosen.key}", "{locked.process}.withdraw", "import.{action}",
-            "{register.name}.import"}  # fmt: skip
+            "{register.name}.import", "export.audit_action"}  # fmt: skip
 
 
 def _sources() -> list[Path]:
@@ -77,7 +78,7 @@ def test_every_literal_action_code_has_a_label():
 def test_every_code_built_from_a_declaration_is_of_a_known_family_and_has_a_label():
     _literal, built = written_codes()
     assert built <= FAMILIES, f"a new family of action codes: word it in audit.actions ({built - FAMILIES})"
-    codes = {f"{name}.import" for name in REGISTERS}
+    codes = {f"{name}.import" for name in REGISTERS} | {export.audit_action for export in EXPORTS.values()}
     for process in PROCESSES.values():
         codes |= {f"{process.key}.open", f"{process.key}.withdraw"}
         codes |= {f"{process.key}.{action.key}" for step in process.steps for action in step.actions}
