@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Designation, Level, StarCriterion
+from regions.pickers import region_field
 
 
 class DateInput(forms.DateInput):
@@ -25,10 +26,8 @@ class RegionCreateForm(forms.Form):
 
 class RegionEditForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
-    parent_code = forms.CharField(
-        label=_("Parent region code"),
-        max_length=15,
-        required=False,
+    parent_code = region_field(
+        _("Parent region"),
         help_text=_("Change only to move the region under another parent."),
     )
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.veteran_list, name="list"),
     path("new/", views.veteran_create, name="create"),
     path("quality/", views.data_quality, name="quality"),
+    path("pick/", views.pick, name="pick"),
     re_path(r"^export\.(?P<fmt>xlsx|csv)$", views.veteran_export, name="export"),
     path("<int:pk>/", views.veteran_detail, name="detail"),
     path("<int:pk>/edit/", views.veteran_edit, name="edit"),
