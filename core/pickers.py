@@ -18,6 +18,7 @@ A picker lists what the user may see, so it needs the user: the view binds the f
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
@@ -72,6 +73,10 @@ class Source:
         return {}
 
 
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
 def _bad(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message, "items": []}, status=status, json_dumps_params={"ensure_ascii": False})
 
@@ -84,6 +89,9 @@ def picker_response(source: Source, request: HttpRequest) -> JsonResponse:
     q = request.GET.get("q", "").strip()
     if len(q) > MAX_QUERY:
         return _bad(f"搜索词太长（最多 {MAX_QUERY} 个字符） / The search is too long (at most {MAX_QUERY} characters).")
+    if _has_control(q):
+        # PostgreSQL refuses a NUL in a string, SQLite cuts the pattern at it: neither is a search
+        return _bad("搜索词含有控制字符 / The search holds a control character.")
     try:
         options = source.clean_options({k: request.GET[k] for k in source.option_names if request.GET.get(k)})
     except ValueError as exc:
@@ -189,6 +197,8 @@ class PickerField(forms.Field):
                 stored = ""
         if stored or not words:
             return stored
+        if _has_control(words):
+            raise ValidationError(self.error_messages["malformed"], code="malformed")
         if self.user is None:  # not bound: take the words as they are (the service checks them)
             return words
         found = self.source.search(self.user, words[:MAX_QUERY], limit=2, exact=True, **self.picker_options)
