@@ -57,7 +57,12 @@
       hidden.value = item.getAttribute("data-value");
       text.value = item.getAttribute("data-label");
       var detail = box.querySelector(".picker-detail");
-      if (detail) { detail.textContent = item.getAttribute("data-detail") || ""; }
+      if (!detail) {
+        detail = document.createElement("small");
+        detail.className = "picker-detail";
+        text.insertAdjacentElement("afterend", detail);
+      }
+      detail.textContent = item.getAttribute("data-detail") || "";
       close();
       hidden.dispatchEvent(new Event("change", { bubbles: true }));
     }
@@ -110,7 +115,9 @@
     }
 
     text.addEventListener("input", function () {
-      hidden.value = "";  // typed words are not a choice (the server looks them up if sent as they are)
+      hidden.value = "";
+      var detail = box.querySelector(".picker-detail");
+      if (detail) { detail.textContent = ""; }  // typed words are not a choice (the server looks them up if sent as they are)
       clearTimeout(timer);
       timer = setTimeout(ask, 200);
     });
