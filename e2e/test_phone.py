@@ -153,3 +153,34 @@ def test_the_petition_form_shows_the_person_it_was_opened_for(page, live_net):
     assert page.locator("#id_veteran_id").input_value() == f"李思芳 · {people['lsf'].id_number_masked}"
     assert page.locator("input[type=hidden][name=veteran_id]").input_value() == str(people["lsf"].pk)
     screenshot(page, "petition-prefilled")
+
+
+@pytest.fixture
+def no_script(browser):
+    """A phone whose browser runs no script: the pickers and the menu must still work."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, java_script_enabled=False)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    yield tab
+    context.close()
+
+
+def test_without_script_the_menu_is_open_and_the_pickers_are_a_select_and_a_looked_up_box(no_script, live_net):
+    net, _people, base = live_net
+    tab = no_script
+    sign_in(tab, base, "town_staff")
+    tab.wait_for_url(f"{base}/")
+    assert tab.locator("nav.nav").is_visible() and not tab.locator("#menu-toggle").is_visible()
+    tab.goto(f"{base}/veterans/")
+    assert no_overflow(tab)
+    tab.select_option("select[name=region]", net.village.code)
+    tab.locator("form.filters button[type=submit]").click()
+    tab.wait_for_url(f"**region={net.village.code}**")
+    assert sorted(tab.locator("#registry tbody td.card-title").all_inner_texts()) == ["张三丽", "李思芳"]
+    screenshot(tab, "noscript-registry")
+    tab.goto(f"{base}/life-cases/new/")
+    tab.fill("input[name=veteran_id__q]", "lsf")
+    tab.select_option("select[name=stage]", "reporting")
+    tab.locator("form.panel button[type=submit]").click()
+    tab.wait_for_url(f"{base}/life-cases/*/")
+    assert "李思芳" in tab.locator("main").inner_text()

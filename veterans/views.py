@@ -50,6 +50,10 @@ def veteran_list(request: AuthedRequest) -> HttpResponse:
     total, more = count_up_to(qs)
     params = request.GET.copy()
     params.pop("cursor", None)
+    # a region named by typed words is carried on (next page, export) as the code they were found to mean
+    params.pop("region__q", None)
+    if filters.region:
+        params["region"] = filters.region
     return render(request, "veterans/list.html", {
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error,
         "total": f"{total:,}", "total_more": more,
