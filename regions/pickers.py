@@ -1,12 +1,15 @@
-"""The region picker: find a town, village or grid by its name (or the start of its code) within the user's scope,
+"""The region picker: find a town, village or grid by its name, its pinyin or initials, or the start of its code,
+within the user's scope,
 shown with its path (平湖市 › 当湖街道 › 东湖村), stored as its code."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from pypinyin import lazy_pinyin
 
 from core.pickers import LIMIT, Choice, PickerField, Source
 from regions.models import LEVEL_ORDER, PREFIX_LENGTH, Level, Region, ancestor_code
@@ -28,6 +31,13 @@ def _ancestor_codes(code: str, level: str) -> list[str]:
 
 def _level_rank() -> Case:
     return Case(*[When(level=lv, then=Value(i)) for i, lv in enumerate(LEVEL_ORDER)], output_field=IntegerField())
+
+
+@functools.lru_cache(maxsize=50_000)
+def readings(name: str) -> tuple[str, str]:
+    """A name's full pinyin and its initials (平湖市: pinghushi, phs); characters without a reading are skipped."""
+    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isascii() and s.isalpha()]
+    return "".join(syllables), "".join(s[0] for s in syllables)
 
 
 class RegionSource(Source):
@@ -61,6 +71,8 @@ class RegionSource(Source):
             qs = qs.filter(Q(name=last) | Q(code=q))
         elif q.isascii() and q.isdigit():
             qs = qs.filter(code__startswith=q)
+        elif q.isascii() and q.isalpha():
+            return self._with_paths(user, self._by_pinyin(qs, q.lower(), limit))
         elif q:
             qs = qs.filter(name__contains=q)
         else:  # nothing typed yet: the user's own region and what is right under it
@@ -70,6 +82,21 @@ class RegionSource(Source):
         if exact and len(choices) > 1 and "›" in q:  # a whole path typed (the select's text): the one it names
             choices = [c for c in choices if c.label.replace(" ", "") == q.replace(" ", "")]
         return choices
+
+    def _by_pinyin(self, qs: QuerySet[Region], q: str, limit: int) -> list[Region]:
+        """Regions whose name's pinyin or initials start with ``q`` (donghu, dhc: 东湖村), towns before villages.
+
+        The names are read through in Python: a scope holds at most a province's 27,000 regions, and their
+        readings are cached by name."""
+        found: list[Region] = []
+        ordered = qs.annotate(rank=_level_rank()).order_by("rank", "code").only("id", "code", "name", "level")
+        for region in ordered.iterator(chunk_size=2000):
+            full, initials = readings(region.name)
+            if full.startswith(q) or initials.startswith(q):
+                found.append(region)
+                if len(found) >= limit:
+                    break
+        return found
 
     def label(self, user: Any, value: str) -> Choice | None:
         region = self._visible(user).filter(code=value).first()

@@ -37,6 +37,21 @@ def test_a_town_user_cannot_pick_another_towns_region(net: Network) -> None:
     assert net.other_village.code in values(pick(net, "other_town_staff", q="海湾"))
 
 
+@pytest.mark.parametrize("q", ["donghu", "DongHuCun", "dhc"])
+def test_it_finds_by_pinyin_and_initials(net: Network, q: str) -> None:
+    assert values(pick(net, "town_staff", q=q))[0] == net.village.code
+
+
+def test_initials_shared_by_several_names_find_each(net: Network) -> None:
+    assert values(pick(net, "town_staff", q="dh")) == [net.danghu.code, net.village.code, net.grid.code]
+
+
+def test_pinyin_finds_towns_before_villages_and_only_in_scope(net: Network) -> None:
+    assert values(pick(net, "city_staff", q="d"))[:2] == [net.danghu.code, net.village.code]
+    assert values(pick(net, "town_staff", q="zhapu")) == []
+    assert values(pick(net, "city_staff", q="zhapu")) == [net.zhapu.code]
+
+
 def test_it_finds_by_the_start_of_the_code_and_by_level(net: Network) -> None:
     assert values(pick(net, "city_staff", q="330482001001")) == [net.village.code, net.grid.code]
     assert values(pick(net, "city_staff", q="东湖", levels="grid")) == [net.grid.code]
