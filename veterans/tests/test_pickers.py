@@ -84,6 +84,14 @@ def test_the_petition_form_shows_the_prefilled_person_by_name_and_masked_id(
     assert "张三风" not in other
 
 
+def test_the_case_form_opened_from_a_persons_page_shows_them_by_name(net: Network, people: dict[str, Veteran]) -> None:
+    mine = people["mine"]
+    page = net.client("town_staff").get(f"/life-cases/new/?veteran={mine.pk}").content.decode()
+    assert f'value="张三丽 · {mine.id_number_masked}"' in page and "东湖村" in page
+    for junk in ("abc", "-1", "18446744073709551616", "1" * 40):
+        assert net.client("town_staff").get(f"/life-cases/new/?veteran={junk}").status_code == 200, junk
+
+
 def test_a_case_is_opened_for_the_person_picked_or_named(net: Network, people: dict[str, Veteran]) -> None:
     client = net.client("town_staff")
     picked = client.post("/life-cases/new/", {"veteran_id": people["mine"].pk, "stage": "reporting"})
