@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -131,8 +132,8 @@ class Picker(forms.Widget):
         widget = context["widget"]
         stored = widget["value"]
         words = value[1] if isinstance(value, tuple) else ""
-        params = "&".join(f"{k}={','.join(v) if isinstance(v, (list, tuple)) else v}"
-                          for k, v in self.picker_options.items())  # fmt: skip
+        params = urlencode({k: ",".join(v) if isinstance(v, (list, tuple)) else v
+                            for k, v in self.picker_options.items()})  # fmt: skip
         chosen = self.source.label(self.user, stored) if stored and self.user is not None else None
         options = self.source.options(self.user, **self.picker_options) if self.user is not None else None
         if options is not None and chosen is not None and all(o.value != chosen.value for o in options):
@@ -141,7 +142,7 @@ class Picker(forms.Widget):
             url=reverse(self.source.url_name) + (f"?{params}" if params else ""),
             query_name=self.query_name(name),
             chosen=chosen,
-            text=(f"{chosen.label}" if chosen else words or ("" if options is not None else stored)),
+            text=chosen.label if chosen else words or ("" if options is not None else stored),
             options=options,
         )
         return context
