@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Department, Role
+from regions.pickers import region_field
 
 
 class LoginForm(AuthenticationForm):
@@ -24,9 +25,9 @@ class UserCreateForm(forms.Form):
         help_text=_("At least 12 characters, not a common password, not only digits."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    scope_code = forms.CharField(
-        label=_("Scope region code"),
-        max_length=15,
+    scope_code = region_field(
+        _("Scope region"),
+        required=True,
         help_text=_("The region this user works in; they see only what is under it."),
     )
     department = forms.ChoiceField(
@@ -41,7 +42,7 @@ class UserCreateForm(forms.Form):
 class UserEditForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=50, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    scope_code = forms.CharField(label=_("Scope region code"), max_length=15)
+    scope_code = region_field(_("Scope region"), required=True)
     department = forms.ChoiceField(label=_("Department"), choices=[("", "—"), *Department.choices], required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)

@@ -20,6 +20,7 @@ from accounts.forms import LoginForm, PasswordChangeForm, TokenForm, UserCreateF
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from core.access import Target, page
+from core.pickers import bind
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from core.views import submit_form
@@ -121,7 +122,7 @@ def _save_user(request: AuthedRequest, form: UserCreateForm | UserEditForm, save
 
 @page("accounts.manage", methods=("GET", "POST"))
 def user_create(request: AuthedRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
+    form = bind(UserCreateForm(request.POST or None), request.user)
     created = _save_user(request, form, lambda data: services.user_create(actor=request.user, **data))
     if created is not None:
         messages.success(request, _("User %(name)s created.") % {"name": created.username})
@@ -140,7 +141,7 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "is_active": target.is_active,
         "scope_code": target.scope_region.code if target.scope_region else "",
     }
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = bind(UserEditForm(request.POST or None, initial=initial), request.user)
     saved = _save_user(request, form, lambda data: services.user_update(actor=request.user, user=target, **data))
     if saved is not None:
         messages.success(request, _("User %(name)s saved.") % {"name": target.username})

@@ -6,10 +6,11 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Department
 from cases.models import PERSON_FIELDS, ActingLevel, Stage
+from veterans.pickers import person_field
 
 
 class OpenForm(forms.Form):
-    veteran_id = forms.IntegerField(label=_("Veteran (record number)"))
+    veteran_id = person_field(_("Veteran"), required=True, help_text=_("Name, pinyin or the last digits of the ID."))
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -14,6 +14,7 @@ from cases.models import CaseTemplate, LifeCase, Stage
 from cases.process import LIFE_EVENT
 from cases.register import LIFE_CASES
 from core.access import Target, page
+from core.pickers import bind
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from veterans.models import Veteran
@@ -28,7 +29,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
 
 @page(LIFE_EVENT.open_capability, methods=("GET", "POST"))
 def case_open(request: AuthedRequest) -> HttpResponse:
-    form = OpenForm(request.POST or None, initial={"veteran_id": request.GET.get("veteran")})
+    form = bind(OpenForm(request.POST or None, initial={"veteran_id": request.GET.get("veteran")}), request.user)
 
     def action(data: dict[str, Any]) -> LifeCase:
         veteran = Veteran.objects.visible_to(request.user).filter(pk=data["veteran_id"]).first()

@@ -101,6 +101,21 @@ def keyset_page(
     return _page_result(list(_page_query(queryset, keys, cursor, limit, descending)), keys, limit)
 
 
+#: How far a list's total is counted: past it the page says "more than" (a province's 1.5 million records
+#: would cost a full index scan on every page).
+COUNT_CAP = 200_000
+
+
+def count_up_to(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows the query has, counted no further than ``cap``, and whether there are more.
+
+    A keyset list counts nothing to page, so its total is this one bounded query:
+    ``SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)``.
+    """
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
 @dataclass
 class _Page:
     compiled: Compiled

@@ -70,3 +70,26 @@ def screenshot(page: object, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser: object) -> Iterator[object]:
+    """A page at a phone's width (390 px, touch), as the bureau's grid leaders use it."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def pick(page: object, field: str, words: str, option: str) -> None:
+    """Choose in a picker (core/pickers.py): type into the field's search box, then click the match named."""
+    box = page.locator(f"#id_{field}")  # type: ignore[attr-defined]
+    box.fill(words)
+    page.locator(".picker-options li[data-value]", has_text=option).first.click()  # type: ignore[attr-defined]
+    assert page.locator(f"input[type=hidden][name={field}]").input_value()  # type: ignore[attr-defined]

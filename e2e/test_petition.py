@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.testing import build_network
-from e2e.conftest import screenshot
+from e2e.conftest import pick, screenshot
 from e2e.test_login import sign_in
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_petition_walks_from_registration_to_archive(page, live_net):
     page.fill("input[name=received_on]", "2026-11-20")
     page.fill("input[name=petitioner_name]", "李建国")
     page.fill("input[name=phone]", "13800001234")
-    page.fill("input[name=region_code]", net.village.code)
+    pick(page, "region_code", "东湖", "当湖街道 › 东湖村")
     page.select_option("select[name=subject]", "benefits")
     page.fill("textarea[name=content]", "反映优抚金未按时发放。")
     page.click("form.panel button[type=submit]")

@@ -12,6 +12,7 @@ from audit.selectors import audit_list
 from core.access import page
 from core.types import AuthedRequest
 from regions.selectors import leader_terms, network_counts
+from veterans.selectors import veteran_total
 from workflow.selectors import task_counts
 
 
@@ -22,6 +23,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = {"role_label": user.get_role_display() if user.role else ""}
     if user.can("regions.view"):
         context["counts"] = network_counts(user=user)
+    if user.can("veterans.view"):
+        context["veteran_total"] = f"{veteran_total(user=user):,}"
     if user.can("workflow.inbox"):
         context["task_counts"] = task_counts(user)
     if user.can("audit.view"):

@@ -4,6 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Channel, LinkKind, Subject
+from regions.models import Level
+from regions.pickers import region_field
+from veterans.pickers import person_field
 
 
 class PetitionForm(forms.Form):
@@ -11,19 +14,20 @@ class PetitionForm(forms.Form):
     received_on = forms.CharField(
         label=_("Received on"), help_text="2026-11-28", widget=forms.DateInput(attrs={"type": "date"})
     )
-    veteran_id = forms.IntegerField(
-        label=_("Registered veteran (record number)"),
+    veteran_id = person_field(
+        _("Registered veteran"),
         required=False,
-        help_text=_("Leave empty when the petitioner is not in the registry."),
+        help_text=_(
+            "Name, pinyin or the last digits of the ID; leave empty when the petitioner is not in the registry."
+        ),
     )
     petitioner_name = forms.CharField(label=_("Petitioner"), required=False, max_length=100)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
-    region_code = forms.CharField(
-        label=_("Region code"),
-        required=False,
-        max_length=15,
+    region_code = region_field(
+        _("Region"),
+        levels=(Level.CITY, Level.TOWN, Level.VILLAGE, Level.GRID),
         help_text=_("Town, village or grid the petition concerns; a veteran's own by default."),
     )
     subject = forms.ChoiceField(label=_("Subject"), choices=Subject.choices)

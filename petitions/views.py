@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.access import Target, page
+from core.pickers import bind
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from petitions import selectors, services
@@ -28,7 +29,7 @@ def petition_list(request: AuthedRequest) -> HttpResponse:
 @page(PETITION.open_capability, methods=("GET", "POST"))
 def petition_new(request: AuthedRequest) -> HttpResponse:
     initial = {"veteran_id": request.GET.get("veteran") or None, "people": 1}
-    form = PetitionForm(request.POST or None, initial=initial)
+    form = bind(PetitionForm(request.POST or None, initial=initial), request.user)
 
     def action(data: dict[str, Any]) -> Petition:
         return services.petition_register(actor=request.user, data=services.PetitionInput(**data))

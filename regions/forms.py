@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from regions.models import Designation, Level, StarCriterion
+from regions.pickers import region_field
 
 
 class DateInput(forms.DateInput):
@@ -26,10 +27,8 @@ class RegionCreateForm(forms.Form):
 
 class RegionEditForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("place or thing", "Name"), max_length=60)
-    parent_code = forms.CharField(
-        label=_("Parent region code"),
-        max_length=15,
-        required=False,
+    parent_code = region_field(
+        _("Parent region"),
         help_text=_("Change only to move the region under another parent."),
     )
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("stations/", views.stations, name="stations"),
     path("grids/", views.grids, name="grids"),
+    path("pick/", views.pick, name="pick"),
     path("<code:code>/", views.detail, name="detail"),
     path("<code:code>/new/", views.create_child, name="create_child"),
     path("<code:code>/edit/", views.edit, name="edit"),

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.access import page
+from core.pickers import bind, picker_response
 from core.types import AuthedRequest
 from core.views import submit_form
 from regions import selectors, services
@@ -21,6 +22,7 @@ from regions.forms import (
     StationForm,
 )
 from regions.models import PARENT_LEVEL, Designation, Level, Region, StationKind
+from regions.pickers import REGIONS
 
 
 def _region(request: AuthedRequest, code: str) -> Region:
@@ -37,6 +39,12 @@ def index(request: AuthedRequest) -> HttpResponse:
     qs = selectors.region_list(user=request.user, q=q, level=level)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "regions/search.html", {"page": page, "levels": Level.choices})
+
+
+@page("regions.view")
+def pick(request: AuthedRequest) -> HttpResponse:
+    """The region picker's matches for what the user typed, from their scope (``?q=当湖&levels=village,grid``)."""
+    return picker_response(REGIONS, request)
 
 
 @page("regions.view", target=selectors.REGION)
@@ -86,7 +94,10 @@ def create_child(request: AuthedRequest, code: str) -> HttpResponse:
 @page("regions.manage", target=selectors.REGION, methods=("GET", "POST"))
 def edit(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
-    form = RegionEditForm(request.POST or None, initial={"name": region.name, "parent_code": region.parent_code})
+    form = bind(
+        RegionEditForm(request.POST or None, initial={"name": region.name, "parent_code": region.parent_code}),
+        request.user,
+    )
 
     def save(data: dict[str, Any]) -> Region:
         new_parent_code = data["parent_code"].strip()

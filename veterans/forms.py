@@ -7,6 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from regions.models import Level
+from regions.pickers import region_field
 from veterans import choices as c
 
 DATE_HELP = _("e.g. 2001-09-01, 2001/9/1, 2001年9月1日; month only: 2001-09")
@@ -19,7 +21,7 @@ def _select(table: list[tuple[str, str, str]], label: Any, required: bool = Fals
 class VeteranForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=30)
-    region_code = forms.CharField(label=_("Residence region code (village or grid)"), max_length=15)
+    region_code = region_field(_("Residence (village or grid)"), levels=(Level.VILLAGE, Level.GRID), required=True)
     enlisted_on = forms.CharField(label=_("Enlisted on"), max_length=20, help_text=DATE_HELP)
     discharged_on = forms.CharField(label=_("Discharged on"), max_length=20, help_text=DATE_HELP)
     discharge_type = _select(c.DISCHARGE_TYPES, _("Discharge type"), required=True)
@@ -73,7 +75,7 @@ class FilterForm(forms.Form):
         required=False,
         help_text=_("Name, pinyin or initials, last 4-6 digits of the ID, last 4 of the phone"),
     )
-    region = forms.CharField(label=_("Region code"), required=False, max_length=15)
+    region = region_field(_("Region"))
     category = _select(c.CATEGORIES, _("Category"))
     discharge_type = _select(c.DISCHARGE_TYPES, _("Discharge type"))
     branch = _select(c.BRANCHES, _("Branch"))

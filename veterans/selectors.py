@@ -80,5 +80,10 @@ def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = 
     return search(qs, f.q).distinct() if (f.category or f.tag) else search(qs, f.q)
 
 
+def veteran_total(*, user: Any) -> int:
+    """How many records the user's scope holds, for the home page: one count over the region index."""
+    return Veteran.objects.visible_to(user).order_by().count()
+
+
 def veteran_get(*, user: Any, pk: int) -> Veteran:
     return get_visible_or_404(Veteran.objects.select_related("region"), user, pk=pk)

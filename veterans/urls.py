@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.veteran_list, name="list"),
     path("new/", views.veteran_create, name="create"),
     path("quality/", views.data_quality, name="quality"),
+    path("pick/", views.pick, name="pick"),
     path("<int:pk>/", views.veteran_detail, name="detail"),
     path("<int:pk>/edit/", views.veteran_edit, name="edit"),
     path("<int:pk>/reveal-id/", views.veteran_reveal, name="reveal"),

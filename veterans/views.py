@@ -9,13 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.access import Target, page
-from core.pagination import keyset_page
+from core.pagination import count_up_to, keyset_page
+from core.pickers import bind, picker_response
 from core.types import AuthedRequest
 from core.views import submit_form
 from veterans import selectors, services
 from veterans.actions import actions_for as person_actions
 from veterans.forms import DeceasedForm, FamilyMemberForm, FilterForm, RevealForm, VeteranForm
 from veterans.models import FamilyMember, Veteran
+from veterans.pickers import PEOPLE
 from veterans.timeline import timeline
 from veterans.validation import clean_veteran
 
@@ -35,7 +37,7 @@ def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
 
 @page("veterans.view")
 def veteran_list(request: AuthedRequest) -> HttpResponse:
-    form = FilterForm(request.GET or None)
+    form = bind(FilterForm(request.GET or None), request.user)
     filters, sort = filters_from(form)
     qs = selectors.veteran_list(user=request.user, filters=filters)
     error = None
@@ -44,14 +46,26 @@ def veteran_list(request: AuthedRequest) -> HttpResponse:
                                         limit=PAGE_SIZE, descending=sort == "-id")  # fmt: skip
     except ValidationError as exc:
         rows, next_cursor, error = [], None, exc.messages[0]
+    total, more = count_up_to(qs)
     params = request.GET.copy()
     params.pop("cursor", None)
+    # a region named by typed words is carried on (next page, export) as the code they were found to mean
+    params.pop("region__q", None)
+    if filters.region:
+        params["region"] = filters.region
     return render(request, "veterans/list.html", {
         "form": form, "rows": rows, "next_cursor": next_cursor, "query": params.urlencode(), "error": error,
+        "total": f"{total:,}", "total_more": more,
         "can_manage": request.user.can("veterans.manage"), "can_export": request.user.can("veterans.export"),
         "can_import": request.user.can("veterans.import"),
         "export_formats": [("xlsx", _("Export xlsx")), ("csv", _("Export CSV"))],
     })  # fmt: skip
+
+
+@page("veterans.view")
+def pick(request: AuthedRequest) -> HttpResponse:
+    """The person picker's matches (name, pinyin, initials, ID tail) from the user's scope."""
+    return picker_response(PEOPLE, request)
 
 
 @page("veterans.view", target=Target(Veteran))
@@ -83,7 +97,7 @@ def _save(request: AuthedRequest, form: VeteranForm, veteran: Veteran | None) ->
 
 @page("veterans.manage", methods=("GET", "POST"))
 def veteran_create(request: AuthedRequest) -> HttpResponse:
-    form = VeteranForm(request.POST or None)
+    form = bind(VeteranForm(request.POST or None), request.user)
     veteran = _save(request, form, None)
     if veteran is not None:
         messages.success(request, _("%(name)s registered.") % {"name": veteran.name})
@@ -97,7 +111,7 @@ def veteran_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = services.veteran_as_input(veteran)
     initial["id_number"] = initial["phone"] = ""  # never put the full numbers into a page
     initial["tags"] = [t.code for t in veteran.tags.all()]
-    form = VeteranForm(request.POST or None, initial=initial, editing=True)
+    form = bind(VeteranForm(request.POST or None, initial=initial, editing=True), request.user)
     saved = _save(request, form, veteran)
     if saved is not None:
         messages.success(request, _("Record saved."))
