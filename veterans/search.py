@@ -21,7 +21,7 @@ from core.db import Loader, analyze, copy_into, empty
 from core.validators import normalise
 from veterans.models import Veteran, VeteranNameGram
 
-_ID_TAIL = re.compile(r"\d{3,5}[\dXx]")
+_ID_TAIL = re.compile(r"[0-9]{3,5}[0-9Xx]")
 
 
 def grams_of(name: str) -> set[str]:
@@ -93,7 +93,7 @@ def search_q(q: str) -> Q | None:
     q = normalise(q)
     if not q:
         return None
-    if len(q) == 18 and q[:17].isdigit():
+    if len(q) == 18 and q[:17].isascii() and q[:17].isdigit():
         return Q(id_hash=id_lookup_hash(q.upper()))
     if _ID_TAIL.fullmatch(q):
         q = q.upper()
