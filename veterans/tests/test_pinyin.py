@@ -1,0 +1,163 @@
+"""Names are found by their pinyin as people read them (issue 10): a surname as a surname, a compound
+surname as one, and every reading of a polyphonic given name (王长春 by wcc and by wzc)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.testing import Network
+from veterans.models import Veteran, VeteranNameGram
+from veterans.pinyin import COMPOUND_SURNAMES, MAX_VARIANTS, pinyin_of, pinyin_variants, search_keys
+from veterans.search import reindex_names
+from veterans.tests.factories import register
+
+#: Name, the full pinyin and initials the record keeps (its likeliest reading).
+READINGS = [
+    # single surnames pypinyin reads by another reading
+    ("卜凡", "bufan", "bf"), ("阚洪", "kanhong", "kh"), ("长海", "changhai", "ch"), ("隗明", "weiming", "wm"),
+    ("粘文", "nianwen", "nw"), ("乜红", "niehong", "nh"), ("能辉", "naihui", "nh"), ("尉强", "weiqiang", "wq"),
+    ("单雄", "shanxiong", "sx"), ("区伟", "ouwei", "ow"), ("仇刚", "qiugang", "qg"), ("解放", "xiefang", "xf"),
+    ("查良", "zhaliang", "zl"), ("曾国", "zengguo", "zg"), ("朴成", "piaocheng", "pc"), ("翟志", "zhaizhi", "zz"),
+    ("盖伟", "gewei", "gw"), ("缪杰", "miaojie", "mj"), ("覃斌", "qinbin", "qb"), ("繁华", "pohua", "ph"),
+    ("员明", "yunming", "ym"), ("秘书", "bishu", "bs"), ("种师", "chongshi", "cs"), ("华山", "huashan", "hs"),
+    ("任平", "renping", "rp"), ("沈阳", "shenyang", "sy"), ("石磊", "shilei", "sl"), ("乐毅", "yueyi", "yy"),
+    ("召平", "shaoping", "sp"), ("折兰", "shelan", "sl"), ("谌明", "chenming", "cm"), ("宿华", "suhua", "sh"),
+    ("曾小明", "zengxiaoming", "zxm"), ("张三丽", "zhangsanli", "zsl"), ("李·明", "liming", "lm"),
+    # compound surnames
+    ("尉迟恭", "yuchigong", "ycg"), ("万俟卨", "moqixie", "mqx"), ("澹台明", "tantaiming", "ttm"),
+    ("单于平", "chanyuping", "cyp"), ("子车英", "zijuying", "zjy"), ("欧阳修", "ouyangxiu", "oyx"),
+    ("司马光", "simaguang", "smg"), ("上官婉", "shangguanwan", "sgw"), ("诸葛亮", "zhugeliang", "zgl"),
+    ("东方明", "dongfangming", "dfm"), ("皇甫嵩", "huangfusong", "hfs"), ("令狐冲", "linghuchong", "lhc"),
+    ("公孙胜", "gongsunsheng", "gss"), ("慕容复", "murongfu", "mrf"), ("长孙无忌", "zhangsunwuji", "zswj"),
+    ("宇文泰", "yuwentai", "ywt"), ("夏侯惇", "xiahoudun", "xhd"), ("端木赐", "duanmuci", "dmc"),
+    ("钟离春", "zhonglichun", "zlc"), ("闻人杰", "wenrenjie", "wrj"), ("赫连勃", "helianbo", "hlb"),
+    ("鲜于通", "xianyutong", "xyt"), ("呼延灼", "huyanzhuo", "hyz"), ("淳于髡", "chunyukun", "cyk"),
+    ("乐正华", "yuezhenghua", "yzh"), ("闾丘明", "lvqiuming", "lqm"),
+    # polyphonic given names: the reading names use most
+    ("王长春", "wangchangchun", "wcc"), ("李长生", "lichangsheng", "lcs"), ("赵长江", "zhaochangjiang", "zcj"),
+    ("张朝霞", "zhangzhaoxia", "zzx"), ("刘重阳", "liuzhongyang", "lzy"), ("张行", "zhangxing", "zx"),
+    ("陈乐", "chenle", "cl"), ("周茜", "zhouqian", "zq"),
+]  # fmt: skip
+
+#: Name and readings a search must also find it by.
+OTHER_READINGS = [
+    ("王长春", "wangzhangchun", "wzc"), ("李长生", "lizhangsheng", "lzs"), ("赵长江", "zhaozhangjiang", "zzj"),
+    ("张朝霞", "zhangchaoxia", "zcx"), ("刘重阳", "liuchongyang", "lcy"), ("张行", "zhanghang", "zh"),
+    ("陈乐", "chenyue", "cy"), ("周茜", "zhouxi", "zx"), ("乐毅", "leyi", "ly"), ("盖伟", "gaiwei", "gw"),
+    ("覃斌", "tanbin", "tb"), ("黄传", "huangzhuan", "hz"),
+]  # fmt: skip
+
+
+def test_the_table_is_broad() -> None:
+    assert len(READINGS) >= 60 and len({name for name, *_ in READINGS}) == len(READINGS)
+
+
+@pytest.mark.parametrize(("name", "full", "initials"), READINGS)
+def test_a_name_is_read_as_people_read_it(name: str, full: str, initials: str) -> None:
+    assert pinyin_of(name) == (full, initials)
+
+
+@pytest.mark.parametrize(("name", "full", "initials"), OTHER_READINGS)
+def test_a_polyphonic_given_name_has_every_reading(name: str, full: str, initials: str) -> None:
+    assert (full, initials) in pinyin_variants(name)
+
+
+@pytest.mark.parametrize("surname", sorted(COMPOUND_SURNAMES))
+def test_every_compound_surname_is_read_as_one(surname: str) -> None:
+    syllables = COMPOUND_SURNAMES[surname].split()
+    full, initials = pinyin_of(surname + "明")
+    assert len(syllables) == 2
+    assert (full, initials) == ("".join(syllables) + "ming", syllables[0][0] + syllables[1][0] + "m")
+
+
+def test_a_two_character_name_is_a_surname_and_a_given_name() -> None:
+    # 长江 is 长 (chang, as a surname) and 江, not the start of a compound surname.
+    assert pinyin_of("长江") == ("changjiang", "cj") and pinyin_of("欧阳") == ("ouyang", "oy")
+
+
+def test_the_variants_are_capped() -> None:
+    name = "乐长朝行重觉传"
+    assert len(pinyin_variants(name)) == MAX_VARIANTS
+    assert pinyin_variants(name)[0] == pinyin_of(name)
+
+
+def test_a_name_with_one_reading_has_no_search_keys() -> None:
+    assert search_keys("张三丽") == frozenset() and search_keys("欧阳修") == frozenset()
+    assert {"~wz", "~wzc", "~wangzhangchun"} <= search_keys("王长春")
+    assert "~w" not in search_keys("王长春") and "~wangchang" not in search_keys("王长春")
+
+
+# --- searching --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(net: Network) -> dict[str, Veteran]:
+    actor = net.users["town_staff"]
+    return {
+        name: register(actor, net.village, name=name)
+        for name in ("王长春", "王章纯", "张朝霞", "万俟卨", "卜凡", "张三丽")
+    }
+
+
+def found(net: Network, q: str) -> list[str]:
+    page = net.client("town_staff").get("/veterans/", {"q": q})
+    api = net.api_client("town_staff").get("/api/v1/veterans", {"q": q}).json()["items"]
+    names = sorted(v.name for v in page.context["rows"])
+    assert names == sorted(item["name"] for item in api)
+    return names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "names"),
+    [
+        ("wcc", ["王长春"]),
+        ("wzc", ["王长春", "王章纯"]),
+        ("wangchangchun", ["王长春"]),
+        ("WangZh", ["王长春", "王章纯"]),
+        ("zzx", ["张朝霞"]),
+        ("zcx", ["张朝霞"]),
+        ("zhangchao", ["张朝霞"]),
+        ("moqi", ["万俟卨"]),
+        ("mqx", ["万俟卨"]),
+        ("bufan", ["卜凡"]),
+        ("bofan", []),
+        ("zsl", ["张三丽"]),
+        ("w", ["王长春", "王章纯"]),
+    ],
+)
+def test_the_search_finds_every_reading(net: Network, people: dict[str, Veteran], q: str, names: list[str]) -> None:
+    assert found(net, q) == sorted(names)
+
+
+@pytest.mark.django_db
+def test_wangzhangchun_finds_both(net: Network, people: dict[str, Veteran]) -> None:
+    assert found(net, "wangzhangchun") == sorted(["王长春", "王章纯"])
+
+
+@pytest.mark.django_db
+def test_a_rename_replaces_the_search_keys(net: Network, people: dict[str, Veteran]) -> None:
+    from veterans.search import sync_grams
+
+    veteran = people["王长春"]
+    Veteran.objects.filter(pk=veteran.pk).update(name="王五")
+    veteran.refresh_from_db()
+    sync_grams(veteran)
+
+    assert not VeteranNameGram.objects.filter(veteran=veteran, gram__startswith="~").exists()
+
+
+@pytest.mark.django_db
+def test_the_records_kept_before_are_read_again(net: Network, people: dict[str, Veteran]) -> None:
+    """As the migration does: the old reading (卜 bo, 万俟 wanqi, 长 zhang) and no search keys."""
+    old = {"卜凡": ("bofan", "bf"), "万俟卨": ("wanqixie", "wqx"), "王长春": ("wangzhangchun", "wzc")}
+    for name, (full, initials) in old.items():
+        Veteran.objects.filter(pk=people[name].pk).update(name_pinyin=full, name_initials=initials)
+    VeteranNameGram.objects.filter(gram__startswith="~").delete()
+    assert found(net, "bufan") == [] and found(net, "wcc") == []
+
+    reindex_names()
+
+    assert found(net, "bufan") == ["卜凡"] and found(net, "moqi") == ["万俟卨"]
+    assert found(net, "wcc") == ["王长春"] and "王长春" in found(net, "wzc")
+    assert Veteran.objects.get(pk=people["王长春"].pk).name_pinyin == "wangchangchun"
