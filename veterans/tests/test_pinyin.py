@@ -48,6 +48,52 @@ OTHER_READINGS = [
 ]  # fmt: skip
 
 
+#: The single surnames of the 百家姓, in its order.
+BAIJIAXING = (
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌马苗凤花方"
+    "俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧"
+    "计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫"
+    "经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓"
+    "牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙"
+    "池乔阴鬱胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍郤璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
+    "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰"
+    "巢关蒯相查后荆红游竺权逯盖益桓公"
+)
+
+#: How each polyphonic single surname of the 百家姓 is read as a surname (checked against a table of
+#: standard surname readings; pypinyin's dictionary gives each of them two readings or more).
+# One string, as a table is read: a list literal of 168 pairs would be 168 lines.
+SURNAMES = dict(pair.split(":") for pair in (  # noqa: SIM905
+    "吴:wu 王:wang 冯:feng 褚:chu 沈:shen 朱:zhu 许:xu 施:shi 华:hua 陶:tao 戚:qi 柏:bai 潘:pan 葛:ge 彭:peng "
+    "方:fang 俞:yu 任:ren 费:fei 倪:ni 汤:tang 殷:yin 郝:hao 乐:yue 于:yu 卞:bian 齐:qi 余:yu 卜:bu 平:ping 和:he "
+    "尹:yin 姚:yao 湛:zhan 汪:wang 祁:qi 狄:di 明:ming 臧:zang 纪:ji 舒:shu 屈:qu 祝:zhu 董:dong 杜:du 阮:ruan "
+    "蓝:lan 强:qiang 贾:jia 路:lu 童:tong 盛:sheng 夏:xia 蔡:cai 霍:huo 万:wan 支:zhi 莫:mo 房:fang 缪:miao 干:gan "
+    "解:xie 应:ying 丁:ding 贲:ben 邓:deng 单:shan 杭:hang 包:bao 石:shi 嵇:ji 邢:xing 滑:hua 裴:pei 陆:lu 於:yu "
+    "甄:zhen 曲:qu 家:jia 封:feng 芮:rui 糜:mi 焦:jiao 隗:wei 谷:gu 车:che 宓:mi 郗:xi 仰:yang 宁:ning 仇:qiu "
+    "暴:bao 甘:gan 钭:tou 戎:rong 祖:zu 景:jing 詹:zhan 叶:ye 幸:xing 司:si 薄:bo 印:yin 宿:su 白:bai 怀:huai "
+    "蒲:pu 从:cong 咸:xian 籍:ji 池:chi 能:nai 莘:shen 翟:zhai 逄:pang 姬:ji 扶:fu 堵:du 冉:ran 燕:yan 尚:shang "
+    "温:wen 庄:zhuang 柴:chai 瞿:qu 艾:ai 容:rong 古:gu 慎:shen 暨:ji 居:ju 都:du 匡:kuang 广:guang 蔚:yu 越:yue "
+    "厍:she 晁:chao 冷:leng 訾:zi 阚:kan 那:na 曾:zeng 毋:wu 沙:sha 乜:nie 鞠:ju 相:xiang 查:zha 红:hong 游:you "
+    "竺:zhu 逯:lu 盖:ge "
+    # not of the 百家姓's text, but surnames all the same
+    "区:ou 朴:piao 覃:qin 繁:po 员:yun 秘:bi 种:chong 召:shao 折:she 尉:wei 长:chang 粘:nian 谌:chen 冼:xian"
+).split())  # fmt: skip
+
+
+def test_every_polyphonic_surname_of_the_baijiaxing_is_checked() -> None:
+    from pypinyin import Style, pinyin
+
+    assert len(BAIJIAXING) == len(set(BAIJIAXING)) == 408
+    polyphonic = {c for c in BAIJIAXING if len(set(pinyin(c, style=Style.NORMAL, heteronym=True)[0])) > 1}
+    assert polyphonic <= set(SURNAMES), sorted(polyphonic - set(SURNAMES))
+
+
+@pytest.mark.parametrize(("surname", "reading"), sorted(SURNAMES.items()))
+def test_a_polyphonic_surname_is_read_as_a_surname(surname: str, reading: str) -> None:
+    full, initials = pinyin_of(surname + "明")
+    assert (full, initials) == (reading + "ming", reading[0] + "m")
+
+
 def test_the_table_is_broad() -> None:
     assert len(READINGS) >= 60 and len({name for name, *_ in READINGS}) == len(READINGS)
 
