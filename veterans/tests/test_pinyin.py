@@ -3,7 +3,12 @@ surname as one, and every reading of a polyphonic given name (王长春 by wcc a
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from accounts.testing import Network
 from veterans.models import Veteran, VeteranNameGram
@@ -207,3 +212,47 @@ def test_the_records_kept_before_are_read_again(net: Network, people: dict[str, 
     assert found(net, "bufan") == ["卜凡"] and found(net, "moqi") == ["万俟卨"]
     assert found(net, "wcc") == ["王长春"] and "王长春" in found(net, "wzc")
     assert Veteran.objects.get(pk=people["王长春"].pk).name_pinyin == "wangchangchun"
+
+
+# --- the migration ------------------------------------------------------------------------------------------
+
+BEFORE = [("veterans", "0007_lighter_import")]
+AFTER = [("veterans", "0008_pinyin_readings")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> Any:
+    executor = MigrationExecutor(connection)
+    named = {app for app, _name in targets}
+    plan = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named] + targets
+    executor.migrate(plan)
+    return MigrationExecutor(connection).loader.project_state(plan).apps
+
+
+@pytest.fixture
+def migrated_back() -> Any:
+    try:
+        yield _migrate(BEFORE)
+    finally:
+        _migrate(AFTER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reads_the_kept_names_again(migrated_back: Any) -> None:
+    old = migrated_back
+    village = old.get_model("regions", "Region").objects.create(
+        code="330482001001", name="村", level="village", prefix="330482001001"
+    )
+    kept = old.get_model("veterans", "Veteran").objects.create(
+        name="王长春", name_pinyin="wangzhangchun", name_initials="wzc", gender="M", birth_date=dt.date(1970, 1, 1),
+        id_number_enc="", id_hash="h", id_tail4_hash="", id_tail5_hash="", id_tail6_hash="", region=village,
+        region_code=village.code, enlisted_on=dt.date(1988, 1, 1), discharged_on=dt.date(1992, 1, 1),
+        discharge_type="discharged",
+    )  # fmt: skip
+    old.get_model("veterans", "VeteranNameGram").objects.create(veteran_id=kept.pk, gram="王")
+
+    _migrate(AFTER)
+
+    veteran = Veteran.objects.get(pk=kept.pk)
+    assert (veteran.name_pinyin, veteran.name_initials) == ("wangchangchun", "wcc")
+    pieces = set(VeteranNameGram.objects.filter(veteran=veteran).values_list("gram", flat=True))
+    assert pieces == {"王"} | search_keys("王长春")
