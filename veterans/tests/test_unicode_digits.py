@@ -168,3 +168,13 @@ def test_the_same_person_in_arabic_indic_digits_is_a_duplicate(net: Network) -> 
     assert stored.id_hash == id_lookup_hash(number) and veteran_as_input(stored)["id_number"] == number
     assert stored.phone_masked == "138****5678"
     assert Veteran.objects.count() == 2
+
+
+def test_the_search_box_reads_them_too(net: Network) -> None:
+    vet = register(net.users["town_staff"], net.village, name="张三丽", phone="13800005678")
+    number = veteran_as_input(vet)["id_number"]
+    client = net.client("town_staff")
+
+    for q in ("٥٦٧٨", "５６７８", number.translate(ARABIC_INDIC), number[-6:].translate(DEVANAGARI)):
+        assert [v.name for v in client.get("/veterans/", {"q": q}).context["rows"]] == ["张三丽"], q
+    assert client.get("/veterans/", {"q": "፩፪፫፬"}).status_code == 200
