@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CAPABILITIES, Department, Role
+from core.crypto import EncryptedTextField
 from core.scoping import ScopedQuerySet
 
 
@@ -45,7 +46,7 @@ class User(AbstractUser):
     )
     department = models.CharField(_("department"), max_length=20, choices=Department.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)  # for SMS notices; personal, so encrypted
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 

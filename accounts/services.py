@@ -18,9 +18,17 @@ from core.db import Param, brief_wait, is_busy
 from core.errors import invalid
 from core.permissions import in_scope, require
 from core.prepared import Statement
+from core.validators import mask_phone, validate_phone
 from regions.models import Region
 
 USER_FIELDS = ["username", "display_name", "role", "scope_region", "department", "phone", "is_active"]
+
+
+def user_view(user: User) -> dict[str, Any]:
+    """The audited fields, the phone masked: it is kept only encrypted, and the audit log is forever."""
+    view = snapshot(user, [f for f in USER_FIELDS if f != "phone"])
+    view["phone_masked"] = mask_phone(user.phone)
+    return view
 
 
 def _require_in_scope(actor: User, user: User) -> None:
@@ -81,7 +89,7 @@ def user_create(
         scope_region=scope_region,
         department=department,
         display_name=display_name.strip(),
-        phone=phone.strip(),
+        phone=validate_phone(phone),
     )
     try:
         validate_password(password, user)
@@ -94,7 +102,7 @@ def user_create(
         action="user.create",
         obj=user,
         region_code=scope_region.code,
-        after=snapshot(user, USER_FIELDS),
+        after=user_view(user),
     )
     return user
 
@@ -104,10 +112,10 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
     require(actor, "accounts.manage")
     _require_in_scope(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = snapshot(user, USER_FIELDS)
+    before = user_view(user)
     for field in ("role", "scope_region", "department", "display_name", "phone", "is_active"):
         if field in changes:
-            setattr(user, field, changes[field])
+            setattr(user, field, validate_phone(changes[field]) if field == "phone" else changes[field])
     if user.pk == actor.pk and (not user.is_active or user.role != actor.role):
         raise invalid(None, _("You cannot deactivate yourself or change your own role."), code="self_change")
     _check_role_and_scope(actor=actor, role=user.role, scope_region=user.scope_region, department=user.department)
@@ -118,7 +126,7 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
         obj=user,
         region_code=user.scope_region.code if user.scope_region else "",
         before=before,
-        after=snapshot(user, USER_FIELDS),
+        after=user_view(user),
     )
     return user
 

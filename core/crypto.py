@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import models
 
 VERSION = "v1"
 
@@ -107,3 +108,47 @@ def encrypter() -> Callable[[str], str]:
         return prefix + b64encode(nonce + aead.encrypt(nonce, plaintext.encode(), version)).decode()
 
     return seal
+
+
+class EncryptedTextField(models.TextField):
+    """Text kept only encrypted at rest (a grid leader's or a station's phone): ``encrypt`` on the way in,
+    ``decrypt`` on the way out, so the model and its forms see the plain value. Empty stays empty.
+
+    A look-up cannot go through it: each encryption has a fresh nonce, so ``filter(phone=…)`` matches
+    nothing but the empty value. A value that must be found is kept as a keyed hash beside it."""
+
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> str | None:
+        return decrypt(value) if value else value
+
+    def get_prep_value(self, value: object) -> object:
+        value = super().get_prep_value(value)
+        return encrypt(value) if isinstance(value, str) and value else value
+
+
+def is_encrypted(value: str) -> bool:
+    """Whether a stored value is already ``encrypt``'s output (a data migration runs once per row)."""
+    return value.startswith(f"{VERSION}:")
+
+
+def encrypt_column(model: type[models.Model], field: str) -> int:
+    """A data migration's step: encrypt the plain values of ``field`` (a text column still without
+    EncryptedTextField in the migration's state); a value already encrypted is left, so it runs once."""
+    seal = encrypter()
+    done = 0
+    rows = model._default_manager.exclude(**{field: ""}).values_list("pk", field)
+    for pk, value in rows.iterator(chunk_size=2000):
+        if value and not is_encrypted(value):
+            model._default_manager.filter(pk=pk).update(**{field: seal(value)})
+            done += 1
+    return done
+
+
+def decrypt_column(model: type[models.Model], field: str) -> int:
+    """The reverse of ``encrypt_column``."""
+    done = 0
+    rows = model._default_manager.exclude(**{field: ""}).values_list("pk", field)
+    for pk, value in rows.iterator(chunk_size=2000):
+        if value and is_encrypted(value):
+            model._default_manager.filter(pk=pk).update(**{field: decrypt(value)})
+            done += 1
+    return done

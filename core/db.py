@@ -32,7 +32,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, migrations, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression
-from django.db.models.lookups import Lookup
+from django.db.models.lookups import In, Lookup
 
 
 def is_postgresql(connection: BaseDatabaseWrapper | None = None) -> bool:
@@ -405,6 +405,23 @@ class AnyOf(Lookup):
 def any_of(field: str, values: Iterable[Any] | Param) -> AnyOf:
     """``filter(any_of("id_hash", hashes))``: the field's value is one of these, sent as one parameter."""
     return AnyOf(models.F(field), values)
+
+
+class InQuery(In):
+    """``lhs IN (subquery)``, which PostgreSQL gets as ``lhs = ANY(ARRAY(subquery))``: the subquery then
+    runs once, before the scan, and its result is a value an index can look up, so an OR of it with
+    indexed conditions stays a BitmapOr of index scans (an IN (subquery) in an OR is a filter checked
+    row by row over the whole scope)."""
+
+    def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def in_query(field: str, queryset: models.QuerySet[Any]) -> InQuery:
+    """``Q(in_query("id", pieces.values("veteran_id")))``: the field's value is one the query selects."""
+    return InQuery(models.F(field), queryset.query)
 
 
 # --- a database too busy to take a write ------------------------------------------------------------------

@@ -21,15 +21,29 @@ _PROVINCES = {
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
     "71", "81", "82",
 }  # fmt: skip
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# ASCII only: Python's \d also matches the 650 other decimal digits (Arabic-Indic ٢, Devanagari २ ...).
+_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
+_PHONE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def ascii_digits(text: str) -> str:
+    """Every decimal digit of any script as its ASCII digit (Arabic-Indic ٢ → 2); nothing else changes.
+
+    A digit that is no decimal digit (Ethiopic ፩, the dingbat ❶: str.isdigit() is true, int() fails)
+    stays as it is, for the caller's shape check to refuse."""
+    if text.isascii():
+        return text
+    return "".join(c if c.isascii() or (d := unicodedata.decimal(c, None)) is None else str(d) for c in text)
 
 
 def normalise(value: Any) -> str:
-    """Full-width digits and letters to ASCII, spaces out, as one string."""
+    """Full-width digits and letters to ASCII, every script's decimal digits to ASCII, spaces out, as one
+    string: the one normaliser of ID numbers, phones and every other cell, so the same number typed in
+    any script is kept, hashed and looked up the same."""
     text = str(value)
     if not text.isascii():  # ASCII is already in normal form, and most cells are
-        text = unicodedata.normalize("NFKC", text)
+        text = ascii_digits(unicodedata.normalize("NFKC", text))
     return text.strip().replace(" ", "")
 
 
@@ -90,9 +104,11 @@ def parse_id_number(raw: Any, field: str = "id_number", today: dt.date | None = 
             code="id_as_number",
             value=value,
         )  # fmt: skip
-    if len(value) == 15 and value.isdigit():
+    if len(value) == 15 and value.isascii() and value.isdigit():
         raise invalid(field, _("This is an old 15-digit ID number; enter the 18-digit one."), code="id_old")
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # ASCII digits only (normalise has mapped every script's decimal digits): ፩ or ❶ pass isdigit()
+    # but int() refuses them, and any other character is no part of an ID number.
+    if not _ID_SHAPE.fullmatch(value):
         raise invalid(field, _("An ID number has 17 digits and a final digit or X."), code="id_shape")
     if value[:2] not in _PROVINCES:
         raise invalid(field, _("The ID number does not start with a province code."), code="id_region")
@@ -113,7 +129,7 @@ def validate_phone(phone: Any, field: str = "phone") -> str:
     if isinstance(phone, float) and phone.is_integer():
         phone = int(phone)  # a mobile typed into a number cell: Excel keeps all 11 digits, but as 13800001234.0
     value = normalise(phone if phone is not None else "")
-    if value and not _PHONE.match(value):
+    if value and not _PHONE.fullmatch(value):
         raise invalid(
             field,
             _("Enter a mainland mobile number (11 digits) or a landline such as 0573-85012345."),

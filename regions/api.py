@@ -103,6 +103,10 @@ class TermOut(Schema):
     def resolve_grid_code(obj: GridLeaderTerm) -> str:
         return obj.grid.code
 
+    @staticmethod
+    def resolve_leader_phone(obj: GridLeaderTerm) -> str:
+        return obj.leader_phone_shown
+
 
 class TermIn(Schema):
     leader_name: str = Field(..., max_length=50)

@@ -13,7 +13,9 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
 from core.scoping import ScopedModel
+from core.validators import mask_phone
 
 #: The service network (regions, stations, grids, their leaders) is seen with one capability.
 NETWORK_CAPABILITIES: Mapping[str, str] = {"view": "regions.view"}
@@ -139,7 +141,8 @@ class Station(ScopedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=StationKind.choices)
     name = models.CharField(_("name"), max_length=80)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Often the station head's own mobile: personal data, kept encrypted like a veteran's phone.
+    phone = EncryptedTextField(_("phone"), blank=True)
     head_name = models.CharField(_("station head"), max_length=50, blank=True)
     full_time_staff = models.PositiveSmallIntegerField(_("full-time staff"), default=0)
     part_time_staff = models.PositiveSmallIntegerField(_("part-time staff"), default=0)
@@ -258,7 +261,7 @@ class GridLeaderTerm(ScopedModel):
 
     grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="leader_terms")
     leader_name = models.CharField(_("leader name"), max_length=50)
-    leader_phone = models.CharField(_("leader phone"), max_length=20, blank=True)
+    leader_phone = EncryptedTextField(_("leader phone"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="grid_terms"
     )
@@ -281,6 +284,15 @@ class GridLeaderTerm(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.leader_name} ({self.start_date}–{self.end_date or ''})"
+
+    @property
+    def leader_phone_masked(self) -> str:
+        return mask_phone(self.leader_phone)
+
+    @property
+    def leader_phone_shown(self) -> str:
+        """The in-office leader's phone in full (the grid's contact); a past leader's only masked."""
+        return self.leader_phone_masked if self.end_date else self.leader_phone
 
 
 def ancestor_code(code: str, level: str) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record, snapshot
 from core.errors import invalid
 from core.permissions import in_scope, require
-from core.validators import validate_phone
+from core.validators import mask_phone, validate_phone
 from regions.models import (
     PARENT_LEVEL,
     PREFIX_LENGTH,
@@ -46,6 +46,21 @@ STATION_FIELDS = [
     "opened_on",
 ]
 TERM_FIELDS = ["grid", "leader_name", "leader_phone", "user", "start_date", "end_date", "note"]
+
+
+def _audit_view(obj: Station | GridLeaderTerm, fields: list[str], phone_field: str) -> dict[str, Any]:
+    """The audited fields, the phone masked: a phone is kept only encrypted, and the audit log is forever."""
+    view = snapshot(obj, [f for f in fields if f != phone_field])
+    view[f"{phone_field}_masked"] = mask_phone(getattr(obj, phone_field))
+    return view
+
+
+def station_view(station: Station) -> dict[str, Any]:
+    return _audit_view(station, STATION_FIELDS, "phone")
+
+
+def term_view(term: GridLeaderTerm) -> dict[str, Any]:
+    return _audit_view(term, TERM_FIELDS, "leader_phone")
 
 
 def validate_region_code(code: str, level: str) -> str:
@@ -175,7 +190,7 @@ def station_save(*, actor: User, region: Region, data: dict[str, Any]) -> Statio
         raise invalid("name", _("A name is required."), code="required")
     data["phone"] = validate_phone(str(data.get("phone") or ""))
     station = Station.objects.select_for_update().filter(region=region).first()
-    before = snapshot(station, STATION_FIELDS) if station else None
+    before = station_view(station) if station else None
     if station is None:
         station = Station(region=region, kind=STATION_KIND_BY_LEVEL[region.level])
     for key, value in data.items():
@@ -188,7 +203,7 @@ def station_save(*, actor: User, region: Region, data: dict[str, Any]) -> Statio
         obj=station,
         region_code=region.code,
         before=before,
-        after=snapshot(station, STATION_FIELDS),
+        after=station_view(station),
     )
     return station
 
@@ -340,7 +355,7 @@ def grid_leader_appoint(
         action="grid.leader_appoint",
         obj=term,
         region_code=grid.code,
-        after=snapshot(term, TERM_FIELDS),
+        after=term_view(term),
     )
     return term
 
@@ -368,7 +383,7 @@ def grid_leader_rotate(
                 code="overlap",
                 date=current.start_date,
             )
-        before = snapshot(current, TERM_FIELDS)
+        before = term_view(current)
         current.end_date = start_date - dt.timedelta(days=1)
         current.save(update_fields=["end_date"])
         audit_record(
@@ -377,7 +392,7 @@ def grid_leader_rotate(
             obj=current,
             region_code=grid.code,
             before=before,
-            after=snapshot(current, TERM_FIELDS),
+            after=term_view(current),
         )
     return grid_leader_appoint(
         actor=actor,

@@ -196,7 +196,8 @@ class VeteranNameGram(models.Model):
     """One- and two-character pieces of a name, so that a 1-2 character search uses an index.
 
     pg_trgm cannot serve fragments shorter than three characters, and most
-    Chinese names are two or three characters long.
+    Chinese names are two or three characters long. A piece starting with ``~``
+    is a search key of another pinyin reading of the name (veterans.pinyin).
     """
 
     # No foreign key in the database: the pieces are derived from the name and written only with it
@@ -205,7 +206,8 @@ class VeteranNameGram(models.Model):
     veteran = models.ForeignKey(
         Veteran, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    gram = models.CharField(max_length=2)
+    # A 1-2 character piece, or a search key of another pinyin reading (veterans.pinyin.search_keys).
+    gram = models.CharField(max_length=60)
 
     class Meta:
         indexes = [models.Index(fields=["gram", "veteran"], name="name_gram_lookup")]

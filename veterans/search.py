@@ -17,16 +17,23 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from core.crypto import keyed_hash
-from core.db import Loader, analyze, copy_into, empty
+from core.db import Loader, analyze, copy_into, empty, in_query
 from core.validators import normalise
 from veterans.models import Veteran, VeteranNameGram
+from veterans.pinyin import KEY_MARK, pinyin_of, search_keys
 
-_ID_TAIL = re.compile(r"\d{3,5}[\dXx]")
+_ID_TAIL = re.compile(r"[0-9]{3,5}[0-9Xx]")
 
 
 def grams_of(name: str) -> set[str]:
     chars = [c for c in name if not c.isspace()]
     return set(chars) | {a + b for a, b in itertools.pairwise(chars)}
+
+
+def pieces_of(name: str) -> set[str]:
+    """What a name is written into VeteranNameGram as: its 1-2 character pieces, and the search keys of
+    its other pinyin readings (veterans.pinyin.search_keys, ``~wzc`` for 王长春)."""
+    return grams_of(name) | search_keys(name)
 
 
 def sync_grams(veteran: Veteran) -> None:
@@ -40,14 +47,14 @@ GRAM_COLUMNS = ("veteran_id", "gram")
 
 def gram_rows(veterans: Iterable[Any]) -> Iterator[tuple[int, str]]:
     """The pieces of these records' names (anything with ``pk`` and ``name``), as rows."""
-    return ((v.pk, gram) for v in veterans for gram in grams_of(v.name))
+    return ((v.pk, gram) for v in veterans for gram in pieces_of(v.name))
 
 
 def grams_copy_text(veterans: Iterable[Any]) -> bytes:
     """The same rows at once in COPY's text format, not row by row through the driver (which cost more
-    than the server's work): a piece holds no whitespace (grams_of leaves it out), so a backslash is all
-    there is to escape."""
-    text = "".join([f"{v.pk}\t{gram}\n" for v in veterans for gram in grams_of(v.name)])
+    than the server's work): a piece holds no whitespace (grams_of leaves it out, a search key is Latin
+    letters), so a backslash is all there is to escape."""
+    text = "".join([f"{v.pk}\t{gram}\n" for v in veterans for gram in pieces_of(v.name)])
     return text.replace("\\", "\\\\").encode()
 
 
@@ -82,6 +89,33 @@ def rebuild_grams(*, only_missing: bool = False, chunk: int = 50000) -> int:
     return done
 
 
+def reindex_names(
+    veterans: type[Veteran] = Veteran, pieces: type[VeteranNameGram] = VeteranNameGram, *, chunk: int = 5000
+) -> int:
+    """Read every record's name again as veterans.pinyin now reads it: its pinyin and initials, and the
+    search keys of its other readings (a data migration passes its models). Returns the records changed."""
+    changed = 0
+    last = 0
+    while True:
+        records = veterans.objects.filter(id__gt=last).order_by("id")
+        batch = list(records.only("id", "name", "name_pinyin", "name_initials")[:chunk])
+        if not batch:
+            return changed
+        last = batch[-1].pk
+        moved = []
+        for veteran in batch:
+            reading = pinyin_of(veteran.name)
+            if reading != (veteran.name_pinyin, veteran.name_initials):
+                veteran.name_pinyin, veteran.name_initials = reading
+                moved.append(veteran)
+        veterans.objects.bulk_update(moved, ["name_pinyin", "name_initials"], batch_size=1000)
+        ids = [v.pk for v in batch]
+        pieces.objects.filter(veteran_id__in=ids, gram__startswith=KEY_MARK).delete()
+        keys = [pieces(veteran_id=v.pk, gram=key) for v in batch for key in sorted(search_keys(v.name))]
+        pieces.objects.bulk_create(keys, batch_size=2000)
+        changed += len(moved) + sum(1 for v in batch if search_keys(v.name))
+
+
 def id_lookup_hash(id_number: str) -> str:
     """The keyed hash an ID number is looked up by (the number itself is stored only encrypted)."""
     return keyed_hash(id_number, "id")
@@ -93,7 +127,7 @@ def search_q(q: str) -> Q | None:
     q = normalise(q)
     if not q:
         return None
-    if len(q) == 18 and q[:17].isdigit():
+    if len(q) == 18 and q[:17].isascii() and q[:17].isdigit():
         return Q(id_hash=id_lookup_hash(q.upper()))
     if _ID_TAIL.fullmatch(q):
         q = q.upper()
@@ -103,7 +137,10 @@ def search_q(q: str) -> Q | None:
         return condition
     if q.isascii() and q.isalpha():
         q = q.lower()
-        return Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q)
+        # The record's own reading through its indexed columns; another reading (王长春 as wzc) through
+        # the name's search keys, an exact match on the pieces' index.
+        other_readings = VeteranNameGram.objects.filter(gram=KEY_MARK + q).values("veteran_id")
+        return Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q) | Q(in_query("id", other_readings))
     pieces = VeteranNameGram.objects.filter(gram=q[:2]).values("veteran_id")
     condition = Q(id__in=pieces)
     return condition & Q(name__contains=q) if len(q) > 2 else condition

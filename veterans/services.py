@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 
 from accounts.models import User
 from audit.services import audit_record, snapshot
@@ -23,6 +22,7 @@ from core.errors import invalid
 from core.permissions import require
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
+from veterans.pinyin import pinyin_of
 from veterans.search import add_grams, gram_loader, id_lookup_hash, sync_grams
 from veterans.signals import veteran_deceased
 from veterans.validation import VeteranData
@@ -50,35 +50,6 @@ def id_tail_hashes(id_number: str) -> dict[str, str]:
 
 def phone_tail_hash(phone: str) -> str:
     return keyed_hash(phone[-4:], "phone_tail4") if phone else ""
-
-
-@functools.lru_cache(maxsize=20_000)
-def _syllable(char: str) -> str:
-    found = lazy_pinyin(char, errors="ignore")
-    return found[0].lower() if found else ""
-
-
-#: Surnames read otherwise than the character's common reading (曾 zeng, not ceng).
-SURNAME_READINGS = {
-    "曾": "zeng", "单": "shan", "仇": "qiu", "解": "xie", "区": "ou", "朴": "piao", "查": "zha", "翟": "zhai",
-    "乐": "yue", "盖": "ge", "曲": "qu", "种": "chong", "缪": "miao", "覃": "qin", "召": "shao", "折": "she",
-    "员": "yun", "秘": "bi", "尉": "yu", "万": "wan", "洗": "xian", "冼": "xian", "薄": "bo", "车": "che",
-    "重": "chong", "句": "gou", "过": "guo", "都": "du", "颉": "xie", "繁": "po", "黑": "he", "葛": "ge",
-}  # fmt: skip
-
-
-@functools.lru_cache(maxsize=50_000)
-def pinyin_of(name: str) -> tuple[str, str]:
-    """Full pinyin and initials (张三丽 → zhangsanli, zsl), a character at a time.
-
-    Character by character, with a cache: names share few thousand characters,
-    and an import of 100,000 names must not spend its time in the dictionary;
-    and name by name, since many people share a name.
-    """
-    syllables = [s for s in map(_syllable, name) if s]
-    if name and name[0] in SURNAME_READINGS and syllables:
-        syllables[0] = SURNAME_READINGS[name[0]]
-    return "".join(syllables), "".join(s[0] for s in syllables)
 
 
 def apply_data(

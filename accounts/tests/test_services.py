@@ -79,7 +79,7 @@ def test_it_creates_a_user_and_audits_what_was_created(net: Network) -> None:
         "role": "town_staff",
         "scope_region": net.danghu.pk,
         "department": "",
-        "phone": "13800000000",
+        "phone_masked": "138****0000",  # the audit log keeps no phone in plaintext
         "is_active": True,
     }
 
@@ -193,10 +193,12 @@ def test_it_refuses_an_anonymous_actor(net: Network) -> None:
 def test_it_updates_a_user_and_audits_before_and_after(net: Network) -> None:
     clerk = net.users["town_staff"]
 
-    user_update(actor=net.users["city_admin"], user=clerk, display_name="王站长", scope_region=net.zhapu, phone="123")
+    user_update(
+        actor=net.users["city_admin"], user=clerk, display_name="王站长", scope_region=net.zhapu, phone="13912345678"
+    )
 
     clerk.refresh_from_db()
-    assert (clerk.display_name, clerk.scope_region, clerk.phone) == ("王站长", net.zhapu, "123")
+    assert (clerk.display_name, clerk.scope_region, clerk.phone) == ("王站长", net.zhapu, "13912345678")
     entry = AuditEntry.objects.get(action="user.update")
     assert entry.region_code == net.zhapu.code
     assert entry.before["scope_region"] == net.danghu.pk

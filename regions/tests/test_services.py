@@ -420,7 +420,8 @@ class TestStationSave:
         entry = last_audit()
         assert entry.action == "station.update"
         assert entry.before["name"] == "当湖街道服务站"
-        assert entry.before["phone"] == ""
+        assert entry.before["phone_masked"] == "" and entry.after["phone_masked"] == "138****5678"
+        assert "phone" not in entry.after  # the audit log is forever: never the phone itself
         assert entry.after["name"] == "当湖街道退役军人服务站"
         assert entry.after["address"] == "当湖街道人民路1号"
 

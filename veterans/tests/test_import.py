@@ -25,7 +25,7 @@ from core.validators import build_id_number, mask_id
 from veterans import choices as c
 from veterans.imports import COLUMNS, REGISTER
 from veterans.models import Veteran, VeteranCategory, VeteranNameGram
-from veterans.search import grams_of, search_q
+from veterans.search import pieces_of, search_q
 from veterans.services import NewVeterans
 from veterans.tests.factories import (
     id_number,
@@ -781,7 +781,7 @@ def test_records_and_name_pieces_taking_turns_are_all_written(net, tmp_path, mon
     assert Veteran.objects.count() == 30 and VeteranCategory.objects.count() == 1
     for veteran in Veteran.objects.all():
         pieces = set(VeteranNameGram.objects.filter(veteran=veteran).values_list("gram", flat=True))
-        assert pieces == grams_of(veteran.name)
+        assert pieces == pieces_of(veteran.name)
 
 
 def test_a_file_with_tags_imports_while_its_rows_stream(net, tmp_path, monkeypatch):

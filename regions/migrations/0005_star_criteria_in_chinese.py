@@ -26,5 +26,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("regions", "0002_star_criteria")]
+    dependencies = [("regions", "0004_phones_encrypted")]
     operations = [migrations.RunPython(forwards, backwards)]
