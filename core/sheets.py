@@ -232,7 +232,7 @@ def _scan_xlsx(book: zipfile.ZipFile, member: str, limits: Limits) -> list[tuple
 
     try:
         with book.open(member) as handle:
-            _parse(handle, start)  # type: ignore[arg-type]
+            _parse(handle, start)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise _not_spreadsheet() from exc
     return formulas
@@ -266,7 +266,7 @@ def _scan_ods(book: zipfile.ZipFile) -> list[tuple[int, int]]:
 
     try:
         with book.open("content.xml") as handle:
-            _parse(handle, start)  # type: ignore[arg-type]
+            _parse(handle, start)
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise _not_spreadsheet() from exc
     return formulas
@@ -312,7 +312,7 @@ def _read_excel(path: Path) -> list[list[Any]]:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)  # type: ignore[no-any-return]
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except BaseException as exc:  # calamine raises its own error types (and panics) for broken files
         raise refused("表格内容已损坏", f"its content is damaged ({str(exc)[:200]})") from exc
 

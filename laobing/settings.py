@@ -144,6 +144,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A database-backed queue: `python manage.py worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 IMPORT_DIR = VAR_DIR / "imports"
+# What an import reads (README: "Import limits"): rows after the header, columns, the unpacked size of
+# an xlsx/ods, and the child process that reads it (its memory and wall-clock time).
+MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", "200000"))
+MAX_IMPORT_COLUMNS = int(os.environ.get("MAX_IMPORT_COLUMNS", "200"))
+MAX_IMPORT_UNPACKED_MB = int(os.environ.get("MAX_IMPORT_UNPACKED_MB", "200"))
+MAX_IMPORT_COMPRESSION_RATIO = int(os.environ.get("MAX_IMPORT_COMPRESSION_RATIO", "200"))
+IMPORT_READ_MEMORY_MB = int(os.environ.get("IMPORT_READ_MEMORY_MB", "1536"))
+IMPORT_READ_SECONDS = int(os.environ.get("IMPORT_READ_SECONDS", "300"))
+# How often the worker deletes the uploads nobody confirmed within a day.
+IMPORT_PURGE_SECONDS = int(os.environ.get("IMPORT_PURGE_SECONDS", "3600"))
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
 
