@@ -151,7 +151,7 @@ MAX_IMPORT_COLUMNS = int(os.environ.get("MAX_IMPORT_COLUMNS", "200"))
 MAX_IMPORT_UNPACKED_MB = int(os.environ.get("MAX_IMPORT_UNPACKED_MB", "200"))
 MAX_IMPORT_COMPRESSION_RATIO = int(os.environ.get("MAX_IMPORT_COMPRESSION_RATIO", "200"))
 IMPORT_READ_MEMORY_MB = int(os.environ.get("IMPORT_READ_MEMORY_MB", "1536"))
-IMPORT_READ_SECONDS = int(os.environ.get("IMPORT_READ_SECONDS", "300"))
+IMPORT_READ_SECONDS = float(os.environ.get("IMPORT_READ_SECONDS", "300"))
 # How often the worker deletes the uploads nobody confirmed within a day.
 IMPORT_PURGE_SECONDS = int(os.environ.get("IMPORT_PURGE_SECONDS", "3600"))
 ATTACHMENT_DIR = VAR_DIR / "attachments"
