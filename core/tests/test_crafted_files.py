@@ -199,6 +199,15 @@ def test_a_cell_past_the_column_cap_is_refused_while_read(net: Network, settings
     assert "超过 5 列" in job.message and "column H" in job.message
 
 
+def test_cells_that_give_no_reference_are_counted_by_their_order(net: Network, settings: Any) -> None:
+    settings.MAX_IMPORT_COLUMNS = 5
+    bare = '<c t="inlineStr"><is><t>x</t></is></c>' * 8
+
+    job = failed_job(net, xlsx(sheet(f"<row>{bare}</row>")))
+
+    assert "超过 5 列" in job.message and "column F" in job.message
+
+
 def test_a_csv_past_the_row_cap_is_refused_while_read(net: Network, settings: Any) -> None:
     settings.MAX_IMPORT_ROWS = 10
     content = "\n".join(["代码,名称,满分", *(f"c{n},名{n},5" for n in range(20))]).encode()
