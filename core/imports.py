@@ -325,11 +325,11 @@ def read_table(path: Path, register: Register) -> Table:
 
 
 def _formula_errors(formulas: list[tuple[int, int]], headers: list[str], read: set[int]) -> list[RowError]:
-    """A formula cell in a column the register reads (or in the header) is refused: its value is not what is seen
-    (the cached result, or nothing when the file was never recalculated)."""
+    """A formula cell in a column the register reads is refused: its value is not what is seen (the cached
+    result, or nothing when the file was never recalculated). Other columns are not read at all."""
     errors = []
     for row, index in formulas:
-        if index not in read and row != 1:
+        if index not in read:
             continue
         error = invalid(None, _("Row %(row)s column %(column)s holds a formula; paste values and upload again."),
                         code="formula_cell", row=row, column=column_letter(index))  # fmt: skip
