@@ -274,10 +274,12 @@ def _scan_xlsx(book: zipfile.ZipFile, member: str, limits: Limits) -> list[tuple
 
 
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-def _scan_ods(book: zipfile.ZipFile) -> list[tuple[int, int]]:
-    """The first table's formula cells (``table:formula``), rows and columns counted with their repeats."""
+def _scan_ods(book: zipfile.ZipFile, limits: Limits) -> list[tuple[int, int]]:
+    """The first table's formula cells (``table:formula``), rows and columns counted with their repeats;
+    refused at a value past the caps."""
     formulas: list[tuple[int, int]] = []
     where = {"tables": 0, "row": 0, "column": 0}
 
@@ -297,7 +299,10 @@ def _scan_ods(book: zipfile.ZipFile) -> list[tuple[int, int]]:
             if f"{_ODS_TABLE} formula" in attrs and len(formulas) < MAX_FORMULAS:
                 formulas.append((where["row"], where["column"]))  # a repeated row's formulas: its last copy
             repeat = attrs.get(f"{_ODS_TABLE} number-columns-repeated", "1")
-            where["column"] += int(repeat) if repeat.isdigit() else 1
+            count = int(repeat) if repeat.isdigit() else 1
+            if f"{_ODS_OFFICE} value-type" in attrs:  # blank cells and rows repeated to the sheet's end are no data
+                _check_extent(where["row"], where["column"] + count - 1, limits)
+            where["column"] += count
 
     try:
         with book.open("content.xml") as handle:
@@ -321,7 +326,7 @@ def _check_zip(path: Path, suffix: str, limits: Limits) -> list[tuple[int, int]]
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
             raise _not_spreadsheet() from exc
         if suffix == ".ods":
-            return _scan_ods(book)
+            return _scan_ods(book, limits)
         if _quick_scan_xlsx(book, scanned, limits) is False:
             return []
         return _scan_xlsx(book, scanned, limits)  # where the formulas are, or the cells that give no reference

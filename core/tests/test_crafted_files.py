@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from accounts.testing import Network
 from core import periodic
 from core.import_jobs import import_job_create
-from core.imports import REGISTERS, read_table
+from core.imports import REGISTERS, UnreadableFile, read_table
 from core.models import ImportJob
 from core.sheets import TOO_LARGE
 from core.tests.test_imports import CRITERIA
@@ -313,29 +313,52 @@ MANIFEST = (
 )
 
 
-def test_a_formula_cell_in_an_ods_file_is_refused(tmp_path: Path) -> None:
+def ods(path: Path, *rows: str) -> Path:
     table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
     office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
     text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-
-    def ods_cell(value: str, formula: str = "") -> str:
-        attribute = f' table:formula="of:={formula}"' if formula else ""
-        return f'<table:table-cell office:value-type="string"{attribute}><text:p>{value}</text:p></table:table-cell>'
-
     content = (f'<?xml version="1.0"?><office:document-content xmlns:office="{office}" xmlns:table="{table}" '
                f'xmlns:text="{text}" office:version="1.2"><office:body><office:spreadsheet><table:table '
                f'table:name="S"><table:table-row>{ods_cell("代码")}{ods_cell("名称")}{ods_cell("满分")}</table:table-row>'
-               f'<table:table-row table:number-rows-repeated="2">{ods_cell("a")}{ods_cell("甲")}</table:table-row>'
-               f'<table:table-row>{ods_cell("b")}{ods_cell("乙", "1")}{ods_cell("5")}</table:table-row>'
-               "</table:table></office:spreadsheet></office:body></office:document-content>")  # fmt: skip
-    with zipfile.ZipFile(tmp_path / "f.ods", "w") as book:
+               + "".join(rows) + "</table:table></office:spreadsheet></office:body></office:document-content>"
+               )  # fmt: skip
+    with zipfile.ZipFile(path, "w") as book:
         book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         book.writestr("META-INF/manifest.xml", MANIFEST)
         book.writestr("content.xml", content)
+    return path
 
-    errors = read_table(tmp_path / "f.ods", CRITERIA).header_errors
 
-    assert [(e.row, e.column) for e in errors] == [(4, "名称")]
+def ods_cell(value: str = "", formula: str = "", repeat: int = 1) -> str:
+    attributes = f' table:formula="of:={formula}"' if formula else ""
+    attributes += f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if not value:
+        return f"<table:table-cell{attributes}/>"
+    return f'<table:table-cell office:value-type="string"{attributes}><text:p>{value}</text:p></table:table-cell>'
+
+
+def test_a_formula_cell_in_an_ods_file_is_refused(tmp_path: Path) -> None:
+    path = ods(tmp_path / "f.ods",
+               f'<table:table-row table:number-rows-repeated="2">{ods_cell("a")}{ods_cell("甲")}</table:table-row>',
+               f"<table:table-row>{ods_cell('b')}{ods_cell('乙', '1')}{ods_cell('5')}</table:table-row>",
+               f'<table:table-row table:number-rows-repeated="1048000">{ods_cell(repeat=1024)}</table:table-row>'
+               )  # fmt: skip
+
+    errors = read_table(path, CRITERIA).header_errors
+
+    assert [(e.row, e.column) for e in errors] == [(4, "名称")]  # the blank rows repeated to the end are no data
+
+
+def test_an_ods_value_past_the_column_cap_is_refused(tmp_path: Path, settings: Any) -> None:
+    settings.MAX_IMPORT_COLUMNS = 50
+    path = ods(
+        tmp_path / "w.ods", f"<table:table-row>{ods_cell('a')}{ods_cell(repeat=60)}{ods_cell('x')}</table:table-row>"
+    )
+
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(path, CRITERIA)
+
+    assert "超过 50 列" in refused.value.message
 
 
 # --- unconfirmed uploads: the periodic purge ----------------------------------------------------------------
