@@ -191,6 +191,12 @@ def test_rows_past_the_cap_are_refused_while_read_even_when_the_dimension_says_l
     assert job.message.startswith("文件无法读取：超过 50 行") and "more than 50 rows" in job.message
 
 
+def test_a_cell_at_xfd1048576_without_a_dimension_fails_its_job_with_a_message(net: Network) -> None:
+    job = failed_job(net, xlsx(sheet(f'<row r="1048576">{cell("XFD1048576", "1")}</row>')))
+
+    assert job.message.startswith("文件无法读取：超过 200,000 行") and "The file cannot be read" in job.message
+
+
 def test_a_cell_past_the_column_cap_is_refused_while_read(net: Network, settings: Any) -> None:
     settings.MAX_IMPORT_COLUMNS = 5
 
