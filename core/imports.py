@@ -263,10 +263,11 @@ class Table:
     """A file's cells: the header row mapped to a register's fields, and its non-blank rows."""
 
     headers: list[str]
-    header_errors: list[RowError]  # the required columns it lacks, and every formula cell it holds
+    header_errors: list[RowError]  # the required columns it lacks
     cells: list[list[Any]]  # every row after the header, as read
     positions: dict[str, int]  # field → column index
     kept: list[int]  # the indices in ``cells`` of the rows that are not blank
+    formula_errors: list[RowError] = field(default_factory=list)  # each formula cell in a column read
 
     @property
     def expected(self) -> int:
@@ -290,7 +291,7 @@ class Table:
 
 
 def read_table(path: Path, register: Register) -> Table:
-    """The file as a Table; header errors name the required columns it lacks and each formula cell.
+    """The file as a Table; header errors name the required columns it lacks, formula errors each formula cell.
 
     The file is read in a child process under the caps of ``read_limits`` (core.sheets): a crafted
     file is refused (UnreadableFile) and cannot take this process down."""
@@ -314,14 +315,15 @@ def read_table(path: Path, register: Register) -> Table:
         for column in register.columns
         if column.required and column.field not in positions
     ]  # fmt: skip
-    header_errors += _formula_errors(formulas, headers, set(positions.values()))
     cells = table[1:]
     kept = [
         index
         for index, row in enumerate(cells)
         if not all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
     ]
-    return Table(headers, header_errors, cells, positions, kept)
+    return Table(
+        headers, header_errors, cells, positions, kept, _formula_errors(formulas, headers, set(positions.values()))
+    )
 
 
 def _formula_errors(formulas: list[tuple[int, int]], headers: list[str], read: set[int]) -> list[RowError]:
@@ -388,7 +390,7 @@ def import_file(
     context = register.context(actor)
     result = ImportResult(register.name)
     table = read_table(path, register)
-    result.errors.extend(table.header_errors)
+    result.errors.extend(table.header_errors + table.formula_errors)
     keys = list(map(register.key, table.values(register.key_field)))
     existing = register.find(list(dict.fromkeys(k for k in keys if k is not None)), context)
     with batch(current_batch_id() or None) as batch_id, transaction.atomic():

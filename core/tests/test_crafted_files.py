@@ -264,6 +264,7 @@ def test_a_formula_cell_is_refused_at_its_row_and_column_with_or_without_a_cache
     rows = (f'<row r="2">{cell("A2", "a")}{cell("B2", "甲")}{cell("C2", "20", formula="10+10")}</row>'
             f'<row r="3">{cell("A3", "b")}{cell("B3", "乙", formula="UPPER(B2)")}{cell("C3", "5")}</row>'
             f'<row r="4">{cell("A4", "c")}{cell("B4", "丙")}{cell("C4", "5")}{cell("D4", "1", formula="1")}</row>'
+            f'<row r="5">{cell("A5", "d")}{cell("B5", "丁")}{cell("C5", "0")}</row>'
             )  # fmt: skip
 
     job = upload(net, xlsx(sheet(rows)))
@@ -284,6 +285,7 @@ def test_a_formula_cell_is_refused_at_its_row_and_column_with_or_without_a_cache
             "Row 3 column B holds a formula; paste values and upload again.",
         ),
     ]  # fmt: skip  (column D is no column of the register: its formula is not read)
+    assert [(e["row"], e["code"]) for e in job.errors if e["code"] != "formula_cell"] == [(5, "bad_score")]
     assert not StarCriterion.objects.exists()
 
 
@@ -297,8 +299,8 @@ def test_a_formula_written_by_openpyxl_and_a_shared_one_are_refused(net: Network
               f"<v>2</v></c></row>")  # fmt: skip
     (tmp_path / "s.xlsx").write_bytes(xlsx(sheet(shared)))
 
-    assert [(e.row, e.column) for e in read_table(tmp_path / "f.xlsx", CRITERIA).header_errors] == [(2, "满分")]
-    assert [(e.row, e.column) for e in read_table(tmp_path / "s.xlsx", CRITERIA).header_errors] == [
+    assert [(e.row, e.column) for e in read_table(tmp_path / "f.xlsx", CRITERIA).formula_errors] == [(2, "满分")]
+    assert [(e.row, e.column) for e in read_table(tmp_path / "s.xlsx", CRITERIA).formula_errors] == [
         (2, "满分"), (3, "满分")]  # fmt: skip
 
 
@@ -308,7 +310,7 @@ def test_text_that_starts_with_equals_is_no_formula_cell(net: Network, tmp_path:
 
     table = read_table(tmp_path / "t.xlsx", CRITERIA)
 
-    assert table.header_errors == [] and next(table.rows())[1]["name"] == "=甲"  # the register refuses it as before
+    assert table.formula_errors == [] and next(table.rows())[1]["name"] == "=甲"  # the register refuses it as before
 
 
 MANIFEST = (
@@ -350,7 +352,7 @@ def test_a_formula_cell_in_an_ods_file_is_refused(tmp_path: Path) -> None:
                f'<table:table-row table:number-rows-repeated="1048000">{ods_cell(repeat=1024)}</table:table-row>'
                )  # fmt: skip
 
-    errors = read_table(path, CRITERIA).header_errors
+    errors = read_table(path, CRITERIA).formula_errors
 
     assert [(e.row, e.column) for e in errors] == [(4, "名称")]  # the blank rows repeated to the end are no data
 
