@@ -7,8 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from core import periodic
         from core.export_jobs import purge_exports_task
+        from core.import_jobs import purge_uploads
 
         # Exports hold personal data: the worker deletes their files a day after (checked hourly).
         periodic.register("purge_exports", purge_exports_task, lambda: 3600.0)
+        # An upload holds plain ID numbers: one nobody confirms is deleted after a day, by the worker.
+        periodic.register("purge_uploads", purge_uploads, lambda: float(settings.IMPORT_PURGE_SECONDS))

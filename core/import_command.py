@@ -52,7 +52,8 @@ class ImportCommand(BaseCommand):
             result = import_file(path, self.register, actor=actor, on_duplicate=on_duplicate, write=write,
                                  source=source)  # fmt: skip
         except (UnreadableFile, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            self.stderr.write(f"无法读取文件 / cannot read the file {path}: {exc}")
+            message = exc.message if isinstance(exc, UnreadableFile) else f"无法读取文件 / cannot read the file: {exc}"
+            self.stderr.write(f"{path}: {message}")
             sys.exit(2)
         if options.get("report"):
             write_report(result, Path(options["report"]))

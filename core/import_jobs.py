@@ -22,7 +22,16 @@ from django_tasks import task
 
 from core.auditing import audit_record
 from core.errors import bad_choice
-from core.imports import ON_DUPLICATE, REGISTERS, Register, UnreadableFile, file_digest, import_file, write_report
+from core.imports import (
+    ON_DUPLICATE,
+    REGISTERS,
+    Register,
+    UnreadableFile,
+    check_upload,
+    file_digest,
+    import_file,
+    write_report,
+)
 from core.models import ImportJob
 from core.permissions import require
 
@@ -45,7 +54,10 @@ def _audit(job: ImportJob, action: str, actor: Any, **after: Any) -> None:
 
 @transaction.atomic
 def import_job_create(*, actor: Any, register: Register, upload: UploadedFile, on_duplicate: str) -> ImportJob:
-    """Keep an upload for checking: its file under IMPORT_DIR, its job, and the check queued."""
+    """Keep an upload for checking: its file under IMPORT_DIR, its job, and the check queued.
+
+    A spreadsheet that is no valid zip or declares more than the caps is refused here, at the file field
+    (ValidationError), and its file deleted at once."""
     require(actor, register.capability)
     if on_duplicate not in ON_DUPLICATE:
         raise bad_choice("on_duplicate", [(choice, choice) for choice in ON_DUPLICATE])
@@ -57,9 +69,10 @@ def import_job_create(*, actor: Any, register: Register, upload: UploadedFile, o
         with stored.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
+        check_upload(stored, name)
         job.stored_path, job.sha256 = str(stored), file_digest(stored)
         job.save()
-        _audit(job, "upload", actor, sha256=job.sha256, on_duplicate=on_duplicate)
+        _audit(job, "upload", actor, sha256=job.sha256, size=stored.stat().st_size, on_duplicate=on_duplicate)
         run_import.enqueue(str(job.pk), False)
     except BaseException:
         stored.unlink(missing_ok=True)  # the upload holds plain ID numbers: no job, no file
@@ -86,6 +99,12 @@ def import_job_confirm(*, actor: Any, job: ImportJob) -> ImportJob | None:
     _audit(job, "confirm", actor, sha256=job.sha256, on_duplicate=job.on_duplicate)
     run_import.enqueue(str(job.pk), True)
     return job
+
+
+@task()
+def purge_uploads() -> int:
+    """The periodic job (core.periodic, every IMPORT_PURGE_SECONDS): uploads nobody confirmed within a day."""
+    return purge_unconfirmed_uploads()
 
 
 def purge_unconfirmed_uploads() -> int:
@@ -146,12 +165,16 @@ def run_import(job_id: str, write: bool = False) -> str:
         else:
             fields["status"] = Status.VALID
     except UnreadableFile as exc:
-        fields = {"status": Status.FAILED, "message": f"无法读取文件 / cannot read the file: {exc}"}
+        fields = {"status": Status.FAILED, "message": exc.message}
     except Exception as exc:  # the job must end in a state the page can show, whatever went wrong
         log.exception("import job %s failed", job.pk)
         fields = {"status": Status.FAILED, "message": f"{type(exc).__name__}: {exc}"}
     if fields["status"] != Status.VALID:
         # The upload holds plain ID numbers: keep it only while it waits for confirmation.
         path.unlink(missing_ok=True)
-    _update(job, **fields)
+    with transaction.atomic():
+        _update(job, **fields)
+        if not write:  # what the upload turned out to hold, beside its upload entry
+            _audit(job, "check", job.actor, sha256=job.sha256, status=str(fields["status"]),
+                   rows=fields.get("total_rows", 0), errors=fields.get("error_count", 0))  # fmt: skip
     return str(fields["status"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from core.imports import EXCEL_SUFFIXES, ON_DUPLICATE, REGISTERS, Register, writ
 from core.models import ImportJob
 from core.permissions import require
 from core.types import AuthedRequest
+from core.views import apply_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,9 +76,13 @@ def import_new(request: AuthedRequest, name: str) -> HttpResponse:
     register = _register(request, name)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = import_job_create(actor=request.user, register=register, upload=form.cleaned_data["file"],
-                                on_duplicate=form.cleaned_data["on_duplicate"])  # fmt: skip
-        return redirect("imports:job", pk=job.pk)
+        try:
+            job = import_job_create(actor=request.user, register=register, upload=form.cleaned_data["file"],
+                                    on_duplicate=form.cleaned_data["on_duplicate"])  # fmt: skip
+        except ValidationError as exc:  # a spreadsheet refused before it is read: no job, no file
+            apply_errors(form, exc)
+        else:
+            return redirect("imports:job", pk=job.pk)
     jobs = ImportJob.objects.filter(actor=request.user, register=name)[:10]
     return render(request, "core/import_new.html", {"register": register, "form": form, "jobs": jobs,
                                                     "choices": ON_DUPLICATE})  # fmt: skip

@@ -4,7 +4,8 @@ A register (veterans now; employers, entitlements and points later) declares
 its columns, its key and a few functions; the pipeline does the rest:
 
 - ``read_table`` reads xlsx/xls/ods with python-calamine (fast) and CSV in
-  UTF-8 or GB18030, and maps the Chinese headers to field names;
+  UTF-8 or GB18030, in a child process under caps (core.sheets), and maps the
+  Chinese headers to field names; a formula cell is an error at its row;
 - ``import_file`` cleans every row, finds duplicates inside the file and
   against the database, and collects every error with its Excel row number,
   header, value and message in Chinese and English; with ``write`` it hands
@@ -15,14 +16,13 @@ its columns, its key and a few functions; the pipeline does the rest:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
@@ -34,6 +34,7 @@ from core.errors import error_items, invalid, render
 from core.parsing import is_blank
 from core.permissions import require
 from core.scoping import scope_prefix
+from core.sheets import Limits, Refused, column_letter, precheck, read_isolated
 from core.validators import normalise
 
 ON_DUPLICATE = ("error", "skip", "update")
@@ -41,7 +42,11 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read as a table at all (exit code 2)."""
+    """The file cannot be read as a table at all (exit code 2); ``message`` says why, when known, in both languages."""
+
+    def __init__(self, detail: str, message: str = "") -> None:
+        super().__init__(detail)
+        self.message = message or f"无法读取文件 / cannot read the file: {detail}"
 
 
 @dataclass(frozen=True)
@@ -231,27 +236,26 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UnreadableFile("encoding")
-    return list(csv.reader(io.StringIO(text)))
+def read_limits() -> Limits:
+    """The caps on what an import reads, from the settings (README: "Import limits")."""
+    from django.conf import settings
+
+    return Limits(
+        rows=settings.MAX_IMPORT_ROWS, columns=settings.MAX_IMPORT_COLUMNS,
+        total_bytes=settings.MAX_IMPORT_UNPACKED_MB * 1024 * 1024, ratio=settings.MAX_IMPORT_COMPRESSION_RATIO,
+        memory_bytes=settings.IMPORT_READ_MEMORY_MB * 1024 * 1024, seconds=float(settings.IMPORT_READ_SECONDS),
+    )  # fmt: skip
 
 
-def _read_excel(path: Path) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
+def check_upload(source: Path | IO[bytes], name: str) -> None:
+    """Refuse at the upload a spreadsheet that is no valid zip or declares more than the caps (ValidationError)."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for every kind of broken file
-        raise UnreadableFile(str(exc)) from exc
+        precheck(source, Path(name).suffix, read_limits())
+    except Refused as exc:
+        raise ValidationError({"file": [ValidationError(exc.message, code="unreadable")]}) from exc
+    finally:
+        if not isinstance(source, Path):
+            source.seek(0)
 
 
 @dataclass
@@ -259,10 +263,11 @@ class Table:
     """A file's cells: the header row mapped to a register's fields, and its non-blank rows."""
 
     headers: list[str]
-    header_errors: list[RowError]
+    header_errors: list[RowError]  # the required columns it lacks
     cells: list[list[Any]]  # every row after the header, as read
     positions: dict[str, int]  # field → column index
     kept: list[int]  # the indices in ``cells`` of the rows that are not blank
+    formula_errors: list[RowError] = field(default_factory=list)  # each formula cell in a column read
 
     @property
     def expected(self) -> int:
@@ -286,16 +291,19 @@ class Table:
 
 
 def read_table(path: Path, register: Register) -> Table:
-    """The file as a Table; header errors name the required columns it lacks."""
+    """The file as a Table; header errors name the required columns it lacks, formula errors each formula cell.
+
+    The file is read in a child process under the caps of ``read_limits`` (core.sheets): a crafted
+    file is refused (UnreadableFile) and cannot take this process down."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        table = _read_csv(path)
-    elif suffix in EXCEL_SUFFIXES:
-        table = _read_excel(path)
-    else:
+    if suffix not in EXCEL_SUFFIXES | {".csv"}:
         raise UnreadableFile(suffix)
+    try:
+        table, formulas = read_isolated(path, read_limits())
+    except Refused as exc:
+        raise UnreadableFile(exc.message, exc.message) from exc
     if not table:
-        raise UnreadableFile("empty")
+        raise UnreadableFile("empty", "文件无法读取：文件是空的 / The file cannot be read: it is empty")
     headers = [str(h).strip() if h is not None else "" for h in table[0]]
     known = register.header_map()
     positions = {known[h].field: i for i, h in enumerate(headers) if h in known}
@@ -313,7 +321,23 @@ def read_table(path: Path, register: Register) -> Table:
         for index, row in enumerate(cells)
         if not all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
     ]
-    return Table(headers, header_errors, cells, positions, kept)
+    return Table(
+        headers, header_errors, cells, positions, kept, _formula_errors(formulas, headers, set(positions.values()))
+    )
+
+
+def _formula_errors(formulas: list[tuple[int, int]], headers: list[str], read: set[int]) -> list[RowError]:
+    """A formula cell in a column the register reads is refused: its value is not what is seen (the cached
+    result, or nothing when the file was never recalculated). Other columns are not read at all."""
+    errors = []
+    for row, index in formulas:
+        if index not in read:
+            continue
+        error = invalid(None, _("Row %(row)s column %(column)s holds a formula; paste values and upload again."),
+                        code="formula_cell", row=row, column=column_letter(index))  # fmt: skip
+        header = headers[index] if index < len(headers) else column_letter(index)
+        errors.append(RowError(row, header, "", render(error, "zh-hans"), render(error, "en"), "formula_cell"))
+    return errors
 
 
 def _shown(value: Any, column: Column | None = None) -> str:
@@ -366,7 +390,7 @@ def import_file(
     context = register.context(actor)
     result = ImportResult(register.name)
     table = read_table(path, register)
-    result.errors.extend(table.header_errors)
+    result.errors.extend(table.header_errors + table.formula_errors)
     keys = list(map(register.key, table.values(register.key_field)))
     existing = register.find(list(dict.fromkeys(k for k in keys if k is not None)), context)
     with batch(current_batch_id() or None) as batch_id, transaction.atomic():

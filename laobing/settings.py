@@ -160,6 +160,16 @@ AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", VAR_DIR / "audit-an
 AUDIT_ANCHOR_SECONDS = int(os.environ.get("AUDIT_ANCHOR_SECONDS", "3600"))
 #: Export jobs' files (masked personal data), deleted a day after they were written.
 EXPORT_DIR = VAR_DIR / "exports"
+# What an import reads (README: "Import limits"): rows after the header, columns, the unpacked size of
+# an xlsx/ods, and the child process that reads it (its memory and wall-clock time).
+MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", "200000"))
+MAX_IMPORT_COLUMNS = int(os.environ.get("MAX_IMPORT_COLUMNS", "200"))
+MAX_IMPORT_UNPACKED_MB = int(os.environ.get("MAX_IMPORT_UNPACKED_MB", "200"))
+MAX_IMPORT_COMPRESSION_RATIO = int(os.environ.get("MAX_IMPORT_COMPRESSION_RATIO", "200"))
+IMPORT_READ_MEMORY_MB = int(os.environ.get("IMPORT_READ_MEMORY_MB", "1536"))
+IMPORT_READ_SECONDS = float(os.environ.get("IMPORT_READ_SECONDS", "300"))
+# How often the worker deletes the uploads nobody confirmed within a day.
+IMPORT_PURGE_SECONDS = int(os.environ.get("IMPORT_PURGE_SECONDS", "3600"))
 ATTACHMENT_DIR = VAR_DIR / "attachments"
 MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
 

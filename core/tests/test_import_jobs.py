@@ -46,8 +46,14 @@ def test_an_upload_is_kept_checked_and_audited(net: Network, settings: Any) -> N
     job.refresh_from_db()  # the test queue runs the check at once
     assert (job.status, job.file_name, job.total_rows) == ("valid", "标准.csv", 1)
     assert Path(job.stored_path).parent == settings.IMPORT_DIR and Path(job.stored_path).exists()
-    entry = AuditEntry.objects.get()
-    assert (entry.action, entry.object_id, entry.after["sha256"]) == ("import.upload", str(job.pk), job.sha256)
+    upload_entry, check = AuditEntry.objects.order_by("seq")
+    assert (upload_entry.action, upload_entry.object_id, upload_entry.actor_id) == ("import.upload", str(job.pk),
+                                                                                    job.actor_id)  # fmt: skip
+    size = Path(job.stored_path).stat().st_size
+    assert (upload_entry.after["register"], upload_entry.after["sha256"], upload_entry.after["size"]) == (
+        "star_criterion", job.sha256, size)  # fmt: skip
+    assert (check.action, check.object_id) == ("import.check", str(job.pk))
+    assert (check.after["sha256"], check.after["rows"], check.after["status"]) == (job.sha256, 1, "valid")
     assert not StarCriterion.objects.exists()
 
 
@@ -60,7 +66,7 @@ def test_a_confirmed_job_is_written_once_and_each_step_audited(net: Network) -> 
     assert confirmed is not None and again is None
     job.refresh_from_db()
     assert job.status == "committed" and StarCriterion.objects.count() == 1
-    assert actions() == ["import.upload", "import.confirm", "star_criterion.import"]
+    assert actions() == ["import.upload", "import.check", "import.confirm", "star_criterion.import"]
 
 
 def test_only_the_uploader_confirms_a_job(net: Network) -> None:
@@ -71,7 +77,7 @@ def test_only_the_uploader_confirms_a_job(net: Network) -> None:
 
     assert import_job_confirm(actor=other, job=job) is None
     job.refresh_from_db()
-    assert job.status == "valid" and actions() == ["import.upload"]
+    assert job.status == "valid" and actions() == ["import.upload", "import.check"]
 
 
 def test_a_job_with_errors_cannot_be_confirmed(net: Network) -> None:
@@ -115,4 +121,4 @@ def test_an_upload_never_confirmed_expires_and_the_expiry_is_audited(net: Networ
 
     job.refresh_from_db()
     assert job.status == "failed" and not Path(job.stored_path).exists()
-    assert actions() == ["import.upload", "import.expire"]
+    assert actions() == ["import.upload", "import.check", "import.expire"]

@@ -587,7 +587,7 @@ def test_an_unreadable_file_exits_2(net, tmp_path, make):
     path = next(tmp_path.iterdir(), tmp_path / "missing.xlsx")
     code, _out, err = run_import(path, "--commit", "--user", "town_staff")
     assert code == 2
-    assert "无法读取文件" in err
+    assert "无法读取" in err
     assert Veteran.objects.count() == 0 and not imports().exists()
 
 

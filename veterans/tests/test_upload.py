@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -345,18 +346,37 @@ def test_a_file_over_the_size_limit_is_refused_at_the_file_field(net: Network, s
 
 def test_a_file_at_the_size_limit_is_accepted(net: Network, settings: Any) -> None:
     settings.MAX_UPLOAD_MB = 1
-    exact = SimpleUploadedFile("刚好.xlsx", b"\0" * (1024 * 1024), content_type=XLSX)
+    exact = SimpleUploadedFile("刚好.csv", (b"a" * 1023 + b"\n") * 1024, content_type="text/csv")
 
     response = upload(net.client("town_staff"), exact)
 
     assert response.status_code == 302
-    assert ImportJob.objects.get().status == "failed"  # accepted, then found unreadable
+    assert ImportJob.objects.get().status == "invalid"  # accepted, then found to lack the required columns
+
+
+def test_a_file_that_is_no_spreadsheet_is_refused_at_the_file_field(net: Network, import_dir: Path) -> None:
+    response = upload(net.client("town_staff"), SimpleUploadedFile("坏.xlsx", b"this is not a spreadsheet",
+                                                                   content_type=XLSX))  # fmt: skip
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors.as_data()["file"]
+    assert error.code == "unreadable" and "文件无法读取" in error.message and "cannot be read" in error.message
+    assert "文件无法读取" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not any(import_dir.iterdir())  # the upload holds ID numbers: no job, no file
 
 
 def test_an_unreadable_spreadsheet_fails_with_a_message_and_is_deleted(net: Network) -> None:
-    upload(net.client("town_staff"), SimpleUploadedFile("坏.xlsx", b"this is not a spreadsheet", content_type=XLSX))
+    """A valid zip whose sheet is no XML passes the upload's check, and the job fails with a message."""
+    buffer = io.BytesIO(xlsx([valid_row(net.village)]).read())
+    broken = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            target.writestr(member, b"<worksheet><sheetData><row" if member.filename.endswith("sheet1.xml") else data)
+    upload(net.client("town_staff"), SimpleUploadedFile("坏.xlsx", broken.getvalue(), content_type=XLSX))
 
     job = ImportJob.objects.get()
-    assert job.status == "failed" and job.message
+    assert job.status == "failed" and "文件无法读取" in job.message
     assert not Path(job.stored_path).exists()
     assert job.message in net.client("town_staff").get(f"/imports/{job.pk}/").content.decode()
