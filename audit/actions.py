@@ -58,6 +58,7 @@ LABELS: dict[str, Any] = {
     "petition.print": _("Petition letter printed"),
     # imports
     "import.upload": _("Import file uploaded"),
+    "import.check": _("Import file checked"),
     "import.confirm": _("Import confirmed"),
     "import.expire": _("Unconfirmed import file deleted"),
     # the audit log itself

@@ -58,3 +58,25 @@ def write_lock_held(path: Path | None) -> Iterator[None]:
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def migrate_apps(targets: list[tuple[str, str]]) -> Any:
+    """Migrate these apps to these migrations and every other app to its latest; the models as they then are."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    named = {app for app, _name in targets}
+    plan = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named] + targets
+    executor.migrate(plan)
+    return MigrationExecutor(connection).loader.project_state(plan).apps
+
+
+@contextlib.contextmanager
+def migrated_back(targets: list[tuple[str, str]]) -> Iterator[Any]:
+    """The old schema for the block, then every app at its latest migration whatever happened (later tests
+    need it: restoring only the apps a test names would leave a newer migration of another app unapplied)."""
+    try:
+        yield migrate_apps(targets)
+    finally:
+        migrate_apps([])

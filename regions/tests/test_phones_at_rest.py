@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from django.db import connection, models
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create, user_update
 from accounts.testing import Network
 from audit.models import AuditEntry
+from core.testing_db import migrate_apps
+from core.testing_db import migrated_back as migrated_back_to
 from regions.models import GridLeaderTerm, Station
 from regions.services import grid_leader_appoint, grid_leader_rotate, station_save
 
@@ -110,20 +111,10 @@ BEFORE = [("regions", "0002_star_criteria"), ("accounts", "0003_username_unique_
 AFTER = [("regions", "0004_phones_encrypted"), ("accounts", "0005_phone_encrypted")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    named = {app for app, _name in targets}
-    plan = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named] + targets
-    executor.migrate(plan)
-    return MigrationExecutor(connection).loader.project_state(plan).apps
-
-
 @pytest.fixture
 def migrated_back() -> Any:
-    try:
-        yield _migrate(BEFORE)
-    finally:
-        _migrate(AFTER)
+    with migrated_back_to(BEFORE) as apps:
+        yield apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,7 +134,7 @@ def test_the_migration_encrypts_the_phones_already_kept(migrated_back: Any) -> N
         username="old_clerk", role="city_staff", scope_region=city, phone=CLERK
     )
 
-    _migrate(AFTER)
+    migrate_apps(AFTER)
 
     raw = stored(GridLeaderTerm, "leader_phone") + stored(Station, "phone") + stored(User, "phone")
     assert not any(p in value for value in raw for p in (STATION, LEADER, CLERK))
@@ -152,7 +143,7 @@ def test_the_migration_encrypts_the_phones_already_kept(migrated_back: Any) -> N
     assert sorted(GridLeaderTerm.objects.values_list("leader_phone", flat=True)) == ["", LEADER]
     assert User.objects.get(username="old_clerk").phone == CLERK
 
-    _migrate(BEFORE)  # and back: the plain values again
+    migrate_apps(BEFORE)  # and back: the plain values again
     assert sorted(stored(GridLeaderTerm, "leader_phone")) == ["", LEADER]
     assert stored(Station, "phone") == [STATION]
 

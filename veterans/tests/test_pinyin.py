@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from accounts.testing import Network
+from core.testing_db import migrate_apps
+from core.testing_db import migrated_back as migrated_back_to
 from veterans.models import Veteran, VeteranNameGram
 from veterans.pinyin import COMPOUND_SURNAMES, MAX_VARIANTS, pinyin_of, pinyin_variants, search_keys
 from veterans.search import reindex_names
@@ -220,20 +220,10 @@ BEFORE = [("veterans", "0007_lighter_import")]
 AFTER = [("veterans", "0008_pinyin_readings")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    named = {app for app, _name in targets}
-    plan = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named] + targets
-    executor.migrate(plan)
-    return MigrationExecutor(connection).loader.project_state(plan).apps
-
-
 @pytest.fixture
 def migrated_back() -> Any:
-    try:
-        yield _migrate(BEFORE)
-    finally:
-        _migrate(AFTER)
+    with migrated_back_to(BEFORE) as apps:
+        yield apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,7 +240,7 @@ def test_the_migration_reads_the_kept_names_again(migrated_back: Any) -> None:
     )  # fmt: skip
     old.get_model("veterans", "VeteranNameGram").objects.create(veteran_id=kept.pk, gram="王")
 
-    _migrate(AFTER)
+    migrate_apps(AFTER)
 
     veteran = Veteran.objects.get(pk=kept.pk)
     assert (veteran.name_pinyin, veteran.name_initials) == ("wangchangchun", "wcc")

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from core.testing_db import migrate_apps
+from core.testing_db import migrated_back as migrated_back_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,22 +16,10 @@ BEFORE = [("petitions", "0001_initial"), ("cases", "0002_seed_templates")]
 AFTER = [("petitions", "0003_choices"), ("cases", "0004_choices")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    """Migrate these apps to these migrations, every other app to its latest; the models as they then are."""
-    executor = MigrationExecutor(connection)
-    named = {app for app, _name in targets}
-    plan = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named] + targets
-    executor.migrate(plan)
-    return MigrationExecutor(connection).loader.project_state(plan).apps
-
-
 @pytest.fixture
 def migrated_back() -> Any:
-    """The old schema for the test, and the latest again afterwards whatever happened (later tests need it)."""
-    try:
-        yield _migrate(BEFORE)
-    finally:
-        _migrate(AFTER)
+    with migrated_back_to(BEFORE) as apps:
+        yield apps
 
 
 def test_a_petitions_and_a_cases_json_facts_land_in_their_columns_and_back(migrated_back: Any) -> None:
@@ -66,7 +55,7 @@ def test_a_petitions_and_a_cases_json_facts_land_in_their_columns_and_back(migra
     )
     LifeCase.objects.create(case=life_case, template=template, stage="reporting")
 
-    new = _migrate(AFTER)
+    new = migrate_apps(AFTER)
     petition = new.get_model("petitions", "Petition").objects.get()
     assert (petition.region_code, petition.registrar_unit, petition.registrar_role) == (
         "330482001001",
@@ -92,9 +81,9 @@ def test_a_petitions_and_a_cases_json_facts_land_in_their_columns_and_back(migra
         "dates": {"opened": "2026-11-02"}, "owner_role": "town_staff"
     }  # fmt: skip
 
-    back = _migrate(BEFORE)
+    back = migrate_apps(BEFORE)
     assert back.get_model("workflow", "Case").objects.get(pk=case.pk).data["handler"]["department"] == "police"
     assert (
         back.get_model("workflow", "Case").objects.get(pk=life_case.pk).data["dates"]["statutory_due"] == "2026-12-15"
     )
-    _migrate(AFTER)
+    migrate_apps(AFTER)
