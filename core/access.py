@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,6 +59,10 @@ class Access:
     public: bool = False
     #: values for the URL's other arguments (a letter's kind), for the tests that build the URL
     examples: Mapping[str, str] = field(default_factory=dict)
+    #: the query-string parameters a page reads (its filter form's fields, ``q``, ``page``, ``cursor``…), for the
+    #: test that sends each of them malformed values (``core/tests/test_junk_params.py``); the API's are in its
+    #: OpenAPI document
+    params: tuple[str, ...] = ()
 
 
 def access_of(view: Any) -> Access | None:
@@ -83,9 +87,12 @@ def page(
     methods: tuple[str, ...] = ("GET",),
     public: bool = False,
     examples: Mapping[str, str] | None = None,
+    params: Iterable[str] = (),
 ) -> Callable[[F], F]:
-    """Declare and enforce who may open a page: method, sign-in, capability."""
-    declared = Access(capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}))
+    """Declare and enforce who may open a page: method, sign-in, capability; and the query parameters it reads."""
+    declared = Access(
+        capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}), tuple(params)
+    )
 
     def decorate(view: F) -> F:
         @functools.wraps(view)

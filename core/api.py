@@ -6,20 +6,47 @@ where each field item carries ``field``, ``code``, ``message`` (zh-hans) and ``m
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import BeforeValidator
 
 from core.errors import Conflict, error_items
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _iso(pattern: re.Pattern[str], kind: type, what: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        if isinstance(value, str) and pattern.fullmatch(value):
+            return value
+        raise ValueError(
+            f"{what} must be an ISO 8601 string ({'YYYY-MM-DD' if kind is dt.date else 'YYYY-MM-DDTHH:MM'})"
+        )
+
+    return check
+
+
+#: A date the API reads: an ISO string ("2026-10-01"), never a number (pydantic would take 0 as 1970-01-01).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso(_ISO_DATE, dt.date, "a date"))]
+#: A time the API reads: an ISO 8601 string, never a number of seconds.
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso(_ISO_DATETIME, dt.datetime, "a time"))]
 
 
 class TokenAuth(HttpBearer):
@@ -38,6 +65,20 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class BodyNotAnObject(ValueError):
+    """A JSON body that is a list, a string or a number: every operation's body is an object."""
+
+
+class ObjectParser(Parser):
+    """JSON bodies, which must be objects: ninja's schemas read attributes, so a list would pass as empty."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
 
 
 def _both(message: Any) -> tuple[str, str]:
@@ -93,6 +134,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(SchemaError)
     def on_schema(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+        if exc.errors and all(err.get("loc", ("",))[0] == "path" for err in exc.errors):
+            # the URL names no object that can exist (an id that is no number, or one beyond 64 bits)
+            return error_response(api, request, 404, "not_found", _("Not found."))
         zh, _en = _both(_("This value is missing or has the wrong type."))
         fields = []
         for err in exc.errors:
@@ -106,6 +150,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 }
             )
         return error_response(api, request, 400, "invalid", _("The input has errors."), fields)
+
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(UnreadablePostError)
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(BadRequest)
+    def on_unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # a body that cannot be parsed as its Content-Type says (multipart without a boundary), or too large
+        return error_response(
+            api,
+            request,
+            400,
+            "bad_request",
+            _("The request body could not be read: send JSON with 'Content-Type: application/json'."),
+        )
 
     @api.exception_handler(AuthenticationError)
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -139,4 +197,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, BodyNotAnObject):  # ninja wraps what the parser raised
+            return error_response(api, request, 400, "not_an_object", _("The request body must be a JSON object."))
+        if isinstance(exc.__cause__, ValueError):  # not JSON at all, or not UTF-8
+            return error_response(api, request, 400, "bad_json", _("The request body is not valid JSON."))
         return error_response(api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), exc.message)

@@ -7,7 +7,7 @@ from accounts.api import router as accounts_router
 from accounts.services import api_token_authenticate
 from audit.api import router as audit_router
 from cases.api import router as cases_router
-from core.api import TokenAuth, install_error_handlers
+from core.api import ObjectParser, TokenAuth, install_error_handlers
 from petitions.api import router as petitions_router
 from regions.api import router as regions_router
 from veterans.api import router as veterans_router
@@ -21,6 +21,7 @@ api = NinjaAPI(
     # A script sends a bearer token; a page of this site signs in with its session (and CSRF).
     auth=[TokenAuth(api_token_authenticate), django_auth],
     urls_namespace="api",
+    parser=ObjectParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

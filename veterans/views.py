@@ -34,7 +34,7 @@ def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
     return selectors.VeteranFilters(**fields), data.get("sort") or "-id"
 
 
-@page("veterans.view")
+@page("veterans.view", params=(*FilterForm.base_fields, "cursor"))
 def veteran_list(request: AuthedRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters, sort = filters_from(form)
@@ -131,7 +131,7 @@ def veteran_deceased(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
 
 
-@page("veterans.export", examples={"fmt": "csv"})
+@page("veterans.export", examples={"fmt": "csv"}, params=tuple(FilterForm.base_fields))
 def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters, _sort = filters_from(form)

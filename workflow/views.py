@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.access import Target, page
 from core.errors import explain
+from core.ids import parse_id
 from core.models import Notification
 from core.notify import notification_open as open_notification
 from core.notify import notifications_mark_read
@@ -65,7 +66,7 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
     }
 
 
-@page("workflow.inbox")
+@page("workflow.inbox", params=("view", "urgency", "process"))
 def inbox(request: AuthedRequest) -> HttpResponse:
     view = request.GET.get("view", "mine")
     urgency = request.GET.get("urgency", "")
@@ -225,7 +226,7 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(open_notification(user=request.user, pk=pk))
 
 
-@page("workflow.stats")
+@page("workflow.stats", params=("process",))
 def stats(request: AuthedRequest) -> HttpResponse:
     process = request.GET.get("process", "")
     if process and process not in PROCESSES:
@@ -249,7 +250,7 @@ def stats(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@page(("holidays.manage", "workflow.inbox"), methods=("GET", "POST"))
+@page(("holidays.manage", "workflow.inbox"), methods=("GET", "POST"), params=("year",))
 def holidays(request: AuthedRequest) -> HttpResponse:
     can_manage = request.user.can("holidays.manage")
     try:
@@ -265,10 +266,10 @@ def holidays(request: AuthedRequest) -> HttpResponse:
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
-            pk = request.POST["delete"]
-            if not (pk.isascii() and pk.isdigit()):
+            pk = parse_id(request.POST["delete"])
+            if pk is None:
                 raise Http404
-            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=int(pk)))
+            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=pk))
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             services.holiday_add(actor=request.user, **form.cleaned_data)
