@@ -42,7 +42,7 @@ login = page(public=True, methods=("GET", "POST"), params=("next",))(LoginView.a
 logout = page(public=True, methods=("POST",))(LogoutView.as_view())
 
 
-@page(methods=("GET", "POST"))
+@page(methods=("GET", "POST"), no_store=True)  # shows a new token once
 def me(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     password_form = PasswordChangeForm(user)

@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Department
 from cases.models import PERSON_FIELDS, ActingLevel, Stage
+from core.forms import IdField
 
 
 class OpenForm(forms.Form):
-    veteran_id = forms.IntegerField(label=_("Veteran (record number)"))
+    veteran_id = IdField(label=_("Veteran (record number)"))
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 

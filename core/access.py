@@ -63,6 +63,9 @@ class Access:
     #: test that sends each of them malformed values (``core/tests/test_junk_params.py``); the API's are in its
     #: OpenAPI document
     params: tuple[str, ...] = ()
+    #: the answer carries a full ID, phone or bank number (or a credential): sent with ``Cache-Control: no-store``
+    #: so that no browser or proxy keeps a copy
+    no_store: bool = False
 
 
 def access_of(view: Any) -> Access | None:
@@ -88,10 +91,11 @@ def page(
     public: bool = False,
     examples: Mapping[str, str] | None = None,
     params: Iterable[str] = (),
+    no_store: bool = False,
 ) -> Callable[[F], F]:
     """Declare and enforce who may open a page: method, sign-in, capability; and the query parameters it reads."""
     declared = Access(
-        capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}), tuple(params)
+        capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}), tuple(params), no_store
     )
 
     def decorate(view: F) -> F:
@@ -104,6 +108,8 @@ def page(
             if not may_enter(request.user, declared):
                 raise PermissionDenied
             response: HttpResponse = view(request, *args, **kwargs)
+            if declared.no_store:
+                response["Cache-Control"] = "no-store"
             return response
 
         wrapper.access = declared  # type: ignore[attr-defined]  # read by access_of and the generated test
@@ -118,19 +124,27 @@ def endpoint(
     target: Target | None = None,
     public: bool = False,
     examples: Mapping[str, str] | None = None,
+    no_store: bool = False,
 ) -> Callable[[F], F]:
     """Declare and enforce who may call an API operation (under the router's decorator, which sets the method).
 
-    ``public`` is for an operation the router opens to anyone (``auth=None``: asking for a token).
+    ``public`` is for an operation the router opens to anyone (``auth=None``: asking for a token); ``no_store``
+    for one whose answer carries a full ID, phone or bank number or a credential (``core.api.Api`` sends it
+    with ``Cache-Control: no-store``).
     """
-    declared = Access(capability, target, (), public, dict(examples or {}))
+    declared = Access(capability, target, (), public, dict(examples or {}), (), no_store)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not may_enter(request.user, declared):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            if declared.no_store:
+                request.no_store = True  # type: ignore[attr-defined]  # read by core.api.Api.create_response
+            result = view(request, *args, **kwargs)
+            if declared.no_store and isinstance(result, HttpResponse):
+                result["Cache-Control"] = "no-store"
+            return result
 
         # The API reads the operation's parameters from its signature: give it the view's, with the
         # annotations resolved in the view's own module (this wrapper's module knows none of its schemas).

@@ -67,6 +67,17 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class Api(NinjaAPI):
+    """The project's NinjaAPI: an operation declared ``@endpoint(..., no_store=True)`` answers with
+    ``Cache-Control: no-store`` (its errors too), as a page declared so does."""
+
+    def create_response(self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().create_response(request, data, *args, **kwargs)
+        if getattr(request, "no_store", False):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
 class BodyNotAnObject(ValueError):
     """A JSON body that is a list, a string or a number: every operation's body is an object."""
 

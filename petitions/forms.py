@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdField, SensitiveInput
 from petitions.models import Channel, LinkKind, Subject
 
 
@@ -11,14 +12,14 @@ class PetitionForm(forms.Form):
     received_on = forms.CharField(
         label=_("Received on"), help_text="2026-11-28", widget=forms.DateInput(attrs={"type": "date"})
     )
-    veteran_id = forms.IntegerField(
+    veteran_id = IdField(
         label=_("Registered veteran (record number)"),
         required=False,
         help_text=_("Leave empty when the petitioner is not in the registry."),
     )
     petitioner_name = forms.CharField(label=_("Petitioner"), required=False, max_length=100)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
-    id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30, widget=SensitiveInput)
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=30, widget=SensitiveInput)
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     region_code = forms.CharField(
         label=_("Region code"),

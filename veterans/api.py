@@ -197,7 +197,7 @@ def veterans_update(request: AuthedRequest, veteran_id: Id, payload: VeteranIn) 
 
 
 @router.post("/veterans/{veteran_id}/reveal-id", response=RevealOut)
-@endpoint("veterans.reveal_id", target=Target(Veteran, "pk", "veteran_id"))
+@endpoint("veterans.reveal_id", target=Target(Veteran, "pk", "veteran_id"), no_store=True)
 def veterans_reveal(request: AuthedRequest, veteran_id: Id, payload: RevealIn) -> dict[str, str]:
     """The full ID number, for users permitted to see it; the reason is recorded in the audit log."""
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)

@@ -106,16 +106,14 @@ def veteran_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                                                    "title": _("Edit %(name)s") % {"name": veteran.name}})  # fmt: skip
 
 
-@page("veterans.reveal_id", target=Target(Veteran), methods=("POST",))
+@page("veterans.reveal_id", target=Target(Veteran), methods=("POST",), no_store=True)
 def veteran_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = RevealForm(request.POST)
     full = submit_form(request, form, lambda data: services.veteran_reveal_id(
         actor=request.user, veteran=veteran, reason=data["reason"]))  # fmt: skip
     template = "veterans/_reveal.html" if getattr(request, "htmx", False) else "veterans/reveal.html"
-    response = render(request, template, {"v": veteran, "full": full, "reveal_form": form})
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, template, {"v": veteran, "full": full, "reveal_form": form})
 
 
 @page("veterans.manage", target=Target(Veteran), methods=("GET", "POST"))
@@ -131,7 +129,7 @@ def veteran_deceased(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "veterans/form.html", {"form": form, "v": veteran, "title": title})
 
 
-@page("veterans.export", examples={"fmt": "csv"}, params=tuple(FilterForm.base_fields))
+@page("veterans.export", examples={"fmt": "csv"}, params=tuple(FilterForm.base_fields), no_store=True)
 def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters, _sort = filters_from(form)
@@ -142,7 +140,6 @@ def veteran_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="veterans-{stamp}.{fmt}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -153,7 +153,7 @@ def tasks_list(
 
 
 @router.get("/tasks/{int:task_id}", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id"))
+@endpoint(target=Target(Task, kwarg="task_id"), no_store=True)
 def tasks_get(request: AuthedRequest, task_id: Id) -> dict[str, Any]:
     return detail_out(selectors.visible_task(request.user, task_id), request.user)
 
@@ -165,7 +165,7 @@ class ActIn(Schema):
 
 
 @router.post("/tasks/{int:task_id}/act", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id", action="act"))
+@endpoint(target=Target(Task, kwarg="task_id", action="act"), no_store=True)
 def tasks_act(request: AuthedRequest, task_id: Id, payload: ActIn) -> dict[str, Any]:
     """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
     selectors.visible_task(request.user, task_id)
@@ -175,7 +175,7 @@ def tasks_act(request: AuthedRequest, task_id: Id, payload: ActIn) -> dict[str, 
 
 
 @router.post("/tasks/{int:task_id}/claim", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id", action="act"))
+@endpoint(target=Target(Task, kwarg="task_id", action="act"), no_store=True)
 def tasks_claim(request: AuthedRequest, task_id: Id) -> dict[str, Any]:
     selectors.visible_task(request.user, task_id)
     task = services.claim(actor=request.user, task=task_id)

@@ -124,12 +124,12 @@ def _task_page(request: AuthedRequest, task: Task, bound: ActionForm | None = No
     return render(request, "workflow/task.html", context, status=status)
 
 
-@page(target=Target(Task))
+@page(target=Target(Task), no_store=True)  # a department sees the full ID number its task needs
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.visible_task(request.user, pk))
 
 
-@page(target=Target(Task, action="act"), methods=("POST",))
+@page(target=Target(Task, action="act"), methods=("POST",), no_store=True)
 def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.visible_task(request.user, pk)
     services.refuse_unless_may_act(request.user, task)  # before the input is read: whose step it is comes first
@@ -295,7 +295,7 @@ def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
     return redirect(services.case_url(case))
 
 
-@page(target=Target(Attachment))
+@page(target=Target(Attachment), no_store=True)  # a scan may show anything
 def attachment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(request.user, pk)
     stored = services.attachment_open(actor=request.user, attachment=attachment)
