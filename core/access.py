@@ -66,6 +66,8 @@ class Access:
     #: the answer carries a full ID, phone or bank number (or a credential): sent with ``Cache-Control: no-store``
     #: so that no browser or proxy keeps a copy
     no_store: bool = False
+    #: an API operation's refusals beyond those its declaration implies (``core.api.error_statuses``)
+    errors: tuple[int, ...] = ()
 
 
 def access_of(view: Any) -> Access | None:
@@ -125,6 +127,7 @@ def endpoint(
     public: bool = False,
     examples: Mapping[str, str] | None = None,
     no_store: bool = False,
+    errors: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
     """Declare and enforce who may call an API operation (under the router's decorator, which sets the method).
 
@@ -132,7 +135,7 @@ def endpoint(
     for one whose answer carries a full ID, phone or bank number or a credential (``core.api.Api`` sends it
     with ``Cache-Control: no-store``).
     """
-    declared = Access(capability, target, (), public, dict(examples or {}), (), no_store)
+    declared = Access(capability, target, (), public, dict(examples or {}), (), no_store, errors)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)

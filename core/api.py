@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.parser import Parser
@@ -67,15 +67,94 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class ErrorField(Schema):
+    field: str | None
+    code: str
+    message: str
+    message_en: str
+
+
+class ErrorBody(Schema):
+    status: int
+    code: str
+    message: str
+    message_en: str
+    fields: list[ErrorField]
+
+
+class ErrorOut(Schema):
+    """The one error shape: ``{"error": {...}}``."""
+
+    error: ErrorBody
+
+
+#: What each refusal means, as the OpenAPI document says it.
+ERROR_STATUSES = {
+    400: "The input is malformed or refused: the message says why, each field at its place.",
+    401: "Not signed in: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token).",
+    403: "Your role may not do this, or it is not your step.",
+    404: "No such object in your region (or the URL names none).",
+    409: "Changed by someone else meanwhile (a stale version or a conflicting save): reload and try again.",
+    429: "Too many failed sign-ins: the account is locked for a while.",
+}
+
+
+def error_statuses(operation: Any, method: str, path: str, *, secured: bool) -> list[int]:
+    """The refusals an operation may answer, from its declaration: every operation may refuse its input (400);
+    one behind authentication may refuse the caller (401, 403); one whose URL names an object may not find it
+    (404); a write may conflict (409); ``@endpoint(errors=...)`` adds its own (the sign-in's 429)."""
+    codes = {400}
+    if secured:
+        codes |= {401, 403}
+    if "{" in path:
+        codes.add(404)
+    if method in ("post", "put", "patch", "delete"):
+        codes.add(409)
+    declared = getattr(getattr(operation, "view_func", None), "access", None)
+    codes |= set(getattr(declared, "errors", ()))
+    return sorted(codes)
+
+
 class Api(NinjaAPI):
-    """The project's NinjaAPI: an operation declared ``@endpoint(..., no_store=True)`` answers with
-    ``Cache-Control: no-store`` (its errors too), as a page declared so does."""
+    """The project's NinjaAPI.
+
+    An operation declared ``@endpoint(..., no_store=True)`` answers with ``Cache-Control: no-store``, as a
+    page declared so does; and the OpenAPI document lists every operation's error answers (the shape
+    :class:`ErrorOut` and the statuses from :func:`error_statuses`), not only its success.
+    """
 
     def create_response(self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().create_response(request, data, *args, **kwargs)
         if getattr(request, "no_store", False):
             response["Cache-Control"] = "no-store"
         return response
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(error.pop("$defs", {}))
+        components["ErrorOut"] = error
+        operations = {}
+        for _prefix, router in self._routers:
+            for path_view in router.path_operations.values():
+                for op in path_view.operations:
+                    operations[op.operation_id or self.get_openapi_operation_id(op)] = op
+        for path, item in schema["paths"].items():
+            for method, op in item.items():
+                responses = op.setdefault("responses", {})
+                found = operations.get(op.get("operationId"))
+                for status in error_statuses(found, method, path, secured=bool(op.get("security"))):
+                    if status in responses or str(status) in responses:
+                        continue
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": ERROR_STATUSES.get(status, "Refused."),
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+                        },
+                    )
+        return schema
 
 
 class BodyNotAnObject(ValueError):

@@ -313,3 +313,22 @@ def test_a_signed_in_api_client_sending_an_unparsable_body_is_refused_with_a_mes
     response = client.generic("POST", "/api/v1/holidays", b"x", content_type="multipart/form-data")
     assert response.status_code == 400, response.content[:300]
     assert response.json()["error"]["message"]
+
+
+def test_the_openapi_document_lists_every_operations_refusals_in_the_error_shape() -> None:
+    doc = _openapi()
+    missing: list[str] = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            wanted = {400} | ({401, 403} if op.get("security") else set()) | ({404} if "{" in path else set())
+            for status in sorted(wanted):
+                answer = op["responses"].get(status) or op["responses"].get(str(status))
+                ref = (answer or {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+                if ref != "#/components/schemas/ErrorOut":
+                    missing.append(f"{method.upper()} {path} {status}")
+    assert not missing, "\n".join(missing)
+    error = _resolve(doc["components"]["schemas"]["ErrorOut"], doc)
+    body = _resolve(error["properties"]["error"], doc)
+    assert set(body["required"]) == {"status", "code", "message", "message_en", "fields"}
+    token = doc["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert {401, 429} <= {int(k) for k in token}  # the sign-in's own refusals, declared on it

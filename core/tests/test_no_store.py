@@ -69,10 +69,7 @@ def test_every_answer_with_a_full_number_is_not_stored(world: Any) -> None:
         for role, user in net.users.items():
             if not may_enter(user, declared):
                 continue
-            if route.api:
-                client = api_clients.setdefault(role, net.api_client(role))
-            else:
-                client = net.client(role)
+            client = api_clients.setdefault(role, net.api_client(role)) if route.api else net.client(role)
             for obj in candidates:
                 url = _url(route, declared, obj)
                 with transaction.atomic():
