@@ -47,7 +47,7 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class IdsChoiceField(forms.ModelMultipleChoiceField):
     """Records chosen by their ids: an id that no record can have is refused as an invalid choice."""
 
     def _check_values(self, value: Any) -> Any:
@@ -56,4 +56,4 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # Django's own step, not in the stubs

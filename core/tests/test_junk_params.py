@@ -332,3 +332,41 @@ def test_the_openapi_document_lists_every_operations_refusals_in_the_error_shape
     assert set(body["required"]) == {"status", "code", "message", "message_en", "fields"}
     token = doc["paths"]["/api/v1/auth/token"]["post"]["responses"]
     assert {401, 429} <= {int(k) for k in token}  # the sign-in's own refusals, declared on it
+
+
+@pytest.mark.parametrize(
+    "role, url, data",
+    [
+        ("town_staff", "/tasks/bulk/", {"tasks": [HUGE], "bulk_action": "done"}),
+        ("town_staff", "/life-cases/new/", {"veteran_id": HUGE, "stage": "reporting"}),
+        ("town_staff", "/petitions/new/", {"veteran_id": HUGE, "channel": "letter", "subject": "housing"}),
+        ("city_admin", "/workflow/holidays/", {"delete": HUGE}),
+    ],
+)
+def test_a_form_naming_a_record_beyond_64_bits_is_refused(net: Network, role: str, url: str, data: dict) -> None:
+    response = net.client(role).post(url, data)
+    assert response.status_code in (302, 400, 404), response.status_code
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("/api/v1/tasks/bulk", {"tasks": [int(HUGE)], "action": "done"}),
+        ("/api/v1/notifications/read", {"ids": [int(HUGE)]}),
+        ("/api/v1/life-cases", {"veteran_id": int(HUGE), "stage": "reporting"}),
+        (
+            "/api/v1/petitions",
+            {
+                "veteran_id": int(HUGE),
+                "channel": "letter",
+                "received_on": "2026-11-20",
+                "subject": "housing",
+                "content": "x",
+            },
+        ),  # fmt: skip
+    ],
+)
+def test_a_body_naming_a_record_beyond_64_bits_is_refused_at_its_field(net: Network, url: str, body: dict) -> None:
+    response = net.api_client("town_staff").post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["fields"], response.json()
