@@ -27,7 +27,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import invalid
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -75,6 +78,18 @@ def access_of(view: Any) -> Access | None:
     return getattr(view, "access", None)
 
 
+def nul_parameter(request: HttpRequest) -> str | None:
+    """The first query parameter whose name or value holds a NUL character (PostgreSQL refuses it in text)."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            return name.replace("\x00", "") or "?"
+    return None
+
+
+#: What a query parameter with a NUL character is told.
+NUL_MESSAGE = _("A query parameter may not contain the NUL character.")
+
+
 def may_enter(user: User | AnonymousUser | None, declared: Access) -> bool:
     """Whether the declaration lets this user in at all (before the object's scope is asked)."""
     if declared.public:
@@ -109,6 +124,8 @@ def page(
                 return redirect_to_login(request.get_full_path())
             if not may_enter(request.user, declared):
                 raise PermissionDenied
+            if nul_parameter(request) is not None:
+                return HttpResponseBadRequest(str(NUL_MESSAGE), content_type="text/plain; charset=utf-8")
             response: HttpResponse = view(request, *args, **kwargs)
             if declared.no_store:
                 response["Cache-Control"] = "no-store"
@@ -142,6 +159,9 @@ def endpoint(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not may_enter(request.user, declared):
                 raise PermissionDenied
+            bad = nul_parameter(request)
+            if bad is not None:
+                raise invalid(bad, NUL_MESSAGE, code="nul_character")
             if declared.no_store:
                 request.no_store = True  # type: ignore[attr-defined]  # read by core.api.Api.create_response
             result = view(request, *args, **kwargs)
