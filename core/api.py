@@ -161,30 +161,13 @@ class BodyNotAnObject(ValueError):
     """A JSON body that is a list, a string or a number: every operation's body is an object."""
 
 
-class BodyHasNul(ValueError):
-    """A text in the body holds a NUL character, which PostgreSQL refuses in text columns."""
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 class ObjectParser(Parser):
-    """JSON bodies, which must be objects (ninja's schemas read attributes, so a list would pass as empty)
-    and hold no NUL character in any text."""
+    """JSON bodies, which must be objects: ninja's schemas read attributes, so a list would pass as empty."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise BodyNotAnObject(type(data).__name__)
-        if _has_nul(data):
-            raise BodyHasNul
         return data
 
 
@@ -304,8 +287,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        if isinstance(exc.__cause__, BodyHasNul):
-            return error_response(api, request, 400, "nul_character", _("Text may not contain the NUL character."))
         if isinstance(exc.__cause__, BodyNotAnObject):  # ninja wraps what the parser raised
             return error_response(api, request, 400, "not_an_object", _("The request body must be a JSON object."))
         if isinstance(exc.__cause__, ValueError):  # not JSON at all, or not UTF-8

@@ -377,10 +377,3 @@ def test_a_nul_character_in_a_query_parameter_is_refused_with_a_message(net: Net
     assert page.status_code == 400 and "NUL" in page.content.decode()
     api = net.api_client("city_admin").get("/api/v1/regions?q=%00x")
     assert api.status_code == 400 and api.json()["error"]["fields"][0]["field"] == "q"
-
-
-def test_a_nul_character_in_a_body_is_refused_with_a_message(net: Network) -> None:
-    body = {"date": "2027-01-01", "kind": "holiday", "name": "某\x00节"}
-    response = net.api_client("city_admin").post("/api/v1/holidays", body, content_type="application/json")
-    assert response.status_code == 400 and response.json()["error"]["code"] == "nul_character"
-    assert response.json()["error"]["message"]
