@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation, ValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
@@ -253,6 +253,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
             400,
             "bad_request",
             _("The request body could not be read: send JSON with 'Content-Type: application/json'."),
+        )
+
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def on_unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # the last guard: a value no column can keep (a NUL character in text on PostgreSQL, a number past
+        # 64 bits on SQLite) that no field check caught; the transaction it broke is rolled back
+        return error_response(
+            api,
+            request,
+            400,
+            "unstorable",
+            _("The input holds a value that cannot be stored (a NUL character, or a number too large)."),
         )
 
     @api.exception_handler(AuthenticationError)

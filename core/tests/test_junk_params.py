@@ -377,3 +377,20 @@ def test_a_nul_character_in_a_query_parameter_is_refused_with_a_message(net: Net
     assert page.status_code == 400 and "NUL" in page.content.decode()
     api = net.api_client("city_admin").get("/api/v1/regions?q=%00x")
     assert api.status_code == 400 and api.json()["error"]["fields"][0]["field"] == "q"
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("/api/v1/holidays", {"date": "2027-01-01", "kind": "holiday", "name": "某\x00节"}),
+        ("/api/v1/auth/token", {"username": "city_admin\x00", "password": "x"}),
+    ],
+)
+def test_a_nul_character_in_a_body_is_no_server_error(net: Network, url: str, body: dict) -> None:
+    """PostgreSQL refuses NUL in text: what no field check catches is a 400 with a message, not a 500."""
+    response = Client(
+        raise_request_exception=False, HTTP_AUTHORIZATION=net.api_client("city_admin").defaults["HTTP_AUTHORIZATION"]
+    ).post(url, body, content_type="application/json")
+    assert response.status_code < 500, response.content[:300]
+    if response.status_code == 400:
+        assert response.json()["error"]["message"]
