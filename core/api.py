@@ -101,14 +101,16 @@ ERROR_STATUSES = {
 
 def error_statuses(operation: Any, method: str, path: str, *, secured: bool) -> list[int]:
     """The refusals an operation may answer, from its declaration: every operation may refuse its input (400);
-    one behind authentication may refuse the caller (401, 403); one whose URL names an object may not find it
-    (404); a write may conflict (409); ``@endpoint(errors=...)`` adds its own (the sign-in's 429)."""
+    one behind authentication may refuse the caller (401, 403); one whose URL names an object, or a write
+    (whose body may name one, a veteran by id), may not find it (404); a write may conflict (409);
+    ``@endpoint(errors=...)`` adds its own (the sign-in's 429)."""
     codes = {400}
     if secured:
         codes |= {401, 403}
-    if "{" in path:
+    write = method in ("post", "put", "patch", "delete")
+    if "{" in path or (write and secured):
         codes.add(404)
-    if method in ("post", "put", "patch", "delete"):
+    if write:
         codes.add(409)
     declared = getattr(getattr(operation, "view_func", None), "access", None)
     codes |= set(getattr(declared, "errors", ()))
