@@ -35,7 +35,7 @@ class MeOut(Schema):
 
 
 @router.post("/token", auth=None, response=TokenOut)
-@endpoint(public=True)
+@endpoint(public=True, no_store=True, errors=(401, 429))
 def token_create(request: AuthedRequest, payload: TokenIn) -> dict[str, object]:
     user = authenticate(request, username=payload.username, password=payload.password)
     # The messages stay lazy: the error handler renders them in both zh-hans and English.

@@ -39,11 +39,11 @@ class LogoutView(auth_views.LogoutView):
 
 #: Open to anyone: a signed-in visitor is sent on from the sign-in page, and signing out when signed out
 #: only sends the visitor to the sign-in page.
-login = page(public=True, methods=("GET", "POST"))(LoginView.as_view())
+login = page(public=True, methods=("GET", "POST"), params=("next",))(LoginView.as_view())
 logout = page(public=True, methods=("POST",))(LogoutView.as_view())
 
 
-@page(methods=("GET", "POST"))
+@page(methods=("GET", "POST"), no_store=True)  # shows a new token once
 def me(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     password_form = PasswordChangeForm(user)
@@ -90,7 +90,7 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:me")
 
 
-@page("accounts.manage")
+@page("accounts.manage", params=("q", "role", "page"))
 def users(request: AuthedRequest) -> HttpResponse:
     qs = selectors.user_list(user=request.user, q=request.GET.get("q", "").strip(), role=request.GET.get("role", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

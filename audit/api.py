@@ -7,6 +7,8 @@ from ninja import Router, Schema
 
 from audit.selectors import audit_list
 from core.access import endpoint
+from core.api import IsoDate
+from core.ids import Int64
 from core.pagination import keyset_page
 from core.types import AuthedRequest
 
@@ -45,9 +47,9 @@ def audit_entries(
     actor: str = "",
     object_type: str = "",
     object_id: str = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    limit: int = 100,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
+    limit: Int64 = 100,
     cursor: str = "",
 ) -> dict[str, object]:
     """The audit log under the caller's scope, newest first (auditors and city administrators)."""

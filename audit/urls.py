@@ -5,6 +5,6 @@ from audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.entries, name="list"),
-    path("<int:seq>/", views.entry, name="entry"),
+    path("<id:seq>/", views.entry, name="entry"),
     path("verify/", views.verify, name="verify"),
 ]

@@ -23,7 +23,11 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-@page("audit.view")
+#: the filters the list reads from the query string
+PARAMS = ("action", "actor", "object_type", "object_id", "since", "until", "request_id", "batch_id", "cursor")
+
+
+@page("audit.view", params=PARAMS)
 def entries(request: AuthedRequest) -> HttpResponse:
     g = request.GET
     qs = audit_list(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -13,13 +12,15 @@ from cases.models import CaseTemplate, LifeCase
 from cases.process import LIFE_EVENT
 from cases.register import LIFE_CASES
 from core.access import endpoint
+from core.api import IsoDateTime
+from core.ids import Id, Int64
 from core.types import AuthedRequest
 from veterans.models import Veteran
 from workflow.kit import subject_router
 
 
 class OpenIn(Schema):
-    veteran_id: int
+    veteran_id: Id
     stage: str
     note: str = Field("", max_length=500)
 
@@ -36,7 +37,7 @@ class TemplateTaskIO(Schema):
     title: str
     department: str = ""
     acting_level: str = "city"
-    limit_days: int
+    limit_days: Int64
     working_days: bool = True
     fields: list[str] = []
 
@@ -45,11 +46,11 @@ class TemplateIO(Schema):
     stage: str = ""
     name: str
     description: str = ""
-    limit_days: int
+    limit_days: Int64
     working_days: bool = True
     active: bool = True
     tasks: list[TemplateTaskIO]
-    updated_at: dt.datetime | None = None
+    updated_at: IsoDateTime | None = None
 
 
 def template_out(t: CaseTemplate) -> dict[str, Any]:

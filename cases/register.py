@@ -8,13 +8,14 @@ from ninja import Schema
 
 from cases.models import LifeCase
 from cases.process import LIFE_EVENT
+from core.ids import Id
 from workflow.kit import Register
 
 
 class LifeCaseFilters(Schema):
     stage: str = ""
     state: str = ""
-    veteran: int | None = None
+    veteran: Id | None = None
 
 
 class LifeCaseOut(Schema):

@@ -8,5 +8,5 @@ urlpatterns = [
     path("new/", views.case_open, name="open"),
     path("templates/", views.template_list, name="templates"),
     path("templates/<slug:stage>/", views.template_edit, name="template_edit"),
-    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<id:pk>/", views.case_detail, name="detail"),
 ]

@@ -18,16 +18,16 @@ from core.pickers import bind
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
 from veterans.models import Veteran
-from workflow.kit import detail_page, list_page
+from workflow.kit import detail_page, list_page, list_params
 
 
-@page(LIFE_EVENT.view_capability)
+@page(LIFE_EVENT.view_capability, params=list_params(LIFE_CASES))
 def case_list(request: AuthedRequest) -> HttpResponse:
     extra = {"stages": Stage.choices, "can_edit_templates": request.user.can("cases.templates")}
     return list_page(LIFE_CASES, request, template="cases/list.html", extra=extra)
 
 
-@page(LIFE_EVENT.open_capability, methods=("GET", "POST"))
+@page(LIFE_EVENT.open_capability, methods=("GET", "POST"), params=("veteran",))
 def case_open(request: AuthedRequest) -> HttpResponse:
     form = bind(OpenForm(request.POST or None, initial={"veteran_id": request.GET.get("veteran")}), request.user)
 

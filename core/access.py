@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,7 +27,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import invalid
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -59,11 +62,32 @@ class Access:
     public: bool = False
     #: values for the URL's other arguments (a letter's kind), for the tests that build the URL
     examples: Mapping[str, str] = field(default_factory=dict)
+    #: the query-string parameters a page reads (its filter form's fields, ``q``, ``page``, ``cursor``…), for the
+    #: test that sends each of them malformed values (``core/tests/test_junk_params.py``); the API's are in its
+    #: OpenAPI document
+    params: tuple[str, ...] = ()
+    #: the answer carries a full ID, phone or bank number (or a credential): sent with ``Cache-Control: no-store``
+    #: so that no browser or proxy keeps a copy
+    no_store: bool = False
+    #: an API operation's refusals beyond those its declaration implies (``core.api.error_statuses``)
+    errors: tuple[int, ...] = ()
 
 
 def access_of(view: Any) -> Access | None:
     """The access a page or endpoint declares, or None when it declares none."""
     return getattr(view, "access", None)
+
+
+def nul_parameter(request: HttpRequest) -> str | None:
+    """The first query parameter whose name or value holds a NUL character (PostgreSQL refuses it in text)."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            return name.replace("\x00", "") or "?"
+    return None
+
+
+#: What a query parameter with a NUL character is told.
+NUL_MESSAGE = _("A query parameter may not contain the NUL character.")
 
 
 def may_enter(user: User | AnonymousUser | None, declared: Access) -> bool:
@@ -91,9 +115,13 @@ def page(
     methods: tuple[str, ...] = ("GET",),
     public: bool = False,
     examples: Mapping[str, str] | None = None,
+    params: Iterable[str] = (),
+    no_store: bool = False,
 ) -> Callable[[F], F]:
-    """Declare and enforce who may open a page: method, sign-in, capability."""
-    declared = Access(capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}))
+    """Declare and enforce who may open a page: method, sign-in, capability; and the query parameters it reads."""
+    declared = Access(
+        capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}), tuple(params), no_store
+    )
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -104,7 +132,11 @@ def page(
                 return redirect_to_login(request.get_full_path())
             if not may_enter(request.user, declared):
                 raise PermissionDenied
+            if nul_parameter(request) is not None:
+                return HttpResponseBadRequest(str(NUL_MESSAGE), content_type="text/plain; charset=utf-8")
             response: HttpResponse = view(request, *args, **kwargs)
+            if declared.no_store:
+                response["Cache-Control"] = "no-store"
             return response
 
         wrapper.access = declared  # type: ignore[attr-defined]  # read by access_of and the generated test
@@ -119,19 +151,31 @@ def endpoint(
     target: Target | None = None,
     public: bool = False,
     examples: Mapping[str, str] | None = None,
+    no_store: bool = False,
+    errors: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
     """Declare and enforce who may call an API operation (under the router's decorator, which sets the method).
 
-    ``public`` is for an operation the router opens to anyone (``auth=None``: asking for a token).
+    ``public`` is for an operation the router opens to anyone (``auth=None``: asking for a token); ``no_store``
+    for one whose answer carries a full ID, phone or bank number or a credential (``core.api.Api`` sends it
+    with ``Cache-Control: no-store``).
     """
-    declared = Access(capability, target, (), public, dict(examples or {}))
+    declared = Access(capability, target, (), public, dict(examples or {}), (), no_store, errors)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not may_enter(request.user, declared):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            bad = nul_parameter(request)
+            if bad is not None:
+                raise invalid(bad, NUL_MESSAGE, code="nul_character")
+            if declared.no_store:
+                request.no_store = True  # type: ignore[attr-defined]  # read by core.api.Api.create_response
+            result = view(request, *args, **kwargs)
+            if declared.no_store and isinstance(result, HttpResponse):
+                result["Cache-Control"] = "no-store"
+            return result
 
         # The API reads the operation's parameters from its signature: give it the view's, with the
         # annotations resolved in the view's own module (this wrapper's module knows none of its schemas).

@@ -7,6 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from core.ids import IdConverter
+
+        # before any URLconf is read: every app's urls.py names its ids <id:…>
+        register_converter(IdConverter, "id")
+
         from django.conf import settings
 
         from core import periodic

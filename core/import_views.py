@@ -104,7 +104,7 @@ def import_commit(request: AuthedRequest, pk: Any) -> HttpResponse:
     return redirect("imports:job", pk=job.pk)
 
 
-@page(target=JOB)
+@page(target=JOB, no_store=True)  # the refused rows as they were typed: full ID numbers
 def import_report(request: AuthedRequest, pk: Any) -> FileResponse:
     job = _job(request, pk)
     if not job.report_path or not Path(job.report_path).exists():

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.db import is_postgresql
 from core.errors import invalid
+from core.ids import MAX_ID
 from core.prepared import Compiled, compile_query, fetch_prepared
 
 MAX_LIMIT = 500
@@ -53,6 +54,8 @@ def _after(queryset: QuerySet[Any], keys: Sequence[str], raw: str, descending: b
         if not isinstance(values, list) or len(values) != len(keys):
             raise _bad_cursor()
         parsed = [f.to_python(v) for f, v in zip(fields, values, strict=True)]
+        if any(isinstance(v, int) and not -MAX_ID - 1 <= v <= MAX_ID for v in parsed):
+            raise _bad_cursor()  # no 64-bit column holds it: the driver would overflow
     except (ValidationError, ValueError, TypeError) as exc:
         raise _bad_cursor() from exc
     op = "lt" if descending else "gt"

@@ -1,20 +1,19 @@
 """The REST API at /api/v1/: one NinjaAPI, one router per app."""
 
-from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from accounts.services import api_token_authenticate
 from audit.api import router as audit_router
 from cases.api import router as cases_router
-from core.api import TokenAuth, install_error_handlers
+from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
 from core.export_api import router as exports_router
 from petitions.api import router as petitions_router
 from regions.api import router as regions_router
 from veterans.api import router as veterans_router
 from workflow.api import router as workflow_router
 
-api = NinjaAPI(
+api = Api(
     title="老兵e家 API",
     version="1",
     description="Veteran e-Home REST API. Authenticate with POST /api/v1/auth/token, "
@@ -22,6 +21,7 @@ api = NinjaAPI(
     # A script sends a bearer token; a page of this site signs in with its session (and CSRF).
     auth=[TokenAuth(api_token_authenticate), django_auth],
     urls_namespace="api",
+    parser=ObjectParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

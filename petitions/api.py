@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Field, Schema, Status
 
 from core.access import Target, endpoint
+from core.ids import Id, Int64
 from core.types import AuthedRequest
 from petitions import selectors, services
 from petitions.models import Petition
@@ -22,13 +23,13 @@ class PetitionIn(Schema):
     received_on: str
     subject: str
     content: str = Field(..., max_length=6000)
-    veteran_id: int | None = None
+    veteran_id: Id | None = None
     petitioner_name: str = Field("", max_length=100)
     phone: str = Field("", max_length=30)
     id_number: str = Field("", max_length=30)
     address: str = Field("", max_length=300)
     region_code: str = Field("", max_length=15)
-    people: int = 1
+    people: Int64 = 1
     linked_number: str = Field("", max_length=30)
     link_kind: str = ""
 
@@ -52,7 +53,7 @@ class ReviewIn(Schema):
 
 @router.post("/petitions/{case_id}/review", response={201: PetitionDetail})
 @endpoint(REVIEW.open_capability, target=Target(Petition, "case_id", "case_id"))
-def petitions_review(request: AuthedRequest, case_id: int, payload: ReviewIn) -> Status:
+def petitions_review(request: AuthedRequest, case_id: Id, payload: ReviewIn) -> Status:
     """复查 (or 复核 on a review): within 30 days of the written reply; answered within 30 days."""
     petition = selectors.petition_by_case(user=request.user, case_pk=case_id)
     review = services.review_request(
@@ -63,7 +64,7 @@ def petitions_review(request: AuthedRequest, case_id: int, payload: ReviewIn) ->
 
 @router.get("/petitions/{case_id}/letters/{kind}.pdf", response={200: None})
 @endpoint(PETITION.view_capability, target=Target(Petition, "case_id", "case_id"), examples={"kind": "acceptance"})
-def petitions_letter(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
+def petitions_letter(request: AuthedRequest, case_id: Id, kind: str) -> HttpResponse:
     """The acceptance notice, the written reply or the extension notice, as PDF (printing is audited)."""
     petition = selectors.petition_by_case(user=request.user, case_pk=case_id)
     pdf = services.letter(actor=request.user, petition=petition, kind=kind)

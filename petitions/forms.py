@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SensitiveInput
 from petitions.models import Channel, LinkKind, Subject
 from regions.models import Level
 from regions.pickers import region_field
@@ -22,8 +23,8 @@ class PetitionForm(forms.Form):
         ),
     )
     petitioner_name = forms.CharField(label=_("Petitioner"), required=False, max_length=100)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
-    id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30, widget=SensitiveInput)
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=30, widget=SensitiveInput)
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     region_code = region_field(
         _("Region"),

@@ -20,13 +20,13 @@ from petitions.register import PETITIONS
 from workflow.kit import detail_page, list_page
 
 
-@page(PETITION.view_capability)
+@page(PETITION.view_capability, params=(*PetitionFilterForm.base_fields, "cursor"))
 def petition_list(request: AuthedRequest) -> HttpResponse:
     form = PetitionFilterForm(request.GET or None)
     return list_page(PETITIONS, request, template="petitions/list.html", form=form)
 
 
-@page(PETITION.open_capability, methods=("GET", "POST"))
+@page(PETITION.open_capability, methods=("GET", "POST"), params=("veteran",))
 def petition_new(request: AuthedRequest) -> HttpResponse:
     initial = {"veteran_id": request.GET.get("veteran") or None, "people": 1}
     form = bind(PetitionForm(request.POST or None, initial=initial), request.user)

@@ -6,6 +6,8 @@ from decimal import Decimal
 from ninja import Field, Router, Schema, Status
 
 from core.access import endpoint
+from core.api import IsoDate
+from core.ids import Int64
 from core.pagination import keyset_page
 from core.types import AuthedRequest
 from regions import selectors, services
@@ -77,11 +79,11 @@ class StationIn(Schema):
     head_name: str = Field("", max_length=50)
     full_time_staff: int = Field(0, ge=0, le=1000)
     part_time_staff: int = Field(0, ge=0, le=1000)
-    opened_on: dt.date | None = None
+    opened_on: IsoDate | None = None
 
 
 class StarRatingIn(Schema):
-    year: int
+    year: Int64
     scores: dict[str, Decimal]
     note: str = Field("", max_length=200)
 
@@ -111,7 +113,7 @@ class TermOut(Schema):
 class TermIn(Schema):
     leader_name: str = Field(..., max_length=50)
     leader_phone: str = Field("", max_length=20)
-    start_date: dt.date
+    start_date: IsoDate
     rotate: bool = False
     note: str = Field("", max_length=200)
 
@@ -119,7 +121,7 @@ class TermIn(Schema):
 @router.get("/regions", response=RegionPage)
 @endpoint("regions.view")
 def regions_list(
-    request: AuthedRequest, level: str = "", parent: str = "", q: str = "", limit: int = 100, cursor: str = ""
+    request: AuthedRequest, level: str = "", parent: str = "", q: str = "", limit: Int64 = 100, cursor: str = ""
 ) -> dict[str, object]:
     """Regions under the caller's scope, ordered by code."""
     qs = selectors.region_list(user=request.user, level=level, parent_code=parent, q=q)

@@ -29,7 +29,7 @@ def _region(request: AuthedRequest, code: str) -> Region:
     return selectors.region_get(user=request.user, code=code)
 
 
-@page("regions.view")
+@page("regions.view", params=("q", "level", "page"))
 def index(request: AuthedRequest) -> HttpResponse:
     """The user's own region, or a search across everything they see."""
     q = request.GET.get("q", "").strip()
@@ -174,7 +174,7 @@ def leader(request: AuthedRequest, code: str) -> HttpResponse:
     return _form_page(request, grid, form, _("Appoint a leader to %(name)s") % {"name": grid.name})
 
 
-@page("regions.view")
+@page("regions.view", params=("designation", "kind", "q", "page"))
 def stations(request: AuthedRequest) -> HttpResponse:
     qs = selectors.station_list(
         user=request.user,
@@ -190,7 +190,7 @@ def stations(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@page("regions.view")
+@page("regions.view", params=("q", "page"))
 def grids(request: AuthedRequest) -> HttpResponse:
     qs = selectors.region_list(user=request.user, level=Level.GRID, q=request.GET.get("q", "")).select_related(
         "parent__parent"

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 from core.access import Target, endpoint
 from core.crypto import decrypt_many
 from core.db import Param, any_of
+from core.ids import Id, Int64
 from core.pagination import keyset_values_page
 from core.prepared import Statement
 from core.types import AuthedRequest
@@ -73,7 +74,7 @@ class VeteranIn(Schema):
     education: str | None = None
     employment_status: str | None = None
     categories: list[str] | None = None
-    disability_grade: int | None = None
+    disability_grade: Int64 | None = None
     disability_cause: str | None = None
     tags: list[str] | None = None
     note: str | None = None
@@ -155,7 +156,7 @@ def _get(request: AuthedRequest, pk: int) -> dict[str, Any]:
 @endpoint("veterans.view")
 def veterans_list(
     request: AuthedRequest, region: str = "", q: str = "", category: str = "", status: str = "",
-    discharge_type: str = "", tag: str = "", limit: int = 50, cursor: str = "",
+    discharge_type: str = "", tag: str = "", limit: Int64 = 50, cursor: str = "",
 ) -> HttpResponse:  # fmt: skip
     """Veterans under the caller's scope, newest first; never a full ID number."""
     filters = selectors.VeteranFilters(region=region, q=q, category=category, status=status,
@@ -172,7 +173,7 @@ def veterans_list(
 
 @router.get("/veterans/{veteran_id}", response=VeteranOut)
 @endpoint("veterans.view", target=Target(Veteran, "pk", "veteran_id"))
-def veterans_get(request: AuthedRequest, veteran_id: int) -> dict[str, Any]:
+def veterans_get(request: AuthedRequest, veteran_id: Id) -> dict[str, Any]:
     return _get(request, veteran_id)
 
 
@@ -187,7 +188,7 @@ def veterans_create(request: AuthedRequest, payload: VeteranIn) -> Status:
 
 @router.patch("/veterans/{veteran_id}", response=VeteranOut)
 @endpoint("veterans.manage", target=Target(Veteran, "pk", "veteran_id"))
-def veterans_update(request: AuthedRequest, veteran_id: int, payload: VeteranIn) -> dict[str, Any]:
+def veterans_update(request: AuthedRequest, veteran_id: Id, payload: VeteranIn) -> dict[str, Any]:
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     raw = services.veteran_as_input(veteran) | payload.model_dump(exclude_unset=True)
     data = clean_veteran(raw, regions=services.scope_regions(request.user, [raw.get("region_code")]))
@@ -196,8 +197,8 @@ def veterans_update(request: AuthedRequest, veteran_id: int, payload: VeteranIn)
 
 
 @router.post("/veterans/{veteran_id}/reveal-id", response=RevealOut)
-@endpoint("veterans.reveal_id", target=Target(Veteran, "pk", "veteran_id"))
-def veterans_reveal(request: AuthedRequest, veteran_id: int, payload: RevealIn) -> dict[str, str]:
+@endpoint("veterans.reveal_id", target=Target(Veteran, "pk", "veteran_id"), no_store=True)
+def veterans_reveal(request: AuthedRequest, veteran_id: Id, payload: RevealIn) -> dict[str, str]:
     """The full ID number, for users permitted to see it; the reason is recorded in the audit log."""
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     return {"id_number": services.veteran_reveal_id(actor=request.user, veteran=veteran, reason=payload.reason)}
@@ -221,13 +222,13 @@ class FamilyIn(Schema):
 
 @router.get("/veterans/{veteran_id}/family", response=list[FamilyOut])
 @endpoint("veterans.view", target=Target(Veteran, "pk", "veteran_id"))
-def family_list(request: AuthedRequest, veteran_id: int) -> list[Any]:
+def family_list(request: AuthedRequest, veteran_id: Id) -> list[Any]:
     return list(selectors.veteran_get(user=request.user, pk=veteran_id).family.all())
 
 
 @router.post("/veterans/{veteran_id}/family", response={201: FamilyOut})
 @endpoint("veterans.manage", target=Target(Veteran, "pk", "veteran_id"))
-def family_add(request: AuthedRequest, veteran_id: int, payload: FamilyIn) -> Status:
+def family_add(request: AuthedRequest, veteran_id: Id, payload: FamilyIn) -> Status:
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     member = services.family_member_add(actor=request.user, veteran=veteran, raw=payload.model_dump())
     return Status(201, member)
@@ -235,7 +236,7 @@ def family_add(request: AuthedRequest, veteran_id: int, payload: FamilyIn) -> St
 
 @router.delete("/veterans/{veteran_id}/family/{member_id}", response={204: None})
 @endpoint("veterans.manage", target=Target(FamilyMember, "veteran_id", "veteran_id", also={"member_id": "pk"}))
-def family_remove(request: AuthedRequest, veteran_id: int, member_id: int) -> Status:
+def family_remove(request: AuthedRequest, veteran_id: Id, member_id: Id) -> Status:
     veteran = selectors.veteran_get(user=request.user, pk=veteran_id)
     member = veteran.family.filter(pk=member_id).first()
     if member is None:

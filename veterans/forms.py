@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SensitiveInput
 from regions.models import Level
 from regions.pickers import region_field
 from veterans import choices as c
@@ -20,7 +21,7 @@ def _select(table: list[tuple[str, str, str]], label: Any, required: bool = Fals
 
 class VeteranForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    id_number = forms.CharField(label=_("ID number"), max_length=30)
+    id_number = forms.CharField(label=_("ID number"), max_length=30, widget=SensitiveInput)
     region_code = region_field(_("Residence (village or grid)"), levels=(Level.VILLAGE, Level.GRID), required=True)
     enlisted_on = forms.CharField(label=_("Enlisted on"), max_length=20, help_text=DATE_HELP)
     discharged_on = forms.CharField(label=_("Discharged on"), max_length=20, help_text=DATE_HELP)
@@ -29,7 +30,7 @@ class VeteranForm(forms.Form):
     birth_date = forms.CharField(label=_("Birth date"), max_length=20, required=False,
                                  help_text=_("Taken from the ID number when left empty."))  # fmt: skip
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=10, required=False, initial="汉族")
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=SensitiveInput)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     hukou_region_code = forms.CharField(label=_("Household registration code"), max_length=15, required=False)
     branch = _select(c.BRANCHES, _("Branch"))
@@ -102,6 +103,6 @@ class FilterForm(forms.Form):
 class FamilyMemberForm(forms.Form):
     relation = _select(c.RELATIONS, _("Relation"), required=True)
     name = forms.CharField(label=_("Name"), max_length=50)
-    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False, widget=SensitiveInput)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=SensitiveInput)
     is_military_family = forms.BooleanField(label=_("Military family (军属)"), required=False)

@@ -152,6 +152,8 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
     if data.tags is not None:
         after["tags"] = sorted(t.code for t in data.tags)
     changed = {k for k in after if after[k] != before.get(k)}
+    if not changed and sorted(data.categories) == before_categories:
+        return veteran  # nothing changed: no audit entry of an empty change
     audit_record(actor=actor, action="veteran.update", obj=veteran, region_code=veteran.region_code,
                  before={**{k: before[k] for k in changed}, "categories": before_categories},
                  after={**{k: after[k] for k in changed}, "categories": sorted(data.categories)})  # fmt: skip

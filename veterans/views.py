@@ -35,7 +35,7 @@ def filters_from(form: FilterForm) -> tuple[selectors.VeteranFilters, str]:
     return selectors.VeteranFilters(**fields), data.get("sort") or "-id"
 
 
-@page("veterans.view")
+@page("veterans.view", params=(*FilterForm.base_fields, "cursor"))
 def veteran_list(request: AuthedRequest) -> HttpResponse:
     form = bind(FilterForm(request.GET or None), request.user)
     filters, sort = filters_from(form)
@@ -120,16 +120,14 @@ def veteran_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                                                    "title": _("Edit %(name)s") % {"name": veteran.name}})  # fmt: skip
 
 
-@page("veterans.reveal_id", target=Target(Veteran), methods=("POST",))
+@page("veterans.reveal_id", target=Target(Veteran), methods=("POST",), no_store=True)
 def veteran_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     veteran = selectors.veteran_get(user=request.user, pk=pk)
     form = RevealForm(request.POST)
     full = submit_form(request, form, lambda data: services.veteran_reveal_id(
         actor=request.user, veteran=veteran, reason=data["reason"]))  # fmt: skip
     template = "veterans/_reveal.html" if getattr(request, "htmx", False) else "veterans/reveal.html"
-    response = render(request, template, {"v": veteran, "full": full, "reveal_form": form})
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, template, {"v": veteran, "full": full, "reveal_form": form})
 
 
 @page("veterans.manage", target=Target(Veteran), methods=("GET", "POST"))

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from core.access import Target, endpoint
+from core.api import IsoDate
 from core.errors import invalid
+from core.ids import Id, Int64
 from core.models import Notification
 from core.notify import notifications_mark_read
 from core.pagination import keyset_page
@@ -130,7 +132,12 @@ class TaskPage(Schema):
 @router.get("/tasks", response=TaskPage)
 @endpoint("workflow.inbox")
 def tasks_list(
-    request: AuthedRequest, view: str = "mine", process: str = "", urgency: str = "", limit: int = 100, cursor: str = ""
+    request: AuthedRequest,
+    view: str = "mine",
+    process: str = "",
+    urgency: str = "",
+    limit: Int64 = 100,
+    cursor: str = "",
 ) -> dict[str, Any]:
     """Open tasks: ``view=mine`` (taken by me or by nobody) or ``view=unit`` (all of my unit's)."""
     if view == "unit":
@@ -146,8 +153,8 @@ def tasks_list(
 
 
 @router.get("/tasks/{int:task_id}", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id"))
-def tasks_get(request: AuthedRequest, task_id: int) -> dict[str, Any]:
+@endpoint(target=Target(Task, kwarg="task_id"), no_store=True)
+def tasks_get(request: AuthedRequest, task_id: Id) -> dict[str, Any]:
     return detail_out(selectors.visible_task(request.user, task_id), request.user)
 
 
@@ -158,8 +165,8 @@ class ActIn(Schema):
 
 
 @router.post("/tasks/{int:task_id}/act", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id", action="act"))
-def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str, Any]:
+@endpoint(target=Target(Task, kwarg="task_id", action="act"), no_store=True)
+def tasks_act(request: AuthedRequest, task_id: Id, payload: ActIn) -> dict[str, Any]:
     """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
     selectors.visible_task(request.user, task_id)
     task = services.act(actor=request.user, task=task_id, action=payload.action, note=payload.note, data=payload.data)
@@ -168,15 +175,15 @@ def tasks_act(request: AuthedRequest, task_id: int, payload: ActIn) -> dict[str,
 
 
 @router.post("/tasks/{int:task_id}/claim", response=TaskDetail)
-@endpoint(target=Target(Task, kwarg="task_id", action="act"))
-def tasks_claim(request: AuthedRequest, task_id: int) -> dict[str, Any]:
+@endpoint(target=Target(Task, kwarg="task_id", action="act"), no_store=True)
+def tasks_claim(request: AuthedRequest, task_id: Id) -> dict[str, Any]:
     selectors.visible_task(request.user, task_id)
     task = services.claim(actor=request.user, task=task_id)
     return {**task_out(task), "actions": actions_out(task, request.user)}
 
 
 class BulkIn(Schema):
-    tasks: list[int] = Field(..., min_length=1, max_length=500)
+    tasks: list[Id] = Field(..., min_length=1, max_length=500)
     action: str = Field(..., max_length=40)
     confirm: bool = False
 
@@ -264,7 +271,7 @@ def case_out(case: Case) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}", response=CaseOut)
 @endpoint(target=Target(Case, kwarg="case_id"))
-def cases_get(request: AuthedRequest, case_id: int) -> dict[str, Any]:
+def cases_get(request: AuthedRequest, case_id: Id) -> dict[str, Any]:
     """Any case in scope, whatever its process: its tasks and its history."""
     return case_out(selectors.case_get(request.user, case_id))
 
@@ -275,7 +282,7 @@ class WithdrawIn(Schema):
 
 @router.post("/cases/{case_id}/withdraw", response=CaseOut)
 @endpoint(target=Target(Case, kwarg="case_id", action="withdraw"))
-def cases_withdraw(request: AuthedRequest, case_id: int, payload: WithdrawIn) -> dict[str, Any]:
+def cases_withdraw(request: AuthedRequest, case_id: Id, payload: WithdrawIn) -> dict[str, Any]:
     """End a case under way (the unit that owns it); its open tasks are cancelled."""
     case = services.withdraw_case(
         actor=request.user, case=selectors.case_get(request.user, case_id), reason=payload.reason
@@ -312,7 +319,7 @@ def notifications_list(request: AuthedRequest, unread: bool = False) -> dict[str
 
 
 class ReadIn(Schema):
-    ids: list[int] = []
+    ids: list[Id] = []
 
 
 @router.post("/notifications/read", response=NotificationPage)
@@ -388,7 +395,7 @@ def stats(request: AuthedRequest, process: str = "") -> dict[str, Any]:
 
 
 class HolidayIO(Schema):
-    date: dt.date
+    date: IsoDate
     kind: str = Field(..., pattern="^(holiday|workday)$")
     name: str = Field(..., min_length=1, max_length=40)
 
@@ -409,6 +416,6 @@ def holidays_add(request: AuthedRequest, payload: HolidayIO) -> Status:
 
 @router.delete("/holidays/{day}", response={204: None})
 @endpoint("holidays.manage", examples={"day": "2026-10-01"})
-def holidays_delete(request: AuthedRequest, day: dt.date) -> Status:
+def holidays_delete(request: AuthedRequest, day: IsoDate) -> Status:
     services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, date=day))
     return Status(204, None)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdsChoiceField
 from workflow.fields import form_field
 from workflow.models import Holiday, Task
 from workflow.process import Action
@@ -36,7 +37,7 @@ class HolidayForm(forms.ModelForm):
 
 
 class BulkForm(forms.Form):
-    tasks = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), label=_("Tasks"))
+    tasks = IdsChoiceField(queryset=Task.objects.none(), label=_("Tasks"))
     bulk_action = forms.CharField(label=_("Action"), max_length=40)
 
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -33,6 +34,7 @@ from pydantic import create_model
 from accounts.models import User
 from core.access import Target, endpoint
 from core.errors import invalid
+from core.ids import Id, Int64
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
@@ -115,7 +117,7 @@ class ActIn(Schema):
     note: str = Field("", max_length=2000)
     data: dict[str, Any] = {}
     #: which of the case's open tasks, when the user may act on more than one
-    task: int | None = None
+    task: Id | None = None
 
 
 def acting_task(*, user: User, case_pk: int, task: int | None) -> Task:
@@ -166,7 +168,7 @@ def subject_router(
         request: AuthedRequest,
         query: Query[filters],  # type: ignore[valid-type]  # the register's own filter schema
         q: str = "",
-        limit: int = 50,
+        limit: Int64 = 50,
         cursor: str = "",
     ) -> dict[str, Any]:
         qs = subject_list(register, user=request.user, q=q, **query.dict())  # type: ignore[attr-defined]
@@ -175,12 +177,12 @@ def subject_router(
 
     @router.get(f"/{path}/{{case_id}}", response=detail_schema, operation_id=f"{name}_get")
     @endpoint(register.view_capability, target=target)
-    def get_subject(request: AuthedRequest, case_id: int) -> dict[str, Any]:
+    def get_subject(request: AuthedRequest, case_id: Id) -> dict[str, Any]:
         return detail(subject_by_case(register, user=request.user, case_pk=case_id))
 
     @router.post(f"/{path}/{{case_id}}/act", response=detail_schema, operation_id=f"{name}_act")
     @endpoint(register.view_capability, target=target)
-    def act_on_subject(request: AuthedRequest, case_id: int, payload: ActIn) -> dict[str, Any]:
+    def act_on_subject(request: AuthedRequest, case_id: Id, payload: ActIn) -> dict[str, Any]:
         """Do an action on the step of this case that is yours (``task`` names it when several are)."""
         subject_by_case(register, user=request.user, case_pk=case_id)
         task = acting_task(user=request.user, case_pk=case_id, task=payload.task)
@@ -244,13 +246,17 @@ def list_page(
         filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     else:
         filters, status = _query_filters(register, request)
-    rows, next_cursor = keyset_page(
-        subject_list(register, user=request.user, **filters),
-        key="id",
-        cursor=request.GET.get("cursor") or None,
-        limit=PAGE_SIZE,
-        descending=True,
-    )
+    try:
+        rows, next_cursor = keyset_page(
+            subject_list(register, user=request.user, **filters),
+            key="id",
+            cursor=request.GET.get("cursor") or None,
+            limit=PAGE_SIZE,
+            descending=True,
+        )
+    except ValidationError as exc:  # a malformed cursor: said, and the first page is not shown for it
+        messages.error(request, exc.messages[0])
+        rows, next_cursor, status = [], None, 400
     with_open_tasks(rows)
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -264,6 +270,12 @@ def list_page(
         **(extra or {}),
     }
     return render(request, template, context, status=status)
+
+
+def list_params(register: Register) -> tuple[str, ...]:
+    """The query parameters a register's list page reads (``@page(..., params=list_params(REGISTER))``)."""
+    names = tuple(register.filters.model_fields) if register.filters is not None else ()
+    return (*names, "q", "cursor")
 
 
 def _query_filters(register: Register, request: AuthedRequest) -> tuple[dict[str, Any], int]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.access import Target, may_open, page
 from core.errors import explain
+from core.ids import parse_id
 from core.models import Notification
 from core.notify import notification_open as open_notification
 from core.notify import notifications_mark_read
@@ -65,7 +66,7 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
     }
 
 
-@page("workflow.inbox")
+@page("workflow.inbox", params=("view", "urgency", "process"))
 def inbox(request: AuthedRequest) -> HttpResponse:
     view = request.GET.get("view", "mine")
     urgency = request.GET.get("urgency", "")
@@ -124,12 +125,12 @@ def _task_page(request: AuthedRequest, task: Task, bound: ActionForm | None = No
     return render(request, "workflow/task.html", context, status=status)
 
 
-@page(target=Target(Task))
+@page(target=Target(Task), no_store=True)  # a department sees the full ID number its task needs
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _task_page(request, selectors.visible_task(request.user, pk))
 
 
-@page(target=Target(Task, action="act"), methods=("POST",))
+@page(target=Target(Task, action="act"), methods=("POST",), no_store=True)
 def task_act(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.visible_task(request.user, pk)
     services.refuse_unless_may_act(request.user, task)  # before the input is read: whose step it is comes first
@@ -226,7 +227,7 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(open_notification(user=request.user, pk=pk))
 
 
-@page("workflow.stats")
+@page("workflow.stats", params=("process",))
 def stats(request: AuthedRequest) -> HttpResponse:
     process = request.GET.get("process", "")
     if process and process not in PROCESSES:
@@ -259,7 +260,7 @@ def stats(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@page(("holidays.manage", "workflow.inbox"), methods=("GET", "POST"))
+@page(("holidays.manage", "workflow.inbox"), methods=("GET", "POST"), params=("year",))
 def holidays(request: AuthedRequest) -> HttpResponse:
     can_manage = request.user.can("holidays.manage")
     try:
@@ -275,10 +276,10 @@ def holidays(request: AuthedRequest) -> HttpResponse:
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if "delete" in request.POST:
-            pk = request.POST["delete"]
-            if not (pk.isascii() and pk.isdigit()):
+            pk = parse_id(request.POST["delete"])
+            if pk is None:
                 raise Http404
-            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=int(pk)))
+            services.holiday_delete(actor=request.user, holiday=get_object_or_404(Holiday, pk=pk))
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
             services.holiday_add(actor=request.user, **form.cleaned_data)
@@ -304,7 +305,7 @@ def attachment_upload(request: AuthedRequest, case_pk: int) -> HttpResponse:
     return redirect(services.case_url(case))
 
 
-@page(target=Target(Attachment))
+@page(target=Target(Attachment), no_store=True)  # a scan may show anything
 def attachment_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(request.user, pk)
     stored = services.attachment_open(actor=request.user, attachment=attachment)

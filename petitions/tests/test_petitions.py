@@ -214,6 +214,10 @@ def test_register_through_the_page_and_see_it_in_the_list(net: Network) -> None:
     }  # fmt: skip
     bad = client.post("/petitions/new/", {**form, "phone": "123"})
     assert bad.status_code == 400 and "手机" in bad.content.decode()
+    refused = client.post("/petitions/new/", {**form, "phone": "13800001234", "region_code": "999"})
+    assert refused.status_code == 400 and "13800001234" not in refused.content.decode()
+    huge = client.post("/petitions/new/", {**form, "veteran_id": "18446744073709551616"})
+    assert huge.status_code == 400  # no record can have it: refused at the field, not a driver's overflow
     done = client.post("/petitions/new/", form)
     assert done.status_code == 302
     petition = Petition.objects.get()

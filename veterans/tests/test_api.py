@@ -379,6 +379,31 @@ def test_patch_changes_only_what_it_names(net: Network, vet: Veteran) -> None:
     assert set(AuditEntry.objects.get(action="veteran.update").after) == {"address", "categories"}
 
 
+@pytest.mark.parametrize("body", [b"[null, null]", b'"x"', b"1", b"null", b"[]"])
+def test_patch_with_a_body_that_is_no_object_is_refused_and_not_audited(
+    net: Network, vet: Veteran, body: bytes
+) -> None:
+    response = net.api_client("town_staff").generic(
+        "PATCH", f"/api/v1/veterans/{vet.pk}", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "not_an_object"
+    assert response.json()["error"]["message"] and response.json()["error"]["message_en"]
+    assert not AuditEntry.objects.filter(action="veteran.update").exists()
+
+
+def test_patch_of_nothing_changes_nothing_and_writes_no_audit_entry(net: Network, vet: Veteran) -> None:
+    before = veteran_as_input(vet)
+
+    response = net.api_client("town_staff").patch(f"/api/v1/veterans/{vet.pk}", {}, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    vet.refresh_from_db()
+    assert veteran_as_input(vet) == before
+    assert not AuditEntry.objects.filter(action="veteran.update").exists()
+
+
 def test_patch_of_the_categories_ends_the_old_period(net: Network, vet: Veteran) -> None:
     response = net.api_client("town_staff").patch(
         f"/api/v1/veterans/{vet.pk}", {"categories": ["烈士遗属"]}, content_type="application/json"

@@ -499,6 +499,43 @@ def test_it_shows_each_error_at_its_field_and_writes_nothing(net: Network) -> No
     assert not AuditEntry.objects.filter(action__startswith="veteran.").exists()
 
 
+def test_a_refused_form_is_shown_again_without_the_full_id_number_and_phone(net: Network) -> None:
+    row = page_row(net.village, region_code=net.other_village.code, phone="13800001234")
+
+    response = net.client("town_staff").post("/veterans/new/", row)
+
+    html = response.content.decode()
+    assert field_codes(response, "region_code") == ["unknown_region"]
+    assert row["id_number"] not in html and row["id_number"][-6:] not in html
+    assert "13800001234" not in html
+    assert html.count("为保护隐私不再显示，请重新输入") >= 2  # at the ID number and the phone
+    assert f'value="{row["name"]}"' in html  # the other fields keep what was typed
+    assert not Veteran.objects.exists()
+
+
+def test_a_refused_edit_is_shown_again_without_the_new_numbers(net: Network, vet: Veteran) -> None:
+    new_id = page_row(net.village, name="另一人")["id_number"]
+    data = form_data(vet, id_number=new_id, phone="13900005678", region_code=net.other_village.code)
+
+    response = net.client("town_staff").post(f"/veterans/{vet.pk}/edit/", data)
+
+    html = response.content.decode()
+    assert field_codes(response, "region_code") == ["unknown_region"]
+    assert new_id not in html and "13900005678" not in html and full_id(vet) not in html
+    assert "为保护隐私不再显示，请重新输入" in html
+
+
+def test_a_refused_family_member_is_shown_again_without_the_numbers(net: Network, vet: Veteran) -> None:
+    other = page_row(net.village, name="家属")["id_number"]
+    data = {"relation": "", "name": "王芳", "id_number": other, "phone": "13700001111"}
+
+    response = net.client("town_staff").post(f"/veterans/{vet.pk}/family/new/", data)
+
+    html = response.content.decode()
+    assert response.status_code in (200, 400) and "王芳" in html
+    assert other not in html and "13700001111" not in html
+
+
 def test_it_refuses_an_id_number_already_registered(net: Network, vet: Veteran) -> None:
     response = net.client("town_staff").post("/veterans/new/", page_row(net.village, id_number=full_id(vet)))
 

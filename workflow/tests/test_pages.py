@@ -272,5 +272,36 @@ def test_a_year_in_range_lists_its_holidays(net: Network) -> None:
     assert net.client("city_admin").get("/workflow/holidays/?year=2026").status_code == 200
 
 
-def test_deleting_a_holiday_by_a_malformed_id_is_not_found(net: Network) -> None:
-    assert net.client("city_admin").post("/workflow/holidays/", {"delete": "abc"}).status_code == 404
+@pytest.mark.parametrize("pk", ["abc", "0", "-1", "18446744073709551616", "99999999999999999999999", "٣"])
+def test_deleting_a_holiday_by_a_malformed_id_is_not_found(net: Network, pk: str) -> None:
+    assert net.client("city_admin").post("/workflow/holidays/", {"delete": pk}).status_code == 404
+
+
+@pytest.mark.parametrize("date", [0, 1700000000, 20261001.0, "1700000000", "20261001", True, None, [], {}])
+def test_a_holiday_date_must_be_an_iso_string(net: Network, date: object) -> None:
+    body = {"date": date, "kind": "holiday", "name": "某节"}
+    response = net.api_client("city_admin").post("/api/v1/holidays", body, content_type="application/json")
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["error"]["fields"][0]["field"] == "date"
+    assert not Holiday.objects.filter(name="某节").exists()
+
+
+def test_a_holiday_with_an_iso_date_is_added(net: Network) -> None:
+    body = {"date": "2027-01-01", "kind": "holiday", "name": "某节"}
+    response = net.api_client("city_admin").post("/api/v1/holidays", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["date"] == "2027-01-01"
+
+
+@pytest.mark.parametrize("day", ["0", "1700000000", "2026-13-01", "18446744073709551616"])
+def test_deleting_a_holiday_by_a_number_is_not_found(net: Network, day: str) -> None:
+    assert net.api_client("city_admin").delete(f"/api/v1/holidays/{day}").status_code == 404
+
+
+def test_a_number_is_no_date_in_the_other_api_inputs(net: Network) -> None:
+    client = net.api_client("city_admin")
+    since = client.get("/api/v1/audit", {"since": "0"})
+    assert since.status_code == 400 and since.json()["error"]["fields"][0]["field"] == "since"
+    grid = net.grid.code
+    leader = client.post(f"/api/v1/regions/{grid}/leaders", {"leader_name": "王五", "start_date": 0},
+                         content_type="application/json")  # fmt: skip
+    assert leader.status_code == 400 and leader.json()["error"]["fields"][0]["field"] == "start_date"
