@@ -28,6 +28,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import invalid
@@ -173,7 +174,7 @@ def endpoint(
             if declared.no_store:
                 request.no_store = True  # type: ignore[attr-defined]  # read by core.api.Api.create_response
             result = view(request, *args, **kwargs)
-            if declared.no_store and isinstance(result, HttpResponse):
+            if declared.no_store and isinstance(result, HttpResponseBase):
                 result["Cache-Control"] = "no-store"
             return result
 

@@ -66,7 +66,7 @@ def exports_get(request: AuthedRequest, job_id: uuid.UUID) -> dict[str, Any]:
 
 
 @router.get("/exports/{job_id}/file", url_name="exports_file")
-@endpoint(target=Target(ExportJob, "pk", "job_id"))
+@endpoint(target=Target(ExportJob, "pk", "job_id"), no_store=True)
 def exports_file(request: AuthedRequest, job_id: uuid.UUID) -> FileResponse:
     job = own_job(request.user, job_id)
     path = export_job_file(actor=request.user, job=job)

@@ -19,6 +19,8 @@ from core.types import AuthedRequest
 #: Read when the URLs load, after every app has declared its export in ready().
 EXPORTERS = tuple(sorted({e.capability for e in EXPORTS.values()})) or ("exports.none",)
 EXAMPLE = {"name": "veteran", "fmt": "csv"}
+#: The filters any register's export button may pass on in its query string.
+PARAMS = tuple(sorted({param for e in EXPORTS.values() for param in e.params}))
 #: A job's pages name it by its id and show only the user's own jobs.
 JOB = Target(ExportJob)
 
@@ -42,11 +44,10 @@ def download(job: ExportJob, path: Any) -> FileResponse:
     stamp = timezone.localtime(job.finished_at or job.created_at).strftime("%Y%m%d-%H%M")
     response = FileResponse(path.open("rb"), as_attachment=True, content_type=CONTENT_TYPES[job.format],
                             filename=f"{EXPORTS[job.register].file_stem}-{stamp}.{job.format}")  # fmt: skip
-    response["Cache-Control"] = "no-store"
     return response
 
 
-@page(EXPORTERS, methods=("POST",), examples=EXAMPLE)
+@page(EXPORTERS, methods=("POST",), examples=EXAMPLE, params=PARAMS)
 def export_new(request: AuthedRequest, name: str, fmt: str) -> HttpResponse:
     """The list's export button: its filters are the list's query string."""
     export = register_of(request.user, name)
@@ -62,7 +63,7 @@ def export_job(request: AuthedRequest, pk: Any) -> HttpResponse:
     return render(request, template, {"job": job, "export": EXPORTS[job.register]})
 
 
-@page(target=JOB)
+@page(target=JOB, no_store=True)
 def export_file(request: AuthedRequest, pk: Any) -> FileResponse:
     job = own_job(request.user, pk)
     path = export_job_file(actor=request.user, job=job)

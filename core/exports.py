@@ -45,6 +45,8 @@ class Export:
     #: the audit entry of a finished export (its action and object type)
     audit_action: str
     object_type: str
+    #: the query parameters the list's export button passes on (its filters), declared on the export page
+    params: tuple[str, ...] = ()
 
 
 EXPORTS: dict[str, Export] = {}

@@ -32,5 +32,5 @@ def queryset(actor: Any, filters: dict[str, Any]) -> QuerySet[Any]:
 EXPORT = Export(
     name="veteran", capability="veterans.export", title="退役军人", file_stem="veterans", headers=EXPORT_HEADERS,
     clean_filters=clean_filters, queryset=queryset, rows=export_rows,
-    audit_action="veteran.export", object_type="veterans.veteran",
+    audit_action="veteran.export", object_type="veterans.veteran", params=tuple(FilterForm.base_fields),
 )  # fmt: skip

@@ -63,7 +63,7 @@ def test_with_nothing_typed_it_lists_the_users_region_and_what_is_under_it(net: 
 
 @pytest.mark.parametrize(
     "params",
-    [{"q": "东" * 41}, {"q": "东\u0000"}, {"levels": "county"}, {"levels": ","}, {"q": "x", "levels": "town,<b>"}],
+    [{"q": "东" * 41}, {"q": "东\u0001"}, {"levels": "county"}, {"levels": ","}, {"q": "x", "levels": "town,<b>"}],
 )
 def test_malformed_input_is_refused_with_a_message(net: Network, params: dict[str, str]) -> None:
     response = pick(net, "town_staff", **params)
