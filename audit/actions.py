@@ -59,6 +59,7 @@ LABELS: dict[str, Any] = {
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),
+    "import.refuse": _("Import file refused"),
     "import.confirm": _("Import confirmed"),
     "import.expire": _("Unconfirmed import file deleted"),
     # the audit log itself

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -52,12 +53,12 @@ def _audit(job: ImportJob, action: str, actor: Any, **after: Any) -> None:
                  after={"register": job.register, "file": job.file_name, **after})  # fmt: skip
 
 
-@transaction.atomic
 def import_job_create(*, actor: Any, register: Register, upload: UploadedFile, on_duplicate: str) -> ImportJob:
     """Keep an upload for checking: its file under IMPORT_DIR, its job, and the check queued.
 
     A spreadsheet that is no valid zip or declares more than the caps is refused here, at the file field
-    (ValidationError), and its file deleted at once."""
+    (ValidationError), and its file deleted at once; the refusal is audited (who, the file's name, size and
+    SHA-256, the reason), though no job is kept."""
     require(actor, register.capability)
     if on_duplicate not in ON_DUPLICATE:
         raise bad_choice("on_duplicate", [(choice, choice) for choice in ON_DUPLICATE])
@@ -69,11 +70,18 @@ def import_job_create(*, actor: Any, register: Register, upload: UploadedFile, o
         with stored.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
-        check_upload(stored, name)
-        job.stored_path, job.sha256 = str(stored), file_digest(stored)
-        job.save()
-        _audit(job, "upload", actor, sha256=job.sha256, size=stored.stat().st_size, on_duplicate=on_duplicate)
-        run_import.enqueue(str(job.pk), False)
+        try:
+            check_upload(stored, name)
+        except ValidationError as refused:
+            with transaction.atomic():
+                _audit(job, "refuse", actor, sha256=file_digest(stored), size=stored.stat().st_size,
+                       reason="; ".join(refused.messages))  # fmt: skip
+            raise
+        with transaction.atomic():
+            job.stored_path, job.sha256 = str(stored), file_digest(stored)
+            job.save()
+            _audit(job, "upload", actor, sha256=job.sha256, size=stored.stat().st_size, on_duplicate=on_duplicate)
+            run_import.enqueue(str(job.pk), False)
     except BaseException:
         stored.unlink(missing_ok=True)  # the upload holds plain ID numbers: no job, no file
         raise

@@ -8,6 +8,7 @@ a message. Whatever the file, this process goes on (the next test runs in it).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from accounts.testing import Network
+from audit.models import AuditEntry
 from core import periodic
 from core.import_jobs import import_job_create
 from core.imports import REGISTERS, UnreadableFile, read_table
@@ -92,6 +94,11 @@ def refused_at_upload(net: Network, content: bytes, name: str = "标准.xlsx") -
     [error] = refused.value.error_dict["file"]
     assert error.code == "unreadable"
     assert not ImportJob.objects.exists()
+    # the refusal is audited, with the file's fingerprint and the reason, though no job is kept
+    entry = AuditEntry.objects.get(action="import.refuse")
+    assert entry.actor_id == net.users["city_admin"].pk
+    assert entry.after["sha256"] == hashlib.sha256(content).hexdigest() and entry.after["size"] == len(content)
+    assert entry.after["reason"] == str(error.message)
     return str(error.message)
 
 
