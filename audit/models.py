@@ -110,6 +110,7 @@ class AuditChainHead(models.Model):
     keyed_mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
+        verbose_name = _("audit chain head")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]
 
     def __str__(self) -> str:

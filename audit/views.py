@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.actions import LABELS
+from audit.described import described
 from audit.models import AuditEntry
 from audit.selectors import audit_list
 from audit.services import audit_verify_recorded
@@ -52,7 +53,7 @@ def entries(request: AuthedRequest) -> HttpResponse:
         request,
         "audit/list.html",
         {
-            "entries": rows,
+            "entries": described(rows),
             "next_cursor": next_cursor,
             "query": params.urlencode(),
             "error": error,
@@ -64,7 +65,7 @@ def entries(request: AuthedRequest) -> HttpResponse:
 @page("audit.view", target=Target(AuditEntry, "seq", "seq"))
 def entry(request: AuthedRequest, seq: int) -> HttpResponse:
     item = get_visible_or_404(AuditEntry.objects.all(), request.user, seq=seq)
-    return render(request, "audit/entry.html", {"entry": item})
+    return render(request, "audit/entry.html", {"entry": described([item])[0]})
 
 
 @page("audit.view", methods=("POST",))

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.roles import Role
+from audit.described import described
 from audit.selectors import audit_list
 from core.access import page
 from core.types import AuthedRequest
@@ -28,7 +29,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.can("workflow.inbox"):
         context["task_counts"] = task_counts(user)
     if user.can("audit.view"):
-        context["recent_audit"] = list(audit_list(user=user).order_by("-seq")[:8])
+        context["recent_audit"] = described(list(audit_list(user=user).order_by("-seq")[:8]))
     if user.role == Role.GRID_LEADER and user.scope_region is not None:
         context["my_terms"] = list(leader_terms(user=user, grid=user.scope_region))
     return render(request, "home/home.html", context)

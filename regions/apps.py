@@ -12,3 +12,8 @@ class RegionsConfig(AppConfig):
         nav.register(nav.NavEntry(_("Service network"), "regions:index", "regions.view", 70))
         nav.register(nav.NavEntry(_("Stations"), "regions:stations", "regions.view", 71))
         nav.register(nav.NavEntry(_("Grids"), "regions:grids", "regions.view", 72))
+
+        from audit.described import region_namer
+        from regions.selectors import names_of
+
+        region_namer(names_of)

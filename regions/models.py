@@ -244,6 +244,7 @@ class StarRatingScore(models.Model):
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
 
     class Meta:
+        verbose_name = _("star rating score")
         constraints = [
             models.UniqueConstraint(fields=["rating", "criterion"], name="one_score_per_criterion"),
             models.CheckConstraint(condition=Q(score__gte=0), name="score_not_negative"),

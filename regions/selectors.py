@@ -96,3 +96,9 @@ def network_counts(*, user: Any) -> dict[str, int]:
         "stations": Station.objects.visible_to(user).count(),
         "leaders": current_leaders(user=user).count(),
     }
+
+
+def names_of(codes: Any) -> dict[str, str]:
+    """{code: name} for these region codes (the audit tables show regions by name); one query."""
+    codes = [c for c in set(codes) if c]
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}

@@ -210,6 +210,7 @@ class VeteranNameGram(models.Model):
     gram = models.CharField(max_length=60)
 
     class Meta:
+        verbose_name = _("name search key")
         indexes = [models.Index(fields=["gram", "veteran"], name="name_gram_lookup")]
         constraints = [models.UniqueConstraint(fields=["veteran", "gram"], name="one_gram_per_name_piece")]
 

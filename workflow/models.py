@@ -62,6 +62,9 @@ class CaseSequence(models.Model):
     key = models.CharField(max_length=40, unique=True)
     last = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("case number sequence")
+
     def __str__(self) -> str:
         return f"{self.key}: {self.last}"
 
@@ -231,6 +234,7 @@ class CaseEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("case history entry")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -250,6 +254,7 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("attachment")
         ordering = ["id"]
 
     def __str__(self) -> str:
