@@ -11,7 +11,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from core.access import Target, endpoint
-from core.export_jobs import export_job_file, export_job_start
+from core.export_jobs import export_job_file, export_job_start, masked_filters
 from core.export_views import EXPORTERS, download, own_job, register_of
 from core.models import ExportJob
 from core.types import AuthedRequest
@@ -46,7 +46,8 @@ def _out(job: ExportJob) -> dict[str, Any]:
     fields = ("id", "format", "filters", "status", "total_rows", "processed_rows", "percent",
               "message", "created_at", "finished_at")  # fmt: skip
     url = reverse("api:exports_file", kwargs={"job_id": job.pk}) if job.status == ExportJob.Status.DONE else None
-    return {**{name: getattr(job, name) for name in fields}, "register_name": job.register, "download": url}
+    shown = {name: getattr(job, name) for name in fields} | {"filters": masked_filters(job.filters)}
+    return {**shown, "register_name": job.register, "download": url}
 
 
 @router.post("/exports/new/{name}", response={202: ExportOut})

@@ -13,6 +13,7 @@ run by the worker as a periodic job).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,26 @@ from core.errors import bad_choice
 from core.exports import EXPORTS, FORMATS, Export, chunks, write_table
 from core.models import ExportJob
 from core.permissions import require
+from core.validators import mask_id, mask_phone, normalise
 
 log = logging.getLogger(__name__)
 
 #: How long a finished export's file is kept for its download.
 EXPORT_TTL = timedelta(hours=24)
+
+
+#: A filter value with this many digits may be an ID number or a phone (a search by them): masked when shown.
+_NUMBER_LIKE = re.compile(r"\d{6,}[\dX]*")
+
+
+def masked_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters as shown in the API and the audit log and as kept after the job: a searched ID number or
+    phone masked (the job itself reads them in full, once, while it runs)."""
+    shown: dict[str, Any] = {}
+    for key, value in filters.items():
+        text = normalise(value).upper() if isinstance(value, str) else ""
+        shown[key] = (mask_id(text) if len(text) > 11 else mask_phone(text)) if _NUMBER_LIKE.search(text) else value
+    return shown
 
 
 def _region_code(actor: Any) -> str:
@@ -80,8 +96,9 @@ def _update(job: ExportJob, **fields: Any) -> None:
 def run_export(job_id: str) -> str:
     """Write the job's file, a chunk of rows at a time, and record it as done (audited) or failed."""
     job = ExportJob.objects.select_related("actor", "actor__scope_region").get(pk=job_id)
-    if job.status != ExportJob.Status.QUEUED:  # run twice (a retried task): the first run owns it
-        return str(job.status)
+    # run twice (a retried task, two workers): one conditional UPDATE, and only its winner writes the file
+    if not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING):
+        return str(ExportJob.objects.values_list("status", flat=True).get(pk=job.pk))
     export = EXPORTS[job.register]
     settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORT_DIR / f"{job.pk}.{job.format}"
@@ -89,7 +106,7 @@ def run_export(job_id: str) -> str:
         require(job.actor, export.capability)  # the role may have changed since the request
         qs = export.queryset(job.actor, job.filters)
         total = qs.count()
-        _update(job, status=ExportJob.Status.RUNNING, total_rows=total)
+        _update(job, total_rows=total)
 
         def rows() -> Any:
             for chunk in chunks(qs):
@@ -97,18 +114,20 @@ def run_export(job_id: str) -> str:
 
         written = write_table(path, job.format, export.headers, rows(), title=export.title,
                               progress=lambda done: _update(job, processed_rows=done))  # fmt: skip
+        shown = masked_filters(job.filters)
         with transaction.atomic():
             _update(job, status=ExportJob.Status.DONE, processed_rows=written, total_rows=written,
-                    file_path=str(path), finished_at=timezone.now())  # fmt: skip
+                    file_path=str(path), finished_at=timezone.now(), filters=shown)  # fmt: skip
             audit_record(actor=job.actor, action=export.audit_action, object_type=export.object_type,
                          region_code=_region_code(job.actor),
-                         after={"format": job.format, "rows": written, "filters": job.filters})  # fmt: skip
+                         after={"format": job.format, "rows": written, "filters": shown})  # fmt: skip
         return ExportJob.Status.DONE.value
-    except Exception as exc:  # the job must end in a state the page can show, whatever went wrong
+    except Exception:  # the job must end in a state the page can show, whatever went wrong
         log.exception("export job %s failed", job.pk)
         path.unlink(missing_ok=True)
-        _update(job, status=ExportJob.Status.FAILED, finished_at=timezone.now(),
-                message=f"导出失败 / the export failed: {type(exc).__name__}")  # fmt: skip
+        _update(job, status=ExportJob.Status.FAILED, finished_at=timezone.now(), filters=masked_filters(job.filters),
+                message="导出失败，请重试；如仍失败，请联系系统管理员。 / The export failed; try again, "
+                "or tell the administrator if it fails again.")  # fmt: skip
         return ExportJob.Status.FAILED.value
 
 

@@ -141,3 +141,47 @@ def test_a_table_is_written_a_row_at_a_time_with_formulas_neutralised(tmp_path: 
 
         cells = [c for row in load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True) for c in row]
         assert "'=cmd4" in cells and not any(str(c).startswith("=") for c in cells)
+
+
+def test_a_searched_id_number_is_used_in_full_but_kept_and_shown_masked(net: Network) -> None:
+    from core.crypto import decrypt
+
+    register(net.users["town_staff"], net.village, name="张一")
+    wanted = register(net.users["town_staff"], net.village, name="李二")
+    full = decrypt(wanted.id_number_enc)
+    api = net.api_client("town_staff")
+
+    body = api.post("/api/v1/exports/new/veteran", {"format": "csv", "filters": {"q": full}},
+                    content_type="application/json").json()  # fmt: skip
+
+    assert body["total_rows"] == 1  # the job searched by the full number
+    job = ExportJob.objects.get(pk=body["id"])
+    for shown in (
+        body["filters"]["q"],
+        job.filters["q"],
+        AuditEntry.objects.get(action="veteran.export").after["filters"]["q"],
+    ):
+        assert shown != full and shown.startswith(full[:6]) and "*" in shown
+    assert full not in str(api.get(f"/api/v1/exports/{body['id']}").json())
+
+
+def test_a_job_run_twice_is_written_once(net: Network, job: ExportJob) -> None:
+    from core.export_jobs import run_export
+
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED)  # as if the task came again
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)  # … while a first run holds it
+    assert run_export.call(str(job.pk)) == "running"
+    assert AuditEntry.objects.filter(action="veteran.export").count() == 1
+
+
+def test_a_failure_tells_staff_what_to_do_not_the_exception(net: Network, monkeypatch: Any) -> None:
+    def broken(_chunk: Any) -> Any:
+        raise KeyError("id_number_enc")
+        yield  # pragma: no cover
+
+    register(net.users["town_staff"], net.village)
+    monkeypatch.setitem(EXPORTS, "veteran", replace(EXPORT, rows=broken))
+    job = export_job_start(actor=net.users["town_staff"], export=EXPORTS["veteran"], fmt="csv", filters={})
+
+    assert "KeyError" not in job.message and "id_number_enc" not in job.message
+    assert "请重试" in job.message and " / " in job.message
