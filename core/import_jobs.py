@@ -41,6 +41,14 @@ SHOWN_ERRORS = 500
 
 #: How long a checked upload waits for its confirmation before its file is deleted.
 UNCONFIRMED_TTL = timedelta(hours=24)
+UNCONFIRMED_MESSAGE = (
+    "未在 24 小时内确认，上传文件已删除。 / Not confirmed within 24 hours; the uploaded file was deleted."  # noqa: E501
+)
+STUCK_MESSAGE = ("一天内未能处理完毕，上传文件已删除，请重新上传。 / Not processed within a day; the uploaded file "
+                 "was deleted: upload it again.")  # fmt: skip
+FAILED_MESSAGE = ("读取或写入时出错，未导入任何数据。请重试；如仍失败，请联系系统管理员。 / Something went wrong "
+                  "while reading or writing; nothing was imported. Try again, or tell the administrator if it "
+                  "fails again.")  # fmt: skip
 
 
 def _region_code(actor: Any) -> str:
@@ -116,21 +124,33 @@ def purge_uploads() -> int:
 
 
 def purge_unconfirmed_uploads() -> int:
-    """Uploads hold plain ID numbers: one never confirmed is deleted after a day, and its job expires."""
-    stale = ImportJob.objects.filter(status=ImportJob.Status.VALID, updated_at__lt=timezone.now() - UNCONFIRMED_TTL)
+    """Uploads hold plain ID numbers: one never confirmed is deleted after a day, and its job expires; so is
+    one stuck for a day before it was checked or written (a worker killed mid-way, a task lost). Error
+    reports older than a day are deleted too."""
+    Status = ImportJob.Status
+    cutoff = timezone.now() - UNCONFIRMED_TTL
+    waiting = {
+        Status.VALID: UNCONFIRMED_MESSAGE,
+        Status.QUEUED: STUCK_MESSAGE,
+        Status.VALIDATING: STUCK_MESSAGE,
+        Status.COMMITTING: STUCK_MESSAGE,
+    }
     count = 0
-    for job in stale.select_related("actor__scope_region"):
+    for job in ImportJob.objects.filter(status__in=list(waiting), updated_at__lt=cutoff).select_related(
+        "actor__scope_region"
+    ):
         with transaction.atomic():
-            expired = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
-                status=ImportJob.Status.FAILED,
-                message="未在 24 小时内确认，上传文件已删除。 / "
-                "Not confirmed within 24 hours; the uploaded file was deleted.",
+            expired = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=Status.FAILED, message=waiting[Status(job.status)]
             )
             if expired:
-                _audit(job, "expire", None)
+                _audit(job, "expire", None, was=str(job.status))
         if expired:
             Path(job.stored_path).unlink(missing_ok=True)
             count += 1
+    for job in ImportJob.objects.filter(updated_at__lt=cutoff).exclude(report_path=""):
+        Path(job.report_path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(report_path="")
     return count
 
 
@@ -174,9 +194,9 @@ def run_import(job_id: str, write: bool = False) -> str:
             fields["status"] = Status.VALID
     except UnreadableFile as exc:
         fields = {"status": Status.FAILED, "message": exc.message}
-    except Exception as exc:  # the job must end in a state the page can show, whatever went wrong
+    except Exception:  # the job must end in a state the page can show, whatever went wrong
         log.exception("import job %s failed", job.pk)
-        fields = {"status": Status.FAILED, "message": f"{type(exc).__name__}: {exc}"}
+        fields = {"status": Status.FAILED, "message": FAILED_MESSAGE}
     if fields["status"] != Status.VALID:
         # The upload holds plain ID numbers: keep it only while it waits for confirmation.
         path.unlink(missing_ok=True)

@@ -404,3 +404,47 @@ def test_a_fresh_upload_is_kept_by_the_purge(net: Network) -> None:
 
     job.refresh_from_db()
     assert job.status == "valid" and Path(job.stored_path).exists()
+
+
+@pytest.mark.parametrize("stuck", ["queued", "validating", "committing"])
+def test_an_upload_stuck_for_a_day_is_deleted_too(net: Network, stuck: str) -> None:
+    import datetime as dt
+
+    job = upload(net, xlsx(sheet(f'<row r="2">{cell("A2", "a")}{cell("B2", "甲")}{cell("C2", "5")}</row>')))
+    job.refresh_from_db()
+    # as if the worker had died while it held the job
+    ImportJob.objects.filter(pk=job.pk).update(status=stuck, updated_at=job.updated_at - dt.timedelta(hours=25))
+
+    periodic.PERIODIC["purge_uploads"].task.enqueue()
+
+    job.refresh_from_db()
+    assert job.status == "failed" and "请重新上传" in job.message and not Path(job.stored_path).exists()
+    assert AuditEntry.objects.get(action="import.expire").after["was"] == stuck
+
+
+def test_an_error_report_is_deleted_after_a_day(net: Network) -> None:
+    import datetime as dt
+
+    job = upload(net, xlsx(sheet(f'<row r="2">{cell("A2", "")}{cell("B2", "甲")}{cell("C2", "x")}</row>')))
+    job.refresh_from_db()
+    assert job.status == "invalid" and Path(job.report_path).exists()
+    report = Path(job.report_path)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=job.updated_at - dt.timedelta(hours=25))
+
+    periodic.PERIODIC["purge_uploads"].task.enqueue()
+
+    job.refresh_from_db()
+    assert job.report_path == "" and not report.exists()
+
+
+def test_an_unexpected_failure_tells_staff_what_to_do_not_the_exception(net: Network, monkeypatch: Any) -> None:
+    import core.import_jobs
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyError("330482198010281517")
+
+    monkeypatch.setattr(core.import_jobs, "import_file", broken)
+    job = upload(net, xlsx(sheet(f'<row r="2">{cell("A2", "a")}{cell("B2", "甲")}{cell("C2", "5")}</row>')))
+    job.refresh_from_db()
+    assert job.status == "failed" and "KeyError" not in job.message and "330482198010281517" not in job.message
+    assert "请重试" in job.message and " / " in job.message
