@@ -21,6 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 $(FONT):
+	@command -v npm >/dev/null || { echo "需要 npm 来安装信访告知书所用的字体（Debian: apt-get install npm）。 / npm is needed to install the letters' font (Debian: apt-get install npm)." >&2; exit 1; }
 	rm -rf var/fonts/.download && mkdir -p var/fonts/.download
 	cd var/fonts/.download && npm pack --silent --cache ../.npm-cache $(FONT_PACKAGE) >/dev/null
 	tar -xzf var/fonts/.download/*.tgz -C var/fonts/.download $(FONT_MEMBER) package/LICENSE_FONT

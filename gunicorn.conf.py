@@ -25,7 +25,9 @@ preload_app = False
 # Requests are logged to stdout (with the request id the platform gives each); errors to stderr.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%({x-request-id}o)s"'
+# The path without its query string (%(U)s, not the request line %(r)s): a search by ID number or phone is
+# sent in the query string, and the access log must not keep it.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms "%({x-request-id}o)s"'
 # Recycle a worker after this many requests (with jitter), against slow leaks.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

@@ -42,7 +42,7 @@ SHOWN_ERRORS = 500
 #: How long a checked upload waits for its confirmation before its file is deleted.
 UNCONFIRMED_TTL = timedelta(hours=24)
 UNCONFIRMED_MESSAGE = (
-    "未在 24 小时内确认，上传文件已删除。 / Not confirmed within 24 hours; the uploaded file was deleted."  # noqa: E501
+    "未在 24 小时内确认，上传文件已删除。 / Not confirmed within 24 hours; the uploaded file was deleted."
 )
 STUCK_MESSAGE = ("一天内未能处理完毕，上传文件已删除，请重新上传。 / Not processed within a day; the uploaded file "
                  "was deleted: upload it again.")  # fmt: skip

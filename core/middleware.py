@@ -123,7 +123,11 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
         safe = request.method in ("GET", "HEAD", "OPTIONS")
         try:
-            if safe and request.session.accessed:  # otherwise nothing is saved (and no connection needed)
+            if safe and not request.session.accessed:
+                # a read that never looked at its session (a public page, the health checks) leaves it as it
+                # is: Django would still save it, for SESSION_SAVE_EVERY_REQUEST, and wait for the write lock
+                return response
+            if safe:
                 with brief_wait(SESSION_READ_WAIT_SECONDS):
                     return super().process_response(request, response)
             return super().process_response(request, response)

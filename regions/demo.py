@@ -84,9 +84,11 @@ def _check_not_stale(official: set[str]) -> None:
     if stale:
         shown = ", ".join(f"{code} {name}" for code, name in stale)
         raise StaleNetwork(
-            f"数据库中有旧版演示的非官方区划（{shown}…）：请删除 var/laobing.sqlite3 或换用新数据库后重新运行。 / "
+            f"数据库中有旧版演示的非官方区划（{shown}…）：请删除 var/laobing.sqlite3 和 var/audit-anchors.log"
+            "（旧数据库审计链的锚点）或换用新数据库后重新运行。 / "
             f"The database holds an older demo's made-up division codes ({shown}…): delete var/laobing.sqlite3 "
-            "(or use a fresh database) and run the demo again."
+            "and var/audit-anchors.log (the old database's audit anchors), or use a fresh database, and run the "
+            "demo again."
         )
 
 

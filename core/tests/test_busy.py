@@ -97,3 +97,15 @@ def test_reads_go_on_while_a_write_holds_the_lock(file_net: tuple[Network, Veter
         assert page.get("/veterans/").status_code == 200  # its session's refresh is skipped, not waited for
         assert page.get(f"/veterans/{vet.pk}/").status_code == 200
         assert api.get("/api/v1/veterans").status_code == 200
+
+
+def test_a_public_page_with_a_session_cookie_leaves_the_session_alone(net: Network) -> None:
+    """Django saves every session on every answer (SESSION_SAVE_EVERY_REQUEST), so a health check would
+    wait for the write lock during an import: a read that never looked at its session does not save it."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    page = net.client("town_staff")  # signed in: the request carries a session cookie
+    with CaptureQueriesContext(conn) as queries:
+        assert page.get("/livez").status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]

@@ -19,3 +19,9 @@ def test_the_readme_serves_with_it_and_runs_the_worker() -> None:
     readme = (CONF.parent / "README.md").read_text(encoding="utf-8")
     assert "gunicorn -c gunicorn.conf.py laobing.wsgi" in readme
     assert "manage.py worker" in readme
+
+
+def test_the_access_log_keeps_no_query_string() -> None:
+    """A search by ID number or phone goes in the query string: the log has the path only."""
+    fmt = runpy.run_path(str(CONF))["access_log_format"]
+    assert "%(r)s" not in fmt and "%(q)s" not in fmt and "%(U)s" in fmt
