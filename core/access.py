@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import invalid
+from core.errors import bilingual, invalid
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -134,7 +134,7 @@ def page(
             if not may_enter(request.user, declared):
                 raise PermissionDenied
             if nul_parameter(request) is not None:
-                return HttpResponseBadRequest(str(NUL_MESSAGE), content_type="text/plain; charset=utf-8")
+                return HttpResponseBadRequest(bilingual(NUL_MESSAGE), content_type="text/plain; charset=utf-8")
             response: HttpResponse = view(request, *args, **kwargs)
             if declared.no_store:
                 response["Cache-Control"] = "no-store"

@@ -15,7 +15,6 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -25,7 +24,7 @@ from ninja.security import HttpBearer
 from pydantic import BeforeValidator
 
 from core.db import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_busy
-from core.errors import Conflict, error_items
+from core.errors import Conflict, both, error_items
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -174,14 +173,6 @@ class ObjectParser(Parser):
         return data
 
 
-def _both(message: Any) -> tuple[str, str]:
-    with translation.override("zh-hans"):
-        zh = str(message)
-    with translation.override("en"):
-        en = str(message)
-    return zh, en
-
-
 def error_response(
     api: NinjaAPI,
     request: HttpRequest,
@@ -190,7 +181,7 @@ def error_response(
     message: Any,
     fields: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    zh, en = _both(message)
+    zh, en = both(message)
     body = {"error": {"status": status, "code": code, "message": zh, "message_en": en, "fields": fields or []}}
     return api.create_response(request, body, status=status)
 
@@ -230,7 +221,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if exc.errors and all(err.get("loc", ("",))[0] == "path" for err in exc.errors):
             # the URL names no object that can exist (an id that is no number, or one beyond 64 bits)
             return error_response(api, request, 404, "not_found", _("Not found."))
-        zh, _en = _both(_("This value is missing or has the wrong type."))
+        zh, _en = both(_("This value is missing or has the wrong type."))
         fields = []
         for err in exc.errors:
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]

@@ -104,3 +104,20 @@ def bad_choice(field: str, choices: Iterable[tuple[Any, Any]]) -> ValidationErro
         code="bad_choice",
         allowed="、".join(str(label) for _value, label in choices),
     )
+
+
+def both(message: Any) -> tuple[str, str]:
+    """A (lazy) message in Chinese and in English."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        zh = str(message)
+    with translation.override("en"):
+        en = str(message)
+    return zh, en
+
+
+def bilingual(message: Any) -> str:
+    """A message as a page answers it without a template: "中文 / English"."""
+    zh, en = both(message)
+    return zh if zh == en else f"{zh} / {en}"

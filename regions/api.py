@@ -186,7 +186,7 @@ def star_rating_post(request: AuthedRequest, code: str, payload: StarRatingIn) -
 
 
 @router.get("/regions/{code}/leaders", response=list[TermOut])
-@endpoint("regions.view", target=selectors.REGION)
+@endpoint("regions.view", target=selectors.REGION, no_store=True)  # the leader in office: full phone
 def leaders_list(request: AuthedRequest, code: str) -> list[GridLeaderTerm]:
     grid = selectors.region_get(user=request.user, code=code)
     return list(selectors.leader_terms(user=request.user, grid=grid).select_related("grid"))

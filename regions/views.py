@@ -47,7 +47,7 @@ def pick(request: AuthedRequest) -> HttpResponse:
     return picker_response(REGIONS, request)
 
 
-@page("regions.view", target=selectors.REGION)
+@page("regions.view", target=selectors.REGION, no_store=True)  # a grid leader in office: full phone
 def detail(request: AuthedRequest, code: str) -> HttpResponse:
     region = _region(request, code)
     user: Any = request.user

@@ -394,3 +394,12 @@ def test_a_nul_character_in_a_body_is_no_server_error(net: Network, url: str, bo
     assert response.status_code < 500, response.content[:300]
     if response.status_code == 400:
         assert response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_a_pages_nul_refusal_is_in_chinese_and_english(net: Network) -> None:
+    response = net.client("city_staff").get("/veterans/", {"q": "张\x00"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert " / A query parameter may not contain the NUL character." in text and text.split(" / ")[0] != ""
+    assert not text.startswith("A query")
