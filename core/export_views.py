@@ -13,6 +13,7 @@ from core.export_jobs import export_job_file, export_job_start
 from core.exports import CONTENT_TYPES, EXPORTS, Export
 from core.models import ExportJob
 from core.permissions import require
+from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 
 #: Whoever may export some register may use these pages; each register then asks its own capability.
@@ -34,10 +35,7 @@ def register_of(user: Any, name: str) -> Export:
 
 
 def own_job(user: Any, pk: Any) -> ExportJob:
-    job = ExportJob.objects.filter(pk=pk, actor=user).first()
-    if job is None:
-        raise Http404
-    return job
+    return get_visible_or_404(ExportJob.objects.all(), user, pk=pk)
 
 
 def download(job: ExportJob, path: Any) -> FileResponse:

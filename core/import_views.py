@@ -18,6 +18,7 @@ from core.import_jobs import import_job_confirm, import_job_create
 from core.imports import EXCEL_SUFFIXES, ON_DUPLICATE, REGISTERS, Register, write_template
 from core.models import ImportJob
 from core.permissions import require
+from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from core.views import apply_errors
 
@@ -65,10 +66,7 @@ def _register(request: AuthedRequest, name: str) -> Register:
 
 
 def _job(request: AuthedRequest, pk: Any) -> ImportJob:
-    job = ImportJob.objects.filter(pk=pk, actor=request.user).first()
-    if job is None:
-        raise Http404
-    return job
+    return get_visible_or_404(ImportJob.objects.all(), request.user, pk=pk)
 
 
 @page(IMPORTERS, methods=("GET", "POST"), examples=EXAMPLE)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import OwnedQuerySet
+
 
 class ImportJob(models.Model):
     class Status(models.TextChoices):
@@ -37,6 +39,9 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: a job is its uploader's alone (``visible_to``)
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import job")
@@ -80,13 +85,19 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    #: a job is its requester's alone (``visible_to``)
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("export job")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "finished_at"])]
 
     def __str__(self) -> str:
-        return f"{self.register}.{self.format}"
+        from core.exports import EXPORTS
+
+        export = EXPORTS.get(self.register)
+        return f"{export.title if export else self.register}（{self.format}）"
 
     @property
     def finished(self) -> bool:

@@ -69,6 +69,16 @@ class ScopedQuerySet(models.QuerySet[M]):
         return self.filter(grant, **{f"{scope_field}__startswith": prefix})
 
 
+class OwnedQuerySet(ScopedQuerySet[M]):
+    """Rows that belong to the user who made them (an import or export job): the user sees their own only,
+    whatever their scope; the register's capability is asked by the service that acts on the row."""
+
+    def visible_to(self, user: User, action: str = "view", within: str = "") -> ScopedQuerySet[M]:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(actor=user)
+
+
 class ScopedModel(models.Model):
     """Abstract base for every model whose rows belong to a region."""
 

@@ -185,3 +185,9 @@ def test_a_failure_tells_staff_what_to_do_not_the_exception(net: Network, monkey
 
     assert "KeyError" not in job.message and "id_number_enc" not in job.message
     assert "请重试" in job.message and " / " in job.message
+
+
+def test_a_job_is_named_in_the_bureaus_words_and_seen_by_its_requester_only(net: Network, job: ExportJob) -> None:
+    assert str(job) == "退役军人（csv）"
+    assert list(ExportJob.objects.visible_to(net.users["town_staff"])) == [job]
+    assert not ExportJob.objects.visible_to(net.users["city_admin"]).exists()  # a wider scope is no owner
