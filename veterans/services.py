@@ -20,6 +20,7 @@ from core.crypto import decrypt, encrypt, encrypter, keyed_hash, keyed_hasher
 from core.db import Loader, copy_into, reserve_ids
 from core.errors import invalid
 from core.permissions import require
+from core.validators import mask_phone
 from regions.models import Level, Region
 from veterans.models import Veteran, VeteranCategory
 from veterans.pinyin import pinyin_of
@@ -140,6 +141,7 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
     if new_hash != veteran.id_hash and Veteran.objects.filter(id_hash=new_hash).exists():
         raise invalid("id_number", _("This ID number is already registered."), code="duplicate")
     before = _audit_view(veteran)
+    before.update(_unaudited_view(veteran))
     before_categories = sorted(set(veteran.categories.filter(end_date__isnull=True).values_list("category", flat=True)))
     apply_data(veteran, data)
     veteran.save()
@@ -149,15 +151,35 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
         before["tags"] = sorted(veteran.tags.values_list("code", flat=True))
         veteran.tags.set(data.tags)
     after = _audit_view(veteran)
+    after.update(_unaudited_view(veteran))
     if data.tags is not None:
         after["tags"] = sorted(t.code for t in data.tags)
     changed = {k for k in after if after[k] != before.get(k)}
     if not changed and sorted(data.categories) == before_categories:
         return veteran  # nothing changed: no audit entry of an empty change
+    # The phone is compared in clear but never recorded so: the entry keeps its masked form.
+    phone_changed = "phone" in changed
+    changed.discard("phone")
+    before_view = {k: before[k] for k in changed}
+    after_view = {k: after[k] for k in changed}
+    if phone_changed:
+        before_view["phone_masked"] = mask_phone(before["phone"]) if before["phone"] else ""
+        after_view.update(phone_masked=mask_phone(after["phone"]) if after["phone"] else "", phone_changed=True)
     audit_record(actor=actor, action="veteran.update", obj=veteran, region_code=veteran.region_code,
-                 before={**{k: before[k] for k in changed}, "categories": before_categories},
-                 after={**{k: after[k] for k in changed}, "categories": sorted(data.categories)})  # fmt: skip
+                 before={**before_view, "categories": before_categories},
+                 after={**after_view, "categories": sorted(data.categories)})  # fmt: skip
     return veteran
+
+
+def _unaudited_view(veteran: Veteran) -> dict[str, Any]:
+    """What an update may change beyond the audited fields: the phone (in clear, to compare only) and
+    the disabled soldier's grade and cause."""
+    disabled = veteran.categories.filter(end_date__isnull=True, category="disabled_soldier").first()
+    return {
+        "phone": decrypt(veteran.phone_enc) if veteran.phone_enc else "",
+        "disability_grade": disabled.disability_grade if disabled else None,
+        "disability_cause": disabled.disability_cause if disabled else "",
+    }
 
 
 def _sync_categories(veteran: Veteran, data: VeteranData) -> None:

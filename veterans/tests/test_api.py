@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -402,6 +403,17 @@ def test_patch_of_nothing_changes_nothing_and_writes_no_audit_entry(net: Network
     vet.refresh_from_db()
     assert veteran_as_input(vet) == before
     assert not AuditEntry.objects.filter(action="veteran.update").exists()
+
+
+def test_patch_of_only_the_phone_is_audited_without_the_number(net: Network, vet: Veteran) -> None:
+    response = net.api_client("town_staff").patch(
+        f"/api/v1/veterans/{vet.pk}", {"phone": "13900002222"}, content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    entry = AuditEntry.objects.get(action="veteran.update")
+    assert entry.after["phone_changed"] is True and entry.after["phone_masked"] == "139****2222"
+    assert "13900002222" not in json.dumps(entry.after)
 
 
 def test_patch_of_the_categories_ends_the_old_period(net: Network, vet: Veteran) -> None:

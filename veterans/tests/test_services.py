@@ -207,6 +207,29 @@ def test_an_update_audits_only_what_changed(net: Network) -> None:
     assert entry.after == {"name": "张三力", "rank": "上士", "categories": []}
 
 
+def test_an_update_of_only_the_phone_is_audited_masked(net: Network) -> None:
+    actor = net.users["town_staff"]
+    veteran = register(actor, net.village, phone="13800001111")
+
+    services.veteran_update(actor=actor, veteran=veteran, data=changed(actor, veteran, phone="13900002222"))
+
+    entry = AuditEntry.objects.get(action="veteran.update")
+    assert entry.after["phone_changed"] is True
+    assert entry.after["phone_masked"] == "139****2222"
+    assert "13900002222" not in json.dumps(entry.after) + json.dumps(entry.before)
+    assert "13800001111" not in json.dumps(entry.before)
+
+
+def test_an_update_of_only_the_disability_grade_is_audited(net: Network) -> None:
+    actor = net.users["town_staff"]
+    veteran = register(actor, net.village, categories=["残疾军人"], disability_grade="7", disability_cause="因病")
+
+    services.veteran_update(actor=actor, veteran=veteran, data=changed(actor, veteran, disability_grade="6"))
+
+    entry = AuditEntry.objects.get(action="veteran.update")
+    assert entry.before["disability_grade"] == 7 and entry.after["disability_grade"] == 6
+
+
 def test_an_update_may_not_take_another_veterans_id_number(net: Network) -> None:
     actor = net.users["town_staff"]
     # Service dates after both birth dates, so that only the ID number can clash.
