@@ -46,7 +46,8 @@ def masked_filters(filters: dict[str, Any]) -> dict[str, Any]:
     phone masked (the job itself reads them in full, once, while it runs)."""
     shown: dict[str, Any] = {}
     for key, value in filters.items():
-        text = normalise(value).upper() if isinstance(value, str) else ""
+        # only the free words searched for (``q``): a region code is digits too, and no one's number
+        text = normalise(value).upper() if key == "q" and isinstance(value, str) else ""
         shown[key] = (mask_id(text) if len(text) > 11 else mask_phone(text)) if _NUMBER_LIKE.search(text) else value
     return shown
 

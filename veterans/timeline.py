@@ -102,10 +102,31 @@ def _item(run: list[AuditEntry]) -> TimelineItem:
             "last": last,
         }
         return TimelineItem(timezone_date(newest.created_at), "audit", title, note)
-    changed = sorted((newest.after or {}).keys() - {"categories"})
-    detail = ", ".join(changed) if newest.action.endswith("update") else ""
+    changed = dict.fromkeys(field_label(key) for key in sorted((newest.after or {}).keys() - {"categories"}))
+    detail = "、".join(changed) if newest.action.endswith("update") else ""
     note = f"{newest.actor_username} {detail} {newest.reason}".strip()
     return TimelineItem(timezone_date(newest.created_at), "audit", title, note)
+
+
+#: Keys whose model field has no name of its own to show (kept encrypted, or a generic "name")
+_LABELS = {"phone": _("Phone"), "id_number": _("ID number"), "name": _("Name")}
+
+
+def field_label(key: str) -> str:
+    """A changed field as staff call it (``phone_masked`` → 电话): the field's own name, the code otherwise."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from veterans.models import Veteran, VeteranCategory
+
+    name = key.removesuffix("_masked").removesuffix("_changed").removesuffix("_enc")
+    if name in _LABELS:
+        return str(_LABELS[name])
+    for model in (Veteran, VeteranCategory):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return key
 
 
 def timezone_date(value: dt.datetime) -> dt.date:

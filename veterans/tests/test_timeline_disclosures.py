@@ -54,3 +54,16 @@ def test_who_may_not_see_the_full_id_number_does_not_see_who_viewed_it(net: Netw
     _viewed(net, vet, 2)
     assert not [t for t, _d in _audit_lines(net, vet, "village_staff") if t == "为办理待办查看个人信息"]
     assert [t for t, _d in _audit_lines(net, vet, "village_staff")] == ["建档"]
+
+
+def test_a_change_lists_the_fields_by_their_names_not_their_codes(net: Network, vet: Veteran) -> None:
+    from veterans import services
+
+    data = services.veteran_as_input(vet) | {"phone": "13900001111", "address": "平湖市当湖街道某路1号"}
+    from veterans.validation import clean_veteran
+
+    services.veteran_update(actor=net.users["town_staff"], veteran=vet,
+                            data=clean_veteran(data, regions=services.scope_regions(net.users["town_staff"])))  # fmt: skip
+    page = net.client("town_staff").get(f"/veterans/{vet.pk}/").content.decode()
+    assert "电话" in page and "地址" in page
+    assert "phone_masked" not in page and "phone_changed" not in page and "address," not in page

@@ -831,7 +831,7 @@ def test_the_detail_shows_service_events_and_record_changes(net: Network, vet: V
     changes = [i for i in items if i.kind == "audit"]
     titles = audit_actions.LABELS
     assert [str(i.title) for i in changes] == [str(titles["veteran.update"]), str(titles["veteran.create"])]
-    assert "address" in changes[0].detail and "town_staff" in changes[0].detail
+    assert "地址" in changes[0].detail and "town_staff" in changes[0].detail
     assert [i.when for i in items] == sorted((i.when for i in items), reverse=True)
     assert str(titles["veteran.update"]) in response.content.decode()
 
