@@ -123,7 +123,7 @@ def field_label(key: str) -> str:
         return str(_LABELS[name])
     for model in (Veteran, VeteranCategory):
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            return str(getattr(model._meta.get_field(name), "verbose_name", key))
         except FieldDoesNotExist:
             continue
     return key

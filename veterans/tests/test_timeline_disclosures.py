@@ -62,8 +62,8 @@ def test_a_change_lists_the_fields_by_their_names_not_their_codes(net: Network, 
     data = services.veteran_as_input(vet) | {"phone": "13900001111", "address": "平湖市当湖街道某路1号"}
     from veterans.validation import clean_veteran
 
-    services.veteran_update(actor=net.users["town_staff"], veteran=vet,
-                            data=clean_veteran(data, regions=services.scope_regions(net.users["town_staff"])))  # fmt: skip
+    actor = net.users["town_staff"]
+    services.veteran_update(actor=actor, veteran=vet, data=clean_veteran(data, regions=services.scope_regions(actor)))
     page = net.client("town_staff").get(f"/veterans/{vet.pk}/").content.decode()
     assert "电话" in page and "地址" in page
     assert "phone_masked" not in page and "phone_changed" not in page and "address," not in page
