@@ -18,6 +18,7 @@ A picker lists what the user may see, so it needs the user: the view binds the f
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -31,6 +32,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from core.validators import mask_id, normalise
 
 #: The longest search the endpoints take (a name, a pinyin, a code).
 MAX_QUERY = 40
@@ -82,6 +85,16 @@ def _bad(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message, "items": []}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+#: Words that may be (part of) an ID number or a phone: six digits or more.
+_NUMBER_LIKE = re.compile(r"\d{6,}")
+
+
+def shown(words: str) -> str:
+    """Typed words as a message may repeat them: an ID number or phone masked."""
+    text = normalise(words).upper()
+    return mask_id(text) if _NUMBER_LIKE.search(text) else words
+
+
 def picker_response(source: Source, request: HttpRequest) -> JsonResponse:
     """The endpoint's answer: ``{"items": [{"value", "label", "detail"}, …]}``, from the user's scope only.
 
@@ -98,9 +111,8 @@ def picker_response(source: Source, request: HttpRequest) -> JsonResponse:
     except ValueError as exc:
         return _bad(str(exc))
     items = source.search(request.user, q, **options)
-    response = JsonResponse({"items": [asdict(c) for c in items]}, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # the pages declare no_store (their answers carry names and masked numbers)
+    return JsonResponse({"items": [asdict(c) for c in items]}, json_dumps_params={"ensure_ascii": False})
 
 
 class Picker(forms.Widget):
@@ -132,6 +144,8 @@ class Picker(forms.Widget):
         widget = context["widget"]
         stored = widget["value"]
         words = value[1] if isinstance(value, tuple) else ""
+        if _NUMBER_LIKE.search(normalise(words)):
+            words = ""  # a typed ID number or phone is never written back into the page (a refused form)
         params = urlencode({k: ",".join(v) if isinstance(v, (list, tuple)) else v
                             for k, v in self.picker_options.items()})  # fmt: skip
         chosen = self.source.label(self.user, stored) if stored and self.user is not None else None
@@ -206,9 +220,9 @@ class PickerField(forms.Field):
         if len(found) != 1:
             found = found or self.source.search(self.user, words[:MAX_QUERY], limit=2, **self.picker_options)
         if not found:
-            raise ValidationError(self.error_messages["none"], code="no_match", params={"words": words})
+            raise ValidationError(self.error_messages["none"], code="no_match", params={"words": shown(words)})
         if len(found) > 1:
-            raise ValidationError(self.error_messages["several"], code="several", params={"words": words})
+            raise ValidationError(self.error_messages["several"], code="several", params={"words": shown(words)})
         return found[0].value
 
     def bound_data(self, data: Any, initial: Any) -> Any:

@@ -41,7 +41,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(request, "regions/search.html", {"page": page, "levels": Level.choices})
 
 
-@page("regions.view")
+@page("regions.view", params=("q", "levels"), no_store=True)
 def pick(request: AuthedRequest) -> HttpResponse:
     """The region picker's matches for what the user typed, from their scope (``?q=当湖&levels=village,grid``)."""
     return picker_response(REGIONS, request)

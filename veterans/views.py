@@ -62,7 +62,7 @@ def veteran_list(request: AuthedRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@page("veterans.view")
+@page("veterans.view", params=("q",), no_store=True)
 def pick(request: AuthedRequest) -> HttpResponse:
     """The person picker's matches (name, pinyin, initials, ID tail) from the user's scope."""
     return picker_response(PEOPLE, request)

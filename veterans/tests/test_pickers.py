@@ -147,3 +147,12 @@ def test_the_home_page_shows_the_scopes_total(net: Network, people: dict[str, Ve
     assert total("city_staff") == "2"
     assert total("town_staff") == "1"
     assert 'id="veteran-total"' not in net.client("liaison").get("/").content.decode()
+
+
+def test_a_typed_id_number_is_not_written_back_into_a_refused_form(net: Network) -> None:
+    typed = "330482198010281517"
+    response = net.client("town_staff").post("/life-cases/new/", {"veteran_id__q": typed, "stage": "reporting"})
+    assert response.status_code == 400  # refused: nobody has that number here
+    page = response.content.decode()
+    assert typed not in page and "198010281517" not in page
+    assert response.context["form"].errors["veteran_id"]
