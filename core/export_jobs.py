@@ -13,7 +13,6 @@ run by the worker as a periodic job).
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from core.errors import bad_choice
 from core.exports import EXPORTS, FORMATS, Export, chunks, write_table
 from core.models import ExportJob
 from core.permissions import require
-from core.validators import mask_id, mask_phone, normalise
+from core.validators import masked_words
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +36,12 @@ log = logging.getLogger(__name__)
 EXPORT_TTL = timedelta(hours=24)
 
 
-#: A filter value with this many digits may be an ID number or a phone (a search by them): masked when shown.
-_NUMBER_LIKE = re.compile(r"\d{6,}[\dX]*")
-
-
 def masked_filters(filters: dict[str, Any]) -> dict[str, Any]:
     """The filters as shown in the API and the audit log and as kept after the job: a searched ID number or
     phone masked (the job itself reads them in full, once, while it runs)."""
-    shown: dict[str, Any] = {}
-    for key, value in filters.items():
-        # only the free words searched for (``q``): a region code is digits too, and no one's number
-        text = normalise(value).upper() if key == "q" and isinstance(value, str) else ""
-        shown[key] = (mask_id(text) if len(text) > 11 else mask_phone(text)) if _NUMBER_LIKE.search(text) else value
-    return shown
+    # only the free words searched for (``q``): a region code is digits too, and no one's number
+    return {key: masked_words(value) if key == "q" and isinstance(value, str) else value
+            for key, value in filters.items()}  # fmt: skip
 
 
 def _region_code(actor: Any) -> str:

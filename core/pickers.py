@@ -18,7 +18,6 @@ A picker lists what the user may see, so it needs the user: the view binds the f
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -33,7 +32,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import mask_id, normalise
+from core.validators import holds_number, masked_words
 
 #: The longest search the endpoints take (a name, a pinyin, a code).
 MAX_QUERY = 40
@@ -85,16 +84,6 @@ def _bad(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message, "items": []}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-#: Words that may be (part of) an ID number or a phone: six digits or more.
-_NUMBER_LIKE = re.compile(r"\d{6,}")
-
-
-def shown(words: str) -> str:
-    """Typed words as a message may repeat them: an ID number or phone masked."""
-    text = normalise(words).upper()
-    return mask_id(text) if _NUMBER_LIKE.search(text) else words
-
-
 def picker_response(source: Source, request: HttpRequest) -> JsonResponse:
     """The endpoint's answer: ``{"items": [{"value", "label", "detail"}, …]}``, from the user's scope only.
 
@@ -144,7 +133,7 @@ class Picker(forms.Widget):
         widget = context["widget"]
         stored = widget["value"]
         words = value[1] if isinstance(value, tuple) else ""
-        if _NUMBER_LIKE.search(normalise(words)):
+        if holds_number(words):
             words = ""  # a typed ID number or phone is never written back into the page (a refused form)
         params = urlencode({k: ",".join(v) if isinstance(v, (list, tuple)) else v
                             for k, v in self.picker_options.items()})  # fmt: skip
@@ -220,9 +209,9 @@ class PickerField(forms.Field):
         if len(found) != 1:
             found = found or self.source.search(self.user, words[:MAX_QUERY], limit=2, **self.picker_options)
         if not found:
-            raise ValidationError(self.error_messages["none"], code="no_match", params={"words": shown(words)})
+            raise ValidationError(self.error_messages["none"], code="no_match", params={"words": masked_words(words)})
         if len(found) > 1:
-            raise ValidationError(self.error_messages["several"], code="several", params={"words": shown(words)})
+            raise ValidationError(self.error_messages["several"], code="several", params={"words": masked_words(words)})
         return found[0].value
 
     def bound_data(self, data: Any, initial: Any) -> Any:

@@ -80,6 +80,23 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}" if len(value) >= 11 else "*" * len(value)
 
 
+#: Typed words that may be (part of) an ID number or a phone: six digits or more, in any script.
+_NUMBER_LIKE = re.compile(r"\d{6,}")
+
+
+def holds_number(words: str) -> bool:
+    """Whether typed words (a search) may be an ID number or a phone."""
+    return bool(_NUMBER_LIKE.search(normalise(words)))
+
+
+def masked_words(words: str) -> str:
+    """Typed words as a page, a message or the audit log may repeat them: an ID number or a phone masked."""
+    if not holds_number(words):
+        return words
+    text = normalise(words).upper()
+    return mask_id(text) if len(text) > 11 else mask_phone(text)
+
+
 def id_text(raw: Any) -> str:
     """An ID number as typed, normalised (full-width digits, spaces, a lowercase x): what is checked and kept."""
     return normalise(raw if raw is not None else "").upper()
