@@ -71,6 +71,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "veterans.reveal_id",
             "veterans.import",
             "veterans.export",
+            "benefits.view",
+            "benefits.propose",
+            "benefits.confirm",
+            "benefits.manage",
+            "benefits.standards",
+            "benefits.import",
+            "benefits.reveal_account",
         }
     ),
     Role.CITY_STAFF: frozenset(
@@ -89,6 +96,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "veterans.reveal_id",
             "veterans.import",
             "veterans.export",
+            "benefits.view",
+            "benefits.propose",
+            "benefits.confirm",
+            "benefits.manage",
+            "benefits.import",
+            "benefits.reveal_account",
         }
     ),
     Role.TOWN_STAFF: frozenset(
@@ -106,10 +119,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "veterans.reveal_id",
             "veterans.import",
             "veterans.export",
+            "benefits.view",
+            "benefits.propose",
+            "benefits.confirm",
+            "benefits.import",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
-        {"regions.view", "veterans.view", "veterans.manage", "workflow.inbox", "petitions.view", "cases.view"}
+        {
+            "regions.view",
+            "veterans.view",
+            "veterans.manage",
+            "workflow.inbox",
+            "petitions.view",
+            "cases.view",
+            "benefits.view",
+            "benefits.propose",
+            "benefits.confirm",
+        }
     ),
     Role.GRID_LEADER: frozenset({"regions.view", "veterans.view", "workflow.inbox"}),
     Role.LIAISON: frozenset({"workflow.inbox"}),
@@ -122,6 +149,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "workflow.stats",
             "petitions.view",
             "cases.view",
+            "benefits.view",
         }
     ),
     Role.EMPLOYER: frozenset(),

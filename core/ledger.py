@@ -14,6 +14,7 @@ once, even when two people press the button at the same moment.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.conf import settings
@@ -92,6 +93,20 @@ class AppendOnlyModel(models.Model):
                 )
             )
         return errors
+
+
+#: One fen: every amount of money is exact to it.
+FEN = Decimal("0.01")
+
+
+def round_fen(amount: Decimal | int | str) -> Decimal:
+    """The one rounding of money in the project: to the fen, half up (0.005 yuan becomes 0.01).
+
+    A float is refused, never rounded: its binary artefacts would decide a fen.
+    """
+    if isinstance(amount, float):
+        raise TypeError("money is Decimal, never float")
+    return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 class MoneyField(models.DecimalField):  # type: ignore[type-arg]  # the stubs' generic parameters are Django's own

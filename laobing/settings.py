@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "workflow",
     "petitions",
     "cases",
+    "benefits",
     "home",
 ]
 
@@ -183,6 +184,12 @@ LETTER_FONT_PATH = Path(os.environ.get("LETTER_FONT_PATH", BASE_DIR / "var" / "f
 WORKFLOW_SWEEP_SECONDS = int(os.environ.get("WORKFLOW_SWEEP_SECONDS", "300"))
 # Days after a missed deadline before the task escalates to the unit above.
 WORKFLOW_ESCALATION_GRACE_DAYS = int(os.environ.get("WORKFLOW_ESCALATION_GRACE_DAYS", "3"))
+
+# 抚恤补助: the annual confirmation (年度确认) is due by this month and day; after it, a beneficiary not yet
+# confirmed for the year is held back from the batches.
+BENEFITS_CONFIRMATION_DEADLINE = (3, 31)
+# How far back (months) a standard published after its date is looked for, to pay its differences (补差).
+BENEFITS_BACKPAY_MONTHS = int(os.environ.get("BENEFITS_BACKPAY_MONTHS", "24"))
 
 # --- notifications ------------------------------------------------------------------------
 # In-app always; then these channels. SMS goes through SMS_BACKEND (default: written to the log).

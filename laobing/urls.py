@@ -15,6 +15,7 @@ urlpatterns = [
     path("imports/", include("core.import_urls")),
     path("exports/", include("core.export_urls")),
     path("petitions/", include("petitions.urls")),
+    path("benefits/", include("benefits.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BenefitsConfig(AppConfig):
+    name = "benefits"
+    verbose_name = "抚恤补助 / Pensions and subsidies"
+
+    def ready(self) -> None:
+        from benefits import process, signals  # noqa: F401  (registers the processes and the death receiver)
+        from core import navigation as nav
+
+        nav.register(nav.NavEntry(_("Pensions and subsidies"), "benefits:home", "benefits.view", 40))

@@ -1,0 +1,448 @@
+"""Entitlements: proposed and approved through the process, suspended, resumed and ended, confirmed every
+year, and stopped by a death (from the registry or a 公安/民政 death list), every write audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from benefits.models import (
+    Confirmation,
+    Entitlement,
+    EntitlementStatus,
+    Outcome,
+    Overpayment,
+    PaymentLine,
+    Program,
+    Proposal,
+)
+from benefits.standards import add_months, month_start
+from core.auditing import audit_record
+from core.crypto import decrypt, encrypt, keyed_hash
+from core.errors import invalid
+from core.permissions import require
+from core.validators import normalise, parse_id_number
+from veterans.search import id_lookup_hash
+
+#: the keyed-hash purpose of bank accounts (two people with one account are found by it)
+ACCOUNT_PURPOSE = "bank-account"
+
+
+def account_hash(account: str) -> str:
+    return keyed_hash(account, ACCOUNT_PURPOSE)
+
+
+def clean_account(raw: Any, field: str = "account") -> str:
+    """A bank account number: 12 to 30 digits (spaces and dashes dropped)."""
+    value = normalise(raw if raw is not None else "").replace(" ", "").replace("-", "")
+    if isinstance(raw, float) or "E+" in value.upper():
+        raise invalid(field, _("The account number was stored as a number and has lost digits; format the "
+                               "column as text and enter it again."), code="account_as_number")  # fmt: skip
+    if not value:
+        raise invalid(field, _("The bank account is required."), code="required")
+    if not value.isascii() or not value.isdigit() or not 12 <= len(value) <= 30:
+        raise invalid(field, _("A bank account number has 12 to 30 digits."), code="account_shape")
+    return value
+
+
+def clean_grade_cause(program: Program, grade: int | None, cause: str) -> tuple[int, str]:
+    errors = []
+    grade = grade or 0
+    if program.by_grade and not 1 <= grade <= 10:
+        errors.append(invalid("grade", _("%(program)s needs a grade from 1 to 10."), code="grade",
+                              program=program.name))  # fmt: skip
+    if not program.by_grade:
+        grade = 0
+    if program.causes and cause not in program.causes:
+        errors.append(invalid("cause", _("%(program)s needs one of its causes."), code="cause", program=program.name))
+    if not program.causes:
+        cause = ""
+    if errors:
+        raise ValidationError(errors)
+    return grade, cause
+
+
+@dataclass
+class ProposalInput:
+    veteran: Any
+    program: Program
+    from_month: dt.date
+    bank_name: str
+    account: str
+    family_member: Any = None
+    id_number: str = ""
+    grade: int | None = None
+    cause: str = ""
+    reason: str = ""
+
+
+def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
+    """A village (or town) station proposes an entitlement; the town checks it, the city approves it."""
+    from benefits.process import PROPOSAL
+    from workflow.services import open_case
+
+    require(actor, "benefits.propose")
+    veteran, program, member = data.veteran, data.program, data.family_member
+    errors: list[ValidationError] = []
+    if program.for_family and member is None:
+        errors.append(invalid("family_member", _("%(program)s is paid to a family member: choose one."),
+                              code="family_required", program=program.name))  # fmt: skip
+    if member is not None and member.veteran_id != veteran.pk:
+        errors.append(invalid("family_member", _("This is not a family member of the veteran."), code="not_family"))
+    grade, cause = 0, ""
+    try:
+        grade, cause = clean_grade_cause(program, data.grade, data.cause)
+    except ValidationError as exc:
+        errors.extend(exc.error_list)
+    id_number = ""
+    if member is None:
+        id_number = decrypt(veteran.id_number_enc)
+    elif member.id_number_enc and not data.id_number:
+        id_number = decrypt(member.id_number_enc)
+    else:
+        try:
+            id_number = parse_id_number(data.id_number).value
+        except ValidationError as exc:
+            errors.extend(exc.error_list)
+    try:
+        account = clean_account(data.account)
+    except ValidationError as exc:
+        errors.extend(exc.error_list)
+        account = ""
+    bank = (data.bank_name or "").strip()
+    if not bank:
+        errors.append(invalid("bank_name", _("Name the bank."), code="required"))
+    if data.from_month.day != 1:
+        errors.append(invalid("from_month", _("An entitlement starts on the first of a month."), code="month"))
+    if (
+        id_number
+        and Entitlement.objects.filter(beneficiary_id_hash=id_lookup_hash(id_number), program=program)
+        .exclude(status=EntitlementStatus.ENDED)
+        .exists()
+    ):
+        errors.append(invalid("program", _("This person already has an entitlement of %(program)s."),
+                              code="duplicate", program=program.name))  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    name = member.name if member is not None else veteran.name
+    case = open_case(
+        actor=actor,
+        process=PROPOSAL,
+        title=f"{name} · {program.name}",
+        region_code=veteran.region_code,
+        owner_code=actor.scope_region.code,
+        veteran=veteran,
+        subject={
+            "veteran": veteran,
+            "family_member": member,
+            "beneficiary_name": name,
+            "beneficiary_id_enc": encrypt(id_number),
+            "program": program,
+            "grade": grade,
+            "cause": cause,
+            "from_month": data.from_month,
+            "bank_name": bank,
+            "account_enc": encrypt(account),
+            "reason": (data.reason or "").strip()[:500],
+        },
+        note=data.reason or "",
+    )
+    return case.subject
+
+
+def entitlement_from_proposal(*, actor: Any, proposal: Proposal) -> Entitlement:
+    """The city's approval: the entitlement starts (in the approval's transaction)."""
+    id_number = decrypt(proposal.beneficiary_id_enc)
+    account = decrypt(proposal.account_enc)
+    if (
+        Entitlement.objects.filter(beneficiary_id_hash=id_lookup_hash(id_number), program=proposal.program)
+        .exclude(status=EntitlementStatus.ENDED)
+        .exists()
+    ):
+        raise invalid(None, _("This person already has an entitlement of %(program)s."), code="duplicate",
+                      program=proposal.program.name)  # fmt: skip
+    entitlement = Entitlement.objects.create(
+        veteran=proposal.veteran,
+        family_member=proposal.family_member,
+        beneficiary_name=proposal.beneficiary_name,
+        beneficiary_id_enc=proposal.beneficiary_id_enc,
+        beneficiary_id_hash=id_lookup_hash(id_number),
+        program=proposal.program,
+        grade=proposal.grade,
+        cause=proposal.cause,
+        from_month=proposal.from_month,
+        bank_name=proposal.bank_name,
+        account_enc=proposal.account_enc,
+        account_hash=account_hash(account),
+        confirmed_year=timezone.localdate().year,
+        region_code=proposal.region_code,
+    )
+    audit_record(actor=actor, action="benefits.entitlement_start", obj=entitlement,
+                 region_code=entitlement.region_code, after=audited(entitlement))  # fmt: skip
+    return entitlement
+
+
+def audited(entitlement: Entitlement) -> dict[str, Any]:
+    """What an audit entry keeps of an entitlement (never the full ID or account)."""
+    return {
+        "program": entitlement.program.code,
+        "grade": entitlement.grade,
+        "cause": entitlement.cause,
+        "from_month": entitlement.from_month.isoformat(),
+        "to_month": entitlement.to_month.isoformat() if entitlement.to_month else None,
+        "status": entitlement.status,
+        "reason": entitlement.status_reason,
+        "account": entitlement.account_masked,
+    }
+
+
+def _locked(entitlement: Entitlement, actor: Any, action: str = "manage") -> Entitlement:
+    found: Entitlement = Entitlement.objects.visible_to(actor, action).select_for_update().get(pk=entitlement.pk)
+    return found
+
+
+def suspend(*, actor: Any, entitlement: Entitlement, reason: str) -> Entitlement:
+    """Stop paying for now (a reason is required); the months held come back as back-pay on resuming."""
+    require(actor, "benefits.manage")
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason", _("Give the reason for the suspension."), code="required")
+    with transaction.atomic():
+        entitlement = _locked(entitlement, actor)
+        if entitlement.status != EntitlementStatus.ACTIVE:
+            raise invalid(None, _("Only an active entitlement can be suspended."), code="not_active")
+        entitlement.status, entitlement.status_reason = EntitlementStatus.SUSPENDED, reason[:200]
+        entitlement.save(update_fields=["status", "status_reason", "updated_at"])
+        audit_record(actor=actor, action="benefits.entitlement_suspend", obj=entitlement,
+                     region_code=entitlement.region_code, after={"status": "suspended"}, reason=reason)  # fmt: skip
+    return entitlement
+
+
+def resume(*, actor: Any, entitlement: Entitlement, backpay: bool = True, reason: str = "") -> Entitlement:
+    """Pay again; with ``backpay`` the months held are paid by the next batch, without it they lapse."""
+    require(actor, "benefits.manage")
+    with transaction.atomic():
+        entitlement = _locked(entitlement, actor)
+        if entitlement.status != EntitlementStatus.SUSPENDED:
+            raise invalid(None, _("Only a suspended entitlement can be resumed."), code="not_suspended")
+        entitlement.status, entitlement.status_reason = EntitlementStatus.ACTIVE, ""
+        if not backpay:
+            lapse_until(entitlement, add_months(month_start(timezone.localdate()), -1))
+        entitlement.save(update_fields=["status", "status_reason", "settled_through", "updated_at"])
+        audit_record(actor=actor, action="benefits.entitlement_resume", obj=entitlement,
+                     region_code=entitlement.region_code, after={"status": "active", "backpay": backpay},
+                     reason=reason)  # fmt: skip
+    return entitlement
+
+
+def lapse_until(entitlement: Entitlement, month: dt.date) -> None:
+    """The months up to ``month`` that are still owed will not be paid (no back-pay)."""
+    if month >= entitlement.from_month and (entitlement.settled_through is None or entitlement.settled_through < month):
+        entitlement.settled_through = month
+
+
+def end(*, actor: Any, entitlement: Entitlement, last_month: dt.date, reason: str) -> Entitlement:
+    """The entitlement ends after ``last_month`` (paid up to and including it)."""
+    require(actor, "benefits.manage")
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason", _("Give the reason for ending the entitlement."), code="required")
+    with transaction.atomic():
+        entitlement = _locked(entitlement, actor)
+        _end(entitlement, month_start(last_month), reason)
+        audit_record(actor=actor, action="benefits.entitlement_end", obj=entitlement,
+                     region_code=entitlement.region_code, after=audited(entitlement), reason=reason)  # fmt: skip
+    return entitlement
+
+
+def _end(entitlement: Entitlement, last_month: dt.date, reason: str) -> None:
+    if entitlement.status == EntitlementStatus.ENDED and entitlement.to_month and entitlement.to_month <= last_month:
+        return
+    last_month = max(last_month, entitlement.from_month)
+    entitlement.status, entitlement.status_reason = EntitlementStatus.ENDED, reason[:200]
+    entitlement.to_month = min(last_month, entitlement.to_month) if entitlement.to_month else last_month
+    entitlement.save(update_fields=["status", "status_reason", "to_month", "updated_at"])
+
+
+def confirm(*, actor: Any, entitlement: Entitlement, year: int, on: dt.date | None = None, note: str = "") -> int:
+    """The station confirms the beneficiary as living and eligible for ``year`` (all their entitlements).
+
+    Returns how many entitlements were confirmed. Payments held for want of it resume with the next batch,
+    with back-pay for the held months where the program's rule allows (otherwise those months lapse).
+    """
+    require(actor, "benefits.confirm")
+    today = timezone.localdate()
+    on = on or today
+    if not 2000 <= year <= today.year + 1:
+        raise invalid("year", _("Confirm for this year or the last."), code="year")
+    if on > today:
+        raise invalid("confirmed_on", _("A confirmation cannot be dated in the future."), code="future")
+    confirmed = 0
+    with transaction.atomic():
+        entitlement = _locked(entitlement, actor, "confirm")
+        if entitlement.died_on or (entitlement.veteran.deceased_on and entitlement.family_member_id is None):
+            raise invalid(None, _("The beneficiary is recorded as deceased."), code="deceased")
+        same_person = (
+            Entitlement.objects.visible_to(actor, "confirm")
+            .select_for_update()
+            .filter(beneficiary_id_hash=entitlement.beneficiary_id_hash)
+            .exclude(status=EntitlementStatus.ENDED)
+        )
+        for item in same_person.select_related("program"):
+            if Confirmation.objects.filter(entitlement=item, year=year).exists():
+                continue
+            Confirmation.objects.create(entitlement=item, year=year, confirmed_on=on, confirmed_by=actor,
+                                        note=note[:200])  # fmt: skip
+            held_since = item.confirmed_year < year
+            if year > item.confirmed_year:
+                if held_since and not item.program.backpay_on_confirm:
+                    lapse_until(item, add_months(month_start(on), -1))
+                item.confirmed_year = year
+                item.save(update_fields=["confirmed_year", "settled_through", "updated_at"])
+            audit_record(actor=actor, action="benefits.confirm", obj=item, region_code=item.region_code,
+                         after={"year": year, "confirmed_on": on.isoformat()}, reason=note)  # fmt: skip
+            confirmed += 1
+    if not confirmed:
+        raise invalid("year", _("Already confirmed for %(year)s."), code="already_confirmed", year=year)
+    return confirmed
+
+
+# --- deaths -------------------------------------------------------------------------------------------------------
+
+
+def record_death(
+    *, actor: Any, id_hash: str, died_on: dt.date, source: str
+) -> tuple[list[Entitlement], list[Overpayment]]:
+    """A death, from the registry or a death list: every entitlement of the person ends after the month of
+    death, and every line paid or sent for a later month is listed as an overpayment to recover."""
+    ended: list[Entitlement] = []
+    found: list[Overpayment] = []
+    last = month_start(died_on)
+    entitlements = Entitlement.objects.select_for_update().filter(beneficiary_id_hash=id_hash)
+    for entitlement in entitlements:
+        if entitlement.died_on is None:
+            entitlement.died_on = died_on
+            entitlement.save(update_fields=["died_on", "updated_at"])
+        if entitlement.status != EntitlementStatus.ENDED or (entitlement.to_month and entitlement.to_month > last):
+            _end(entitlement, last, str(_("Died on %(date)s (%(source)s)") % {"date": died_on, "source": source}))
+            audit_record(actor=actor, action="benefits.entitlement_end", obj=entitlement,
+                         region_code=entitlement.region_code, after=audited(entitlement), reason=source)  # fmt: skip
+            ended.append(entitlement)
+        after_death = PaymentLine.objects.filter(
+            entitlement=entitlement, period__gt=last, held_reason="", reverses__isnull=True,
+            reversed_by__isnull=True, overpayment__isnull=True, batch__exported_at__isnull=False,
+        ).exclude(outcome__outcome=Outcome.FAILED)  # fmt: skip
+        for line in after_death:
+            overpayment = Overpayment.objects.create(
+                line=line, entitlement=entitlement, amount=line.amount, died_on=died_on, source=source[:100],
+                region_code=line.region_code,
+            )  # fmt: skip
+            audit_record(actor=actor, action="benefits.overpayment_found", obj=overpayment,
+                         region_code=line.region_code, after={"reference": line.reference,
+                                                              "amount": str(line.amount)}, reason=source)  # fmt: skip
+            found.append(overpayment)
+    return ended, found
+
+
+def overpayment_settle(*, actor: Any, overpayment: Overpayment, state: str, on: dt.date, note: str = "") -> Overpayment:
+    """Record that an overpayment was recovered (or written off, with a reason)."""
+    require(actor, "benefits.manage")
+    if state not in ("recovered", "waived"):
+        raise invalid("state", _("Recovered or written off."), code="state")
+    if state == "waived" and not note.strip():
+        raise invalid("note", _("Give the reason for writing it off."), code="required")
+    if on > timezone.localdate():
+        raise invalid("settled_on", _("The date cannot be in the future."), code="future")
+    with transaction.atomic():
+        overpayment = Overpayment.objects.visible_to(actor, "manage").select_for_update().get(pk=overpayment.pk)
+        if overpayment.state != "open":
+            raise invalid("state", _("This overpayment is settled already."), code="settled")
+        overpayment.state, overpayment.settled_on, overpayment.note = state, on, note.strip()[:200]
+        overpayment.save(update_fields=["state", "settled_on", "note"])
+        audit_record(actor=actor, action="benefits.overpayment_settle", obj=overpayment,
+                     region_code=overpayment.region_code, after={"state": state, "on": on.isoformat()},
+                     reason=note)  # fmt: skip
+    return overpayment
+
+
+def unconfirmed(queryset: Any, year: int) -> Any:
+    """The entitlements of a queryset still to be confirmed for ``year``."""
+    return queryset.filter(confirmed_year__lt=year).exclude(status=EntitlementStatus.ENDED)
+
+
+def paid_total(entitlement: Entitlement) -> Decimal:
+    lines = PaymentLine.objects.filter(entitlement=entitlement, outcome__outcome=Outcome.PAID)
+    return sum((line.amount for line in lines), Decimal("0.00"))
+
+
+@dataclass
+class EntitlementInput:
+    """An entitlement as a roll or an import gives it (checked by ``entitlement_create``)."""
+
+    veteran: Any
+    program: Program
+    from_month: dt.date
+    bank_name: str
+    account: str
+    id_number: str = ""
+    family_member: Any = None
+    beneficiary_name: str = ""
+    grade: int | None = None
+    cause: str = ""
+    agreed_amount: Decimal | None = None
+    to_month: dt.date | None = None
+    confirmed_year: int | None = None
+    #: a legacy roll's ID number that fails its check digit is kept, and its lines are held until corrected
+    id_valid: bool = True
+
+
+def entitlement_values(data: EntitlementInput, today: dt.date | None = None) -> dict[str, Any]:
+    """The columns of a new entitlement from checked input (the import writes many of these at once)."""
+    member = data.family_member
+    id_number = data.id_number or decrypt(member.id_number_enc if member is not None else data.veteran.id_number_enc)
+    account = clean_account(data.account)
+    grade, cause = clean_grade_cause(data.program, data.grade, data.cause)
+    return {
+        "veteran_id": data.veteran.pk,
+        "family_member_id": member.pk if member is not None else None,
+        "beneficiary_name": data.beneficiary_name or (member.name if member is not None else data.veteran.name),
+        "beneficiary_id_enc": encrypt(id_number),
+        "beneficiary_id_hash": id_lookup_hash(id_number),
+        "id_valid": data.id_valid,
+        "program_id": data.program.pk,
+        "grade": grade,
+        "cause": cause,
+        "agreed_amount": data.agreed_amount,
+        "from_month": month_start(data.from_month),
+        "to_month": month_start(data.to_month) if data.to_month else None,
+        "bank_name": data.bank_name.strip(),
+        "account_enc": encrypt(account),
+        "account_hash": account_hash(account),
+        "confirmed_year": data.confirmed_year or (today or timezone.localdate()).year,
+        "region_code": data.veteran.region_code,
+    }
+
+
+def entitlement_create(*, actor: Any, data: EntitlementInput, source: str = "") -> Entitlement:
+    """One entitlement from a roll (the import's rows, tests); the process is for new ones."""
+    require(actor, "benefits.import")
+    with transaction.atomic():
+        values = entitlement_values(data)
+        if (
+            Entitlement.objects.filter(beneficiary_id_hash=values["beneficiary_id_hash"], program=data.program)
+            .exclude(status=EntitlementStatus.ENDED)
+            .exists()
+        ):
+            raise invalid("program", _("This person already has an entitlement of %(program)s."), code="duplicate",
+                          program=data.program.name)  # fmt: skip
+        entitlement = Entitlement.objects.create(**values)
+        audit_record(actor=actor, action="benefits.entitlement_start", obj=entitlement,
+                     region_code=entitlement.region_code, after=audited(entitlement), reason=source)  # fmt: skip
+    return entitlement
