@@ -1,10 +1,4 @@
-from django.urls import path
-
-from benefits import views
+from benefits.views import batches, people
 
 app_name = "benefits"
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("batches/<id:pk>/", views.batch_detail, name="batch"),
-    path("proposals/<id:pk>/", views.proposal_detail, name="proposal"),
-]
+urlpatterns = [*batches.urlpatterns, *people.urlpatterns]

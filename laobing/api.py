@@ -5,6 +5,8 @@ from ninja.security import django_auth
 from accounts.api import router as accounts_router
 from accounts.services import api_token_authenticate
 from audit.api import router as audit_router
+from benefits.api import router as benefits_router
+from benefits.api_batches import router as batches_router
 from cases.api import router as cases_router
 from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
 from core.export_api import router as exports_router
@@ -33,4 +35,6 @@ api.add_router("/", veterans_router)
 api.add_router("/", workflow_router)
 api.add_router("/", petitions_router)
 api.add_router("/", cases_router)
+api.add_router("/", benefits_router)
+api.add_router("/", batches_router)
 api.add_router("/", exports_router)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.urls import path
 
-from benefits.models import Batch, Proposal
+from benefits.models import Batch
 from core.access import Target, page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
@@ -21,7 +22,7 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return HttpResponse(str(batch))
 
 
-@page("benefits.view", target=Target(Proposal, "case_id"))
-def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    proposal = get_visible_or_404(Proposal.objects.all(), request.user, case_id=pk)
-    return HttpResponse(str(proposal))
+urlpatterns = [
+    path("", home, name="home"),
+    path("batches/<id:pk>/", batch_detail, name="batch"),
+]
