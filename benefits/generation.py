@@ -120,10 +120,8 @@ class Planner:
         self.batch, self.prefix, self.period = batch, prefix, batch.period
         self.programs = {p.pk: p for p in Program.objects.all()}
         self.table = StandardTable(self.programs)
-        self.excludes = {
-            (row["from_program_id"], row["to_program_id"])
-            for row in Program.excludes.through.objects.values("from_program_id", "to_program_id")
-        }
+        pairs = Program.excludes.through.objects.values_list("from_program_id", "to_program_id")
+        self.excludes = {pair for a, b in pairs for pair in ((a, b), (b, a))}  # both ways, however stored
         self.now = timezone.now()
         self.plan = Plan()
         scope = Entitlement.objects.filter(region_code__startswith=prefix).exclude(status=EntitlementStatus.ENDED)
