@@ -25,7 +25,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.can("regions.view"):
         context["counts"] = network_counts(user=user)
     if user.can("veterans.view"):
-        context["veteran_total"] = f"{veteran_total(user=user):,}"
+        total, more = veteran_total(user=user)
+        context["veteran_total"], context["veteran_total_more"] = f"{total:,}", more
     if user.can("workflow.inbox"):
         context["task_counts"] = task_counts(user)
     if user.can("audit.view"):

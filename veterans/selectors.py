@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.pagination import count_up_to
 from core.scoping import get_visible_or_404
 from regions.models import prefix_of
 from veterans.models import Veteran
@@ -80,9 +81,10 @@ def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = 
     return search(qs, f.q).distinct() if (f.category or f.tag) else search(qs, f.q)
 
 
-def veteran_total(*, user: Any) -> int:
-    """How many records the user's scope holds, for the home page: one count over the region index."""
-    return Veteran.objects.visible_to(user).order_by().count()
+def veteran_total(*, user: Any) -> tuple[int, bool]:
+    """How many records the user's scope holds, for the home page, counted as far as the registry counts
+    (``count_up_to``): a province's 1.5 million is "more than 200,000", not a scan of its index."""
+    return count_up_to(Veteran.objects.visible_to(user))
 
 
 def veteran_get(*, user: Any, pk: int) -> Veteran:

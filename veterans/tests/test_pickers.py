@@ -156,3 +156,15 @@ def test_a_typed_id_number_is_not_written_back_into_a_refused_form(net: Network)
     page = response.content.decode()
     assert typed not in page and "198010281517" not in page
     assert response.context["form"].errors["veteran_id"]
+
+
+def test_the_home_page_total_stops_counting_at_the_registrys_cap(
+    net: Network, people: dict[str, Veteran], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+
+    from veterans import selectors
+
+    monkeypatch.setattr(selectors, "count_up_to", functools.partial(count_up_to, cap=1))
+    page = net.client("city_staff").get("/").content.decode()
+    assert "<b>&gt; 1</b>" in page and "在册退役军人（超过此数）" in page
