@@ -108,6 +108,31 @@ def _imported(code: str) -> str | None:
     return None
 
 
+#: Functions that list the codes built from declarations (every process's actions, every register's import), so
+#: that the audit page can offer them in its filter beside the written ones.
+CodeSource = Callable[[], "list[str]"]
+CODE_SOURCES: list[CodeSource] = []
+
+
+def code_source(function: CodeSource) -> CodeSource:
+    if function not in CODE_SOURCES:
+        CODE_SOURCES.append(function)
+    return function
+
+
+@code_source
+def _import_codes() -> list[str]:
+    from core.imports import REGISTERS
+
+    return [f"{name}.import" for name in REGISTERS]
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every action code the project writes, as (words, code), sorted by the words: the audit page's filter."""
+    codes = set(LABELS).union(*(source() for source in CODE_SOURCES))
+    return sorted((words, code) for code in codes if (words := action_label(code)))
+
+
 def action_label(code: str) -> str | None:
     """The words for an audit action code, or None when the code has none (the page then shows the code)."""
     label = LABELS.get(code)

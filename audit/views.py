@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from audit.actions import LABELS
+from audit.actions import action_choices
 from audit.described import described
 from audit.models import AuditEntry
 from audit.selectors import audit_list
@@ -57,7 +57,7 @@ def entries(request: AuthedRequest) -> HttpResponse:
             "next_cursor": next_cursor,
             "query": params.urlencode(),
             "error": error,
-            "action_choices": sorted((str(label), code) for code, label in LABELS.items()),
+            "action_choices": action_choices(),
         },
     )
 

@@ -20,8 +20,9 @@ class WorkflowConfig(AppConfig):
         periodic.register("sweep_deadlines", sweep_deadlines, lambda: float(settings.WORKFLOW_SWEEP_SECONDS))
 
         from audit import actions
-        from workflow.process import audit_action_label
+        from workflow.process import audit_action_codes, audit_action_label
 
         actions.resolver(audit_action_label)
+        actions.code_source(audit_action_codes)
 
         from workflow import signals  # noqa: F401  (connects the handlers)

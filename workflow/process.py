@@ -195,3 +195,12 @@ def audit_action_label(code: str) -> str | None:
     if suffix == "withdraw":
         return gettext("%(process)s: withdrawn") % {"process": process.label}
     return None
+
+
+def audit_action_codes() -> list[str]:
+    """Every audit action code the processes' cases write: ``<process>.open``, ``.withdraw`` and each action."""
+    codes = []
+    for process in PROCESSES.values():
+        codes += [f"{process.key}.open", f"{process.key}.withdraw"]
+        codes += [f"{process.key}.{action.key}" for step in process.steps for action in step.actions]
+    return codes

@@ -119,3 +119,13 @@ def test_a_code_without_words_is_shown_as_it_is(net):
 def test_the_action_filter_offers_the_codes_by_their_words(net):
     page = net.client("auditor").get("/audit/").content.decode()
     assert '<option value="auth.login">登录</option>' in page
+
+
+@pytest.mark.django_db
+def test_the_action_filter_offers_the_codes_built_from_declarations_too(net):
+    from audit.actions import action_choices
+
+    codes = {code for _words, code in action_choices()}
+    assert {"petition.open", "payment_batch.approve", "entitlement.approve", "veteran.import"} <= codes
+    page = net.client("auditor").get("/audit/").content.decode()
+    assert '<option value="payment_batch.approve">' in page
