@@ -67,9 +67,15 @@ def migrate_apps(targets: list[tuple[str, str]]) -> Any:
 
     executor = MigrationExecutor(connection)
     named = {app for app, _name in targets}
-    plan = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named] + targets
-    executor.migrate(plan)
-    return MigrationExecutor(connection).loader.project_state(plan).apps
+    if targets:
+        # Back to the targets first: Django unapplies whatever depends on what goes (an app whose latest
+        # migration needs a newer one of these), which a plan mixing both directions could not.
+        executor.migrate(targets)
+        executor = MigrationExecutor(connection)
+    leaves = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named]
+    reachable = [leaf for leaf in leaves if not _needs_later(executor, leaf, targets)]
+    executor.migrate(reachable + targets)
+    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
 
 
 @contextlib.contextmanager
@@ -80,3 +86,14 @@ def migrated_back(targets: list[tuple[str, str]]) -> Iterator[Any]:
         yield migrate_apps(targets)
     finally:
         migrate_apps([])
+
+
+def _needs_later(executor: Any, leaf: tuple[str, str], targets: list[tuple[str, str]]) -> bool:
+    """Whether a migration depends on one of the targets' apps beyond its target (so it cannot be applied)."""
+    graph = executor.loader.graph
+    ancestors = graph.forwards_plan(leaf)
+    for app, name in targets:
+        allowed = set(graph.forwards_plan((app, name)))
+        if any(node[0] == app and node not in allowed for node in ancestors):
+            return True
+    return False

@@ -4,14 +4,13 @@ shown with its path (平湖市 › 当湖街道 › 东湖村), stored as its co
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from pypinyin import lazy_pinyin
 
 from core.pickers import LIMIT, Choice, PickerField, Source
+from core.pinyin import place_readings
 from regions.models import LEVEL_ORDER, PREFIX_LENGTH, Level, Region, ancestor_code
 
 #: Without script the field is a select of the user's scope: down to the deepest level that keeps it this short.
@@ -31,13 +30,6 @@ def _ancestor_codes(code: str, level: str) -> list[str]:
 
 def _level_rank() -> Case:
     return Case(*[When(level=lv, then=Value(i)) for i, lv in enumerate(LEVEL_ORDER)], output_field=IntegerField())
-
-
-@functools.lru_cache(maxsize=50_000)
-def readings(name: str) -> tuple[str, str]:
-    """A name's full pinyin and its initials (平湖市: pinghushi, phs); characters without a reading are skipped."""
-    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isascii() and s.isalpha()]
-    return "".join(syllables), "".join(s[0] for s in syllables)
 
 
 class RegionSource(Source):
@@ -91,8 +83,7 @@ class RegionSource(Source):
         found: list[Region] = []
         ordered = qs.annotate(rank=_level_rank()).order_by("rank", "code").only("id", "code", "name", "level")
         for region in ordered.iterator(chunk_size=2000):
-            full, initials = readings(region.name)
-            if full.startswith(q) or initials.startswith(q):
+            if any(full.startswith(q) or initials.startswith(q) for full, initials in place_readings(region.name)):
                 found.append(region)
                 if len(found) >= limit:
                     break

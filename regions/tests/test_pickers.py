@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from accounts.testing import Network
+from regions.models import Level
 from veterans.tests.factories import register
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,17 @@ def test_the_parent_of_a_region_is_picked_by_name(net: Network) -> None:
     assert net.village.name == "东湖社区" and net.village.parent_id == net.danghu.pk
     unknown = client.post(f"/regions/{net.village.code}/edit/", {"name": "东湖村", "parent_code__q": "无此镇"})
     assert unknown.status_code == 200 and "parent_code" in unknown.context["form"].errors
+
+
+def test_a_polyphonic_name_is_found_by_each_of_its_readings(net: Network) -> None:
+    from regions.testing import RegionFactory
+
+    changchun = RegionFactory(code="330482001002", name="长春村", level=Level.VILLAGE, parent=net.danghu)
+    for q in ("changchun", "zhangchun", "cc", "zc"):
+        assert changchun.code in values(pick(net, "town_staff", q=q)), q
+
+
+def test_a_place_is_read_as_a_whole_first() -> None:
+    from core.pinyin import place_readings
+
+    assert place_readings("乍浦镇")[0] == ("zhapuzhen", "zpz")
