@@ -75,7 +75,8 @@ def migrate_apps(targets: list[tuple[str, str]]) -> Any:
     leaves = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] not in named]
     reachable = [leaf for leaf in leaves if not _needs_later(executor, leaf, targets)]
     executor.migrate(reachable + targets)
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
+    state = MigrationExecutor(connection)._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]  # the state of what is applied, as migrate itself builds it
+    return state.apps
 
 
 @contextlib.contextmanager
