@@ -78,6 +78,10 @@ class Command(BaseCommand):
         cases = load_workflow_demo(users, network.town_codes["当湖街道"], network.first_village)
         if cases:
             self.stdout.write(f"  + {cases} petitions and 一件事 cases")
+        from benefits.demo import load_benefits_demo  # after the petitions: they load only into a caseless demo
+
+        for what, n in load_benefits_demo(users, stdout=self.stdout if count > 50000 else None).items():
+            self.stdout.write(f"  + {n} {what}")
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
