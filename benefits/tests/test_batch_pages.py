@@ -187,7 +187,7 @@ def test_the_batch_page_asks_as_many_queries_for_many_lines_as_for_few(
     assert batch.lines.count() > 60
     client = net.client("city_staff")
     client.get(_url(batch))  # the session, the user
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):  # 16 on SQLite, whatever the lines
         page = client.get(_url(batch))
     assert page.status_code == 200 and len(page.context["rows"]) == 31
 
