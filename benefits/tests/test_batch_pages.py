@@ -388,3 +388,18 @@ def test_overpayments_are_settled_by_the_bureau_only(net: Network) -> None:
     assert gone.status_code == 400
     found.refresh_from_db()
     assert found.state == "open"
+
+
+def test_the_figures_download_as_csv_with_the_same_totals(net: Network) -> None:
+    _setup(net)
+    batch = _paid_batch(net)
+    paid_total = PaymentLine.objects.filter(batch=batch, outcome__outcome="paid").aggregate(s=Sum("amount"))["s"]
+    answer = net.client("city_staff").get(f"/benefits/figures.csv?year={MONTH.year}")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    text = answer.content.decode("utf-8-sig")
+    totals = [line for line in text.splitlines() if line.startswith("合计")]
+    assert totals == [f"合计,4,{paid_total:.2f}"] * 3
+    assert "残疾抚恤金" in text and "当湖街道" in text
+    bad = net.client("city_staff").get("/benefits/figures.csv?year=abc")
+    assert bad.status_code == 302
+    assert net.client("liaison").get("/benefits/figures.csv").status_code == 403

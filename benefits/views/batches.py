@@ -7,6 +7,8 @@ Reads go through ``benefits.figures`` and the scoped querysets; writes are the s
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -35,6 +37,7 @@ from benefits.models import Batch, BatchState, HeldReason, Overpayment, Overpaym
 from benefits.standards import month_start, publish_standard
 from core.access import Target, page
 from core.errors import explain
+from core.imports import neutralise
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
@@ -256,6 +259,29 @@ def paid_figures(request: AuthedRequest) -> HttpResponse:
     return render(request, "benefits/batches/figures.html", context, status=status)
 
 
+@page("benefits.view", params=("year",))
+def paid_figures_csv(request: AuthedRequest) -> HttpResponse:
+    """The year's figures as CSV (UTF-8 with its BOM, which Excel reads): the three tables one after the other."""
+    form = YearForm(request.GET if "year" in request.GET else {"year": timezone.localdate().year})
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("benefits:figures")
+    year = form.cleaned_data["year"]
+    found = figures.paid_figures(user=request.user, year=year)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for heading, table in ((_("Program"), found.by_program), (_("Town / street"), found.by_town),
+                           (_("Month"), found.by_month)):  # fmt: skip
+        writer.writerow([neutralise(str(heading)), _("Lines"), _("Amount (yuan)")])
+        for row in table.rows:
+            writer.writerow([neutralise(row.label), row.count, row.amount])
+        writer.writerow([_("Total"), table.count, table.total])
+        writer.writerow([])
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{year}-paid.csv")
+    return response
+
+
 # --- the standards ----------------------------------------------------------------------------------------------
 
 
@@ -351,6 +377,7 @@ urlpatterns = [
     path("batches/<id:pk>/bank-file.<str:fmt>", batch_bank_file, name="batch_bank_file"),
     path("batches/<id:pk>/return-file/", batch_return_file, name="batch_return_file"),
     path("figures/", paid_figures, name="figures"),
+    path("figures.csv", paid_figures_csv, name="figures_csv"),
     path("standards/", standards, name="standards"),
     path("overpayments/", overpayments, name="overpayments"),
 ]
