@@ -28,6 +28,7 @@ from benefits.models import (
     Program,
     Standard,
 )
+from core.ledger import round_fen
 from regions.models import PREFIX_LENGTH, Level, Region, ancestor_code
 
 ZERO = Decimal("0.00")
@@ -55,7 +56,8 @@ class Table:
 
 
 def _table(rows: Iterable[Any], key: str, label: Any) -> Table:
-    return Table([Row(str(r[key]), label(r), r["count"] or 0, r["amount"] or ZERO) for r in rows])
+    # A sum of fen amounts is exact; to the fen, it reads as money on every database (SQLite drops the scale).
+    return Table([Row(str(r[key]), label(r), r["count"] or 0, round_fen(r["amount"] or ZERO)) for r in rows])
 
 
 # --- a year's paid amounts --------------------------------------------------------------------------------------
