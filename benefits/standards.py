@@ -126,7 +126,11 @@ def publish_standard(
     if errors:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError(errors)
+        by_field: dict[str, list[ValidationError]] = {}
+        for error in errors:  # each at its field: a list of them would lose the fields' names
+            for name, found in error.error_dict.items():
+                by_field.setdefault(name, []).extend(found)
+        raise ValidationError(by_field)
     with transaction.atomic():
         standard = Standard.objects.create(
             program=program,

@@ -1,0 +1,80 @@
+"""The forms of the batch pages: generate a month's batch, take a line out, a bank's return file, a standard,
+an overpayment settled, and the figures' year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from benefits.generation import parse_period
+from benefits.models import Cause, OverpaymentState, Per, Program
+from core.forms import IdField
+
+MONTH = forms.TextInput(attrs={"type": "month", "placeholder": "2026-11", "maxlength": 7})
+
+
+def month_value(value: str) -> dt.date:
+    """``2026-11`` as the first of the month, the error at this form's field."""
+    try:
+        return parse_period(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages, code="period") from None
+
+
+class GenerateForm(forms.Form):
+    period = forms.CharField(
+        label=_("Month"),
+        max_length=10,
+        widget=MONTH,
+        help_text=_("The batch of this month; generating it again adds only what is new."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"period": f"{timezone.localdate():%Y-%m}"})
+        super().__init__(*args, **kwargs)
+
+
+class ReverseLineForm(forms.Form):
+    line = IdField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("The bank's return file"))
+
+
+class StandardForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.order_by("order", "code"))
+    grade = forms.IntegerField(label=_("Grade"), min_value=0, max_value=10, required=False,
+                               help_text=_("The disability grade (1–10), for a program by grade."))  # fmt: skip
+    cause = forms.ChoiceField(label=_("Cause"), choices=[("", "—"), *Cause.choices], required=False)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2, min_value=0)
+    per = forms.ChoiceField(label=_("Per"), choices=Per.choices, initial=Per.MONTH)
+    effective_from = forms.CharField(label=_("In force from (month)"), max_length=10, widget=MONTH)
+    document = forms.CharField(label=_("Document"), max_length=100, required=False)
+
+    def clean_effective_from(self) -> dt.date:
+        return month_value(self.cleaned_data["effective_from"])
+
+
+class SettleForm(forms.Form):
+    overpayment = IdField(widget=forms.HiddenInput)
+    state = forms.ChoiceField(
+        label=_("Settled as"), choices=[(s, OverpaymentState(s).label) for s in ("recovered", "waived")]
+    )
+    settled_on = forms.DateField(label=_("Settled on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+                           help_text=_("Needed when it is written off."))  # fmt: skip
+
+
+class OverpaymentFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("All")), *OverpaymentState.choices], required=False)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
