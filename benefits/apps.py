@@ -11,3 +11,10 @@ class BenefitsConfig(AppConfig):
         from core import navigation as nav
 
         nav.register(nav.NavEntry(_("Pensions and subsidies"), "benefits:home", "benefits.view", 40))
+
+        from benefits import timeline  # noqa: F401  (registers the timeline providers)
+        from veterans import actions
+
+        actions.register(
+            actions.PersonAction(_("Propose an entitlement"), "benefits:proposal_new", "benefits.propose", order=40)
+        )

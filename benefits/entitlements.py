@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +52,18 @@ def clean_account(raw: Any, field: str = "account") -> str:
     return value
 
 
+def merged(errors: list[ValidationError]) -> ValidationError:
+    """Several refusals as one, each still at its field (``ValidationError(list)`` would drop the fields)."""
+    fields: dict[str | None, list[ValidationError]] = {}
+    for error in errors:
+        if hasattr(error, "error_dict"):
+            for name, items in error.error_dict.items():
+                fields.setdefault(name, []).extend(items)
+        else:
+            fields.setdefault(NON_FIELD_ERRORS, []).extend(error.error_list)
+    return ValidationError(fields)  # type: ignore[arg-type]  # a dict of lists, as Django takes it
+
+
 def clean_grade_cause(program: Program, grade: int | None, cause: str) -> tuple[int, str]:
     errors = []
     grade = grade or 0
@@ -65,7 +77,7 @@ def clean_grade_cause(program: Program, grade: int | None, cause: str) -> tuple[
     if not program.causes:
         cause = ""
     if errors:
-        raise ValidationError(errors)
+        raise merged(errors)
     return grade, cause
 
 
@@ -100,7 +112,7 @@ def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
     try:
         grade, cause = clean_grade_cause(program, data.grade, data.cause)
     except ValidationError as exc:
-        errors.extend(exc.error_list)
+        errors.append(exc)
     id_number = ""
     if member is None:
         id_number = decrypt(veteran.id_number_enc)
@@ -110,11 +122,11 @@ def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
         try:
             id_number = parse_id_number(data.id_number).value
         except ValidationError as exc:
-            errors.extend(exc.error_list)
+            errors.append(exc)
     try:
         account = clean_account(data.account)
     except ValidationError as exc:
-        errors.extend(exc.error_list)
+        errors.append(exc)
         account = ""
     bank = (data.bank_name or "").strip()
     if not bank:
@@ -130,7 +142,7 @@ def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
         errors.append(invalid("program", _("This person already has an entitlement of %(program)s."),
                               code="duplicate", program=program.name))  # fmt: skip
     if errors:
-        raise ValidationError(errors)
+        raise merged(errors)
     name = member.name if member is not None else veteran.name
     case = open_case(
         actor=actor,
@@ -446,3 +458,16 @@ def entitlement_create(*, actor: Any, data: EntitlementInput, source: str = "") 
         audit_record(actor=actor, action="benefits.entitlement_start", obj=entitlement,
                      region_code=entitlement.region_code, after=audited(entitlement), reason=source)  # fmt: skip
     return entitlement
+
+
+def reveal_account(*, actor: Any, entitlement: Entitlement, reason: str) -> str:
+    """The full bank account, for a permitted user who states why; the reading is audited."""
+    require(actor, "benefits.reveal_account")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise invalid("reason", _("State the reason for seeing the full bank account (at least 4 characters)."),
+                      code="reason_required")  # fmt: skip
+    entitlement = Entitlement.objects.visible_to(actor, "reveal").get(pk=entitlement.pk)
+    audit_record(actor=actor, action="benefits.reveal_account", obj=entitlement, region_code=entitlement.region_code,
+                 reason=reason[:200])  # fmt: skip
+    return decrypt(entitlement.account_enc)
