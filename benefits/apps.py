@@ -11,3 +11,9 @@ class BenefitsConfig(AppConfig):
         from core import navigation as nav
 
         nav.register(nav.NavEntry(_("Pensions and subsidies"), "benefits:home", "benefits.view", 40))
+
+        from benefits.imports import DEATHS, ROLL
+        from core.imports import register_import
+
+        register_import(ROLL)
+        register_import(DEATHS)

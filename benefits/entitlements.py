@@ -52,6 +52,16 @@ def clean_account(raw: Any, field: str = "account") -> str:
     return value
 
 
+def by_field(errors: list[ValidationError]) -> ValidationError:
+    """Field errors collected one by one, as one error that keeps each at its field."""
+    merged: dict[str, list[ValidationError]] = {}
+    for error in errors:
+        items = error.error_dict.items() if hasattr(error, "error_dict") else [("__all__", error.error_list)]
+        for name, found in items:
+            merged.setdefault(name, []).extend(found)
+    return ValidationError(merged)
+
+
 def clean_grade_cause(program: Program, grade: int | None, cause: str) -> tuple[int, str]:
     errors = []
     grade = grade or 0
@@ -65,7 +75,7 @@ def clean_grade_cause(program: Program, grade: int | None, cause: str) -> tuple[
     if not program.causes:
         cause = ""
     if errors:
-        raise ValidationError(errors)
+        raise by_field(errors)
     return grade, cause
 
 
@@ -100,7 +110,7 @@ def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
     try:
         grade, cause = clean_grade_cause(program, data.grade, data.cause)
     except ValidationError as exc:
-        errors.extend(exc.error_list)
+        errors.append(exc)
     id_number = ""
     if member is None:
         id_number = decrypt(veteran.id_number_enc)
@@ -110,11 +120,11 @@ def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
         try:
             id_number = parse_id_number(data.id_number).value
         except ValidationError as exc:
-            errors.extend(exc.error_list)
+            errors.append(exc)
     try:
         account = clean_account(data.account)
     except ValidationError as exc:
-        errors.extend(exc.error_list)
+        errors.append(exc)
         account = ""
     bank = (data.bank_name or "").strip()
     if not bank:
@@ -130,7 +140,7 @@ def proposal_open(*, actor: Any, data: ProposalInput) -> Proposal:
         errors.append(invalid("program", _("This person already has an entitlement of %(program)s."),
                               code="duplicate", program=program.name))  # fmt: skip
     if errors:
-        raise ValidationError(errors)
+        raise by_field(errors)
     name = member.name if member is not None else veteran.name
     case = open_case(
         actor=actor,
