@@ -281,6 +281,8 @@ def roll_clean(raw: dict[str, Any], context: RollContext) -> EntitlementInput:
     if veteran is not None:
         if is_blank(raw_beneficiary) or (_key(raw_beneficiary) == veteran.id_hash):
             beneficiary_hash = veteran.id_hash
+            if veteran.deceased_on is not None:
+                errors.add(invalid("id_number", _("The beneficiary is recorded as deceased."), code="deceased"))
             if name and name != veteran.name:
                 errors.add(invalid("beneficiary_name", _("The name differs from the registered one (%(name)s)."),
                                    code="name_differs", name=veteran.name))  # fmt: skip

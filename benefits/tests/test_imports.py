@@ -154,6 +154,19 @@ def test_a_person_unknown_or_outside_the_importers_scope_is_refused(net: Network
     assert roll(net, path, "city_staff").errors[0].code == "unknown"  # the city sees the first
 
 
+def test_a_deceased_veteran_is_no_beneficiary_but_his_widow_is(net: Network, tmp_path: Path) -> None:
+    actor = net.users["city_staff"]
+    veteran = register(actor, net.village)
+    Veteran.objects.filter(pk=veteran.pk).update(status="deceased", deceased_on=dt.date(2020, 1, 1))
+    widow = id_number(dt.date(1950, 3, 3), male=False)
+    path = write(tmp_path / "roll.xlsx", ROLL.columns, [
+        roll_row(veteran),
+        roll_row(veteran, program="定期抚恤金", grade=None, cause="病故军人遗属", beneficiary_id=widow,
+                 beneficiary_name="李四"),
+    ])  # fmt: skip
+    assert where(roll(net, path).errors) == [(2, "身份证号", "deceased")]
+
+
 def test_a_family_program_needs_a_family_member(net: Network, tmp_path: Path) -> None:
     veteran = register(net.users["city_staff"], net.village)
     path = write(tmp_path / "roll.xlsx", ROLL.columns, [roll_row(veteran, program="定期抚恤金", grade=None,
