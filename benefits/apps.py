@@ -18,3 +18,9 @@ class BenefitsConfig(AppConfig):
         actions.register(
             actions.PersonAction(_("Propose an entitlement"), "benefits:proposal_new", "benefits.propose", order=40)
         )
+
+        from benefits.imports import DEATHS, ROLL
+        from core.imports import register_import
+
+        register_import(ROLL)
+        register_import(DEATHS)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from benefits.models import (
 from benefits.standards import add_months, month_start
 from core.auditing import audit_record
 from core.crypto import decrypt, encrypt, keyed_hash
-from core.errors import invalid
+from core.errors import invalid, merged
 from core.permissions import require
 from core.validators import normalise, parse_id_number
 from veterans.search import id_lookup_hash
@@ -50,18 +50,6 @@ def clean_account(raw: Any, field: str = "account") -> str:
     if not value.isascii() or not value.isdigit() or not 12 <= len(value) <= 30:
         raise invalid(field, _("A bank account number has 12 to 30 digits."), code="account_shape")
     return value
-
-
-def merged(errors: list[ValidationError]) -> ValidationError:
-    """Several refusals as one, each still at its field (``ValidationError(list)`` would drop the fields)."""
-    fields: dict[str | None, list[ValidationError]] = {}
-    for error in errors:
-        if hasattr(error, "error_dict"):
-            for name, items in error.error_dict.items():
-                fields.setdefault(name, []).extend(items)
-        else:
-            fields.setdefault(NON_FIELD_ERRORS, []).extend(error.error_list)
-    return ValidationError(fields)  # type: ignore[arg-type]  # a dict of lists, as Django takes it
 
 
 def clean_grade_cause(program: Program, grade: int | None, cause: str) -> tuple[int, str]:

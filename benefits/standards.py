@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benefits.models import Per, Program, Standard
 from core.auditing import audit_record
-from core.errors import invalid
+from core.errors import invalid, merged
 from core.ledger import round_fen
 from core.permissions import require
 
@@ -124,13 +124,7 @@ def publish_standard(
     if per not in Per.values:
         errors.append(invalid("per", _("Per month or per year."), code="per"))
     if errors:
-        from django.core.exceptions import ValidationError
-
-        by_field: dict[str, list[ValidationError]] = {}
-        for error in errors:  # each at its field: a list of them would lose the fields' names
-            for name, found in error.error_dict.items():
-                by_field.setdefault(name, []).extend(found)
-        raise ValidationError(by_field)
+        raise merged(errors)
     with transaction.atomic():
         standard = Standard.objects.create(
             program=program,

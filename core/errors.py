@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -121,3 +121,15 @@ def bilingual(message: Any) -> str:
     """A message as a page answers it without a template: "中文 / English"."""
     zh, en = both(message)
     return zh if zh == en else f"{zh} / {en}"
+
+
+def merged(errors: list[ValidationError]) -> ValidationError:
+    """Several refusals as one, each still at its field (``ValidationError(list)`` would drop the fields)."""
+    fields: dict[str | None, list[ValidationError]] = {}
+    for error in errors:
+        if hasattr(error, "error_dict"):
+            for name, items in error.error_dict.items():
+                fields.setdefault(name, []).extend(items)
+        else:
+            fields.setdefault(NON_FIELD_ERRORS, []).extend(error.error_list)
+    return ValidationError(fields)  # type: ignore[arg-type]  # a dict of lists, as Django takes it
