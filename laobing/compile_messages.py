@@ -44,15 +44,32 @@ def sync_terms(po_path: Path = ZH_PO) -> int:
     return changed
 
 
+def duplicates(catalogue: polib.POFile) -> list[str]:
+    """The messages a catalogue translates twice (GNU msgfmt refuses such a file; polib would keep the last)."""
+    seen: set[tuple[str, str]] = set()
+    twice = []
+    for entry in catalogue:
+        key = (entry.msgctxt or "", entry.msgid)
+        if key in seen:
+            twice.append(entry.msgid)
+        seen.add(key)
+    return twice
+
+
 def main() -> int:
     if ZH_PO.exists():
         sync_terms()
     count = 0
     for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
+        catalogue = polib.pofile(str(po_path))
+        twice = duplicates(catalogue)
+        if twice:
+            print(f"{po_path}: translated twice: " + "; ".join(twice[:10]), file=sys.stderr)
+            return 1
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        catalogue.save_as_mofile(str(mo_path))
         count += 1
     if count:
         print(f"compiled {count} message catalogue(s)")
