@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.testing import Network
@@ -264,3 +266,18 @@ def test_confirm_is_for_all_of_a_persons_entitlements(net: Network) -> None:
     year = timezone.localdate().year
     e = entitlement(net, net.village, confirmed_year=year - 1)
     assert confirm(actor=net.users["village_staff"], entitlement=e, year=year) == 1
+
+
+def test_the_lists_take_as_many_queries_for_many_rows_as_for_few(net: Network) -> None:
+    year = timezone.localdate().year
+    client = net.client("village_staff")
+    entitlement(net, net.village, confirmed_year=year - 1)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as few:
+            client.get(LIST)
+            client.get(CONFIRM)
+        counts.append(len(few))
+        for _n in range(5):
+            entitlement(net, net.village, confirmed_year=year - 1)
+    assert counts[1] <= counts[0], counts
