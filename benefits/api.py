@@ -394,6 +394,20 @@ def entitlements_payments(
     return {"items": [_payment_out(line) for line in items], "next": next_cursor}
 
 
+@router.get("/veterans/{veteran_id}/payments", response=PaymentPage)
+@endpoint("benefits.view", target=Target(Veteran, "pk", "veteran_id"))
+def veterans_payments(request: AuthedRequest, veteran_id: Id, limit: Int64 = 50, cursor: str = "") -> dict[str, Any]:
+    """Every line of the entitlements arising from this veteran (his own and his family's), newest first."""
+    veteran = get_visible_or_404(Veteran.objects.all(), request.user, pk=veteran_id)
+    lines = (
+        PaymentLine.objects.visible_to(request.user)
+        .filter(entitlement__veteran=veteran)
+        .select_related("program", "batch__case", "outcome", "overpayment")
+    )
+    items, next_cursor = keyset_page(lines, key="id", cursor=cursor or None, limit=limit, descending=True)
+    return {"items": [_payment_out(line) for line in items], "next": next_cursor}
+
+
 class OverpaymentOut(Schema):
     id: int
     entitlement_id: int

@@ -130,6 +130,9 @@ def test_a_beneficiarys_payments_and_the_overpayments(net: Network) -> None:
     ]
     assert lines[0]["reference"] == f"{item.pk}-202611-B-1"
     assert net.api_client("other_town_staff").get(f"{API}/entitlements/{item.pk}/payments").status_code == 404
+    by_veteran = client.get(f"{API}/veterans/{item.veteran_id}/payments").json()["items"]
+    assert [x["id"] for x in by_veteran] == [x["id"] for x in lines]
+    assert net.api_client("other_town_staff").get(f"{API}/veterans/{item.veteran_id}/payments").status_code == 404
     # a death in October: November was paid after it
     from benefits.entitlements import record_death
 

@@ -321,3 +321,24 @@ def test_bad_death_rows_are_refused_and_nothing_ends(net: Network, tmp_path: Pat
     assert not result.committed
     dead.refresh_from_db()
     assert dead.status == EntitlementStatus.ACTIVE and dead.died_on is None
+
+
+def test_a_death_list_goes_through_the_upload_pages(net: Network, tmp_path: Path, settings: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.models import ImportJob
+
+    settings.IMPORT_DIR = tmp_path / "imports"
+    dead = entitlement(net, since="2026-10-01")
+    path = write(tmp_path / "死亡名单.xlsx", DEATHS.columns, [death_row(decrypt(dead.beneficiary_id_enc))])
+    client = net.client("town_staff")
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    response = client.post(reverse("imports:new", args=["death_list"]), {"file": upload, "on_duplicate": "error"})
+    assert response.status_code == 302, response.content
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.VALID, job.errors
+    assert client.post(reverse("imports:commit", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.COMMITTED and job.counts["ended"] == 1
+    dead.refresh_from_db()
+    assert dead.status == EntitlementStatus.ENDED
