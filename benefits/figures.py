@@ -125,9 +125,6 @@ def paid_figures(*, user: Any, year: int) -> Figures:
 
 # --- one batch --------------------------------------------------------------------------------------------------
 
-#: A line that goes to the bank: not held, not a reversal, not taken out.
-STANDS = Q(held_reason="", reverses__isnull=True, reversed_by__isnull=True)
-
 
 @dataclass(frozen=True)
 class BatchSummary:
@@ -145,15 +142,31 @@ def batch_summary(batch: Batch) -> BatchSummary:
     """The batch's totals by program and by kind (each sums to the batch's lines), its held lines by reason and,
     once sent to the bank, the outcomes: a few ``GROUP BY`` queries, whatever the number of lines."""
     lines = PaymentLine.objects.filter(batch=batch).order_by()
-    to_pay = lines.filter(held_reason="")
-    sums = {"count": Count("id", filter=STANDS), "amount": Sum("amount")}
-    by_program = to_pay.values("program_id", "program__name", "program__order").annotate(
-        **sums, out=Count("id", filter=Q(reverses__isnull=False))
+    # One pass over the lines to pay, by program and kind. A line taken out stays, and its reversal (same
+    # batch, program and kind, the amount negated) nets it: the lines that stand are the originals less the
+    # reversals, counted without joining the table to itself.
+    groups = list(
+        lines.filter(held_reason="")
+        .values("program_id", "program__name", "program__order", "kind")
+        .annotate(
+            lines=Count("id", filter=Q(reverses__isnull=True)),
+            reversals=Count("id", filter=Q(reverses__isnull=False)),
+            amount=Sum("amount"),
+        )
     )
-    by_program_rows = sorted(by_program, key=lambda r: (r["program__order"], r["program_id"]))
-    kinds = dict(LineKind.choices)
-    kind_order = list(kinds)
-    by_kind = sorted(to_pay.values("kind").annotate(**sums), key=lambda r: kind_order.index(r["kind"]))
+    programs: dict[int, dict[str, Any]] = {}
+    kinds: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        standing = group["lines"] - group["reversals"]
+        program = programs.setdefault(group["program_id"], {"key": group["program_id"], "name": group["program__name"],
+                                                            "order": group["program__order"], "count": 0,
+                                                            "amount": ZERO})  # fmt: skip
+        kind = kinds.setdefault(group["kind"], {"key": group["kind"], "count": 0, "amount": ZERO})
+        for total in (program, kind):
+            total["count"] += standing
+            total["amount"] += group["amount"] or ZERO
+    kind_words = dict(LineKind.choices)
+    kind_order = list(kind_words)
     reasons = dict(HeldReason.choices)
     reason_order = list(reasons)
     held = sorted(
@@ -171,12 +184,14 @@ def batch_summary(batch: Batch) -> BatchSummary:
         )
         outcomes = _table(sorted(found, key=lambda r: r["outcome"] != Outcome.PAID), "outcome",
                           lambda r: str(words.get(r["outcome"], r["outcome"])))  # fmt: skip
+    by_program = sorted(programs.values(), key=lambda r: (r["order"], r["key"]))
+    by_kind = sorted(kinds.values(), key=lambda r: kind_order.index(r["key"]) if r["key"] in kind_words else 99)
     return BatchSummary(
-        by_program=_table(by_program_rows, "program_id", lambda r: r["program__name"]),
-        by_kind=_table(by_kind, "kind", lambda r: str(kinds.get(r["kind"], r["kind"]))),
+        by_program=_table(by_program, "key", lambda r: r["name"]),
+        by_kind=_table(by_kind, "key", lambda r: str(kind_words.get(r["key"], r["key"]))),
         held=_table(held, "held_reason", lambda r: str(reasons.get(r["held_reason"], r["held_reason"]))),
         outcomes=outcomes,
-        taken_out=sum(r["out"] for r in by_program_rows),
+        taken_out=sum(g["reversals"] for g in groups),
     )
 
 

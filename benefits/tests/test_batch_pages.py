@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import astuple
 from decimal import Decimal
 from typing import Any
 
@@ -231,7 +232,10 @@ def test_a_line_of_a_draft_batch_is_taken_out_with_its_reason(net: Network) -> N
     assert reversal.amount == -line.amount and reversal.reason == "核实中"
     assert "已撤出" in done.content.decode()
     assert line_totals(batch).total == Decimal("8000.00")
-    assert done.context["summary"].by_program.total == Decimal("8000.00")
+    summary = done.context["summary"]
+    totals = astuple(line_totals(batch))[:2]
+    assert (summary.by_program.count, summary.by_program.total) == (4, Decimal("8000.00")) == totals
+    assert (summary.by_kind.count, summary.by_kind.total, summary.taken_out) == (4, Decimal("8000.00"), 1)
     # a line of a checked batch cannot be taken out
     _act(net, "city_staff", batch, "checked")
     other = batch.lines.get(entitlement=people["a"])
