@@ -4,30 +4,25 @@ a beneficiary's payments, overpayments, and proposals on the kit (list, get, pro
 Every operation declares its access (``@endpoint``) and reads through ``visible_to``: another region's
 entitlement is not found (404). No answer carries a full ID or account number: they are masked.
 
-Proposing is done from phones, on networks that drop answers: ``POST /benefit-proposals`` takes an
-``Idempotency-Key`` header, and the same key from the same user opens one proposal, however often it is
-sent (the retry gets the proposal the first request opened). The key is kept, hashed, on the proposal's
-case (``Case.data["idempotency"]``), and checked under a lock of the user's row, so that two retries sent
-together cannot both open one.
+Proposing is done from phones, on networks that drop answers: ``POST /entitlement-proposals`` (the kit's
+router) takes an ``Idempotency-Key`` header, and the same key from the same user opens one proposal, however
+often it is sent (``core.idempotency``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from benefits import entitlements as services
+from benefits import proposals
 from benefits.imports import amount_value
 from benefits.models import (
     Entitlement,
@@ -39,11 +34,11 @@ from benefits.models import (
     Proposal,
     Standard,
 )
-from benefits.process import PROPOSAL
+from benefits.register import PROPOSALS
 from benefits.standards import StandardTable, month_start, publish_standard
 from core.access import Target, endpoint
 from core.api import IsoDate
-from core.errors import Conflict, invalid
+from core.errors import invalid
 from core.ids import Id, Int64
 from core.pagination import keyset_page
 from core.parsing import date_value
@@ -53,9 +48,7 @@ from core.validators import holds_number, id_text
 from regions.models import Region
 from veterans.models import Veteran
 from veterans.search import id_lookup_hash
-from workflow.api import CaseOut
-from workflow.kit import Register, any_text, subject_detail, subject_router
-from workflow.models import Case
+from workflow.kit import subject_router
 
 router = Router(tags=["benefits"])
 
@@ -479,56 +472,6 @@ def overpayments_list(
 # --- proposals (the kit's register) -----------------------------------------------------------------------------
 
 
-class ProposalFilters(Schema):
-    state: str = ""
-    program: str = ""
-
-
-class ProposalOut(Schema):
-    id: int
-    case_id: int
-    number: str
-    state: str
-    veteran_id: int
-    family_member_id: int | None
-    beneficiary_name: str
-    beneficiary_id_masked: str
-    program: str
-    grade: int
-    cause: str
-    from_month: dt.date
-    bank_name: str
-    account_masked: str
-    reason: str
-    entitlement_id: int | None
-    region_code: str
-
-
-def proposal_out(p: Proposal) -> dict[str, Any]:
-    return {
-        "id": p.pk, "case_id": p.case_id, "number": p.case.number, "state": p.case.state,
-        "veteran_id": p.veteran_id, "family_member_id": p.family_member_id, "beneficiary_name": p.beneficiary_name,
-        "beneficiary_id_masked": p.beneficiary_id_masked, "program": p.program.code, "grade": p.grade,
-        "cause": p.cause, "from_month": p.from_month, "bank_name": p.bank_name, "account_masked": p.account_masked,
-        "reason": p.reason, "entitlement_id": p.entitlement_id, "region_code": p.region_code,
-    }  # fmt: skip
-
-
-#: The proposals as the kit's register, for the API alone. benefits/register.py (another helper's) is to
-#: declare PROPOSALS for the pages too: the lead swaps this one for it.
-API_PROPOSALS = Register(
-    model=Proposal,
-    process=PROPOSAL,
-    path="benefit-proposals",
-    filters=ProposalFilters,
-    lookups={"state": "case__state", "program": "program__code"},
-    search=any_text("case__number", "beneficiary_name"),
-    out=ProposalOut,
-    to_out=proposal_out,
-    related=("case", "case__veteran", "program"),
-)
-
-
 class ProposalIn(Schema):
     veteran_id: Id
     program: str = Field(..., max_length=50)
@@ -545,10 +488,6 @@ class ProposalIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class ProposalDetail(ProposalOut):
-    case: CaseOut
-
-
 def proposal_create(actor: Any, payload: ProposalIn) -> Proposal:
     """Propose an entitlement for a veteran of the caller's scope (404 for one they cannot see)."""
     veteran = get_visible_or_404(Veteran.objects.all(), actor, pk=payload.veteran_id)
@@ -557,71 +496,13 @@ def proposal_create(actor: Any, payload: ProposalIn) -> Proposal:
         member = veteran.family.filter(pk=payload.family_member_id).first()
         if member is None:
             raise invalid("family_member_id", _("This is not a family member of the veteran."), code="not_family")
-    data = services.ProposalInput(
+    data = proposals.ProposalInput(
         veteran=veteran, program=_program(payload.program), from_month=_month(payload.from_month, "from_month"),
         bank_name=payload.bank_name, account=payload.account, family_member=member, id_number=payload.id_number,
         grade=payload.grade, cause=payload.cause, reason=payload.reason,
     )  # fmt: skip
-    return services.proposal_open(actor=actor, data=data)
+    return proposals.proposal_open(actor=actor, data=data)
 
 
-def _key_digest(user: Any, key: str) -> str:
-    return hashlib.sha256(f"{user.pk}\x00{key}".encode()).hexdigest()
-
-
-def _request_digest(payload: ProposalIn) -> str:
-    return hashlib.sha256(json.dumps(payload.model_dump(), sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _idempotency_key(raw: str | None) -> str:
-    key = (raw or "").strip()
-    if key and (len(key) > 200 or not key.isascii() or not key.isprintable()):
-        raise invalid("Idempotency-Key", _("The Idempotency-Key header is at most 200 printable ASCII characters."),
-                      code="bad_idempotency_key")  # fmt: skip
-    return key
-
-
-def propose_once(actor: Any, payload: ProposalIn, key: str) -> tuple[Proposal, bool]:
-    """Open the proposal, or, for a key this user has sent before, the proposal it opened then; whether
-    it is new. The same key with another request is refused (409)."""
-    if not key:
-        return proposal_create(actor, payload), True
-    digest, request_digest = _key_digest(actor, key), _request_digest(payload)
-    with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()  # one at a time per user
-        case = (
-            Case.objects.filter(process=PROPOSAL.key, created_by=actor, data__idempotency__key=digest)
-            .order_by("id")
-            .first()
-        )
-        if case is not None:
-            if case.data["idempotency"].get("request") != request_digest:
-                raise Conflict(_("This Idempotency-Key was sent before with another request."),
-                               code="idempotency_key_reused")  # fmt: skip
-            return Proposal.objects.select_related("case").get(case=case), False
-        proposal = proposal_create(actor, payload)
-        case = Case.objects.select_for_update().get(pk=proposal.case_id)
-        case.data = {**case.data, "idempotency": {"key": digest, "request": request_digest}}
-        case.save(update_fields=["data"])
-    return proposal, True
-
-
-proposals_router = subject_router(API_PROPOSALS)
-
-
-@proposals_router.post("/benefit-proposals", response={201: ProposalDetail, 200: ProposalDetail},
-                       operation_id="benefit_proposals_open")  # fmt: skip
-@endpoint(PROPOSAL.open_capability)
-def benefit_proposals_open(
-    request: AuthedRequest,
-    payload: ProposalIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> Status:
-    """Propose an entitlement (the town checks it, the city approves it). Send an ``Idempotency-Key`` header
-    to retry safely: the same key opens one proposal, and a retry answers 200 with it."""
-    proposal, new = propose_once(request.user, payload, _idempotency_key(idempotency_key))
-    fresh = Proposal.objects.select_related("case", "program").get(pk=proposal.pk)
-    return Status(201 if new else 200, subject_detail(API_PROPOSALS, fresh))
-
-
+proposals_router = subject_router(PROPOSALS, create_in=ProposalIn, create=proposal_create)
 router.add_router("", proposals_router)

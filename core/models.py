@@ -129,3 +129,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotencyKey(models.Model):
+    """A create request a client marked with an ``Idempotency-Key``: the object it made, so that the same request
+    sent again (a phone that lost the answer) returns that object instead of making another (``core.idempotency``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    #: hashes, not the values: a key or a request body may carry what the log should not
+    key_hash = models.CharField(max_length=64)
+    request_hash = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints = [models.UniqueConstraint(fields=["user", "key_hash"], name="one_object_per_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id}"

@@ -27,11 +27,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 from pydantic import create_model
 
 from accounts.models import User
+from core import idempotency
 from core.access import Target, endpoint
 from core.errors import invalid
 from core.ids import Id, Int64
@@ -191,11 +192,22 @@ def subject_router(
 
     if create is not None and create_in is not None:
 
-        @router.post(f"/{path}", response={201: detail_schema}, operation_id=f"{name}_open")
-        @endpoint(register.open_capability)
-        def open_subject(request: AuthedRequest, payload: create_in) -> Status[Any]:  # type: ignore[valid-type]
-            subject = create(request.user, payload)
-            return Status(201, detail(subject))
+        @router.post(f"/{path}", response={201: detail_schema, 200: detail_schema}, operation_id=f"{name}_open")
+        @endpoint(register.open_capability, errors=(409,))
+        def open_subject(
+            request: AuthedRequest,
+            payload: create_in,  # type: ignore[valid-type]  # the register's own input schema
+            idempotency_key: str | None = Header(None, alias=idempotency.HEADER),  # type: ignore[type-arg]
+        ) -> Status[Any]:
+            """Open one. A client that may send it twice (a phone on a poor signal) sends an ``Idempotency-Key``:
+            the same key again answers 200 with what the first made, and makes nothing more."""
+            key = idempotency.header_key(idempotency_key)
+            subject, new = idempotency.once(
+                actor=request.user, key=key, request=payload.dict(),  # type: ignore[attr-defined]
+                create=lambda: create(request.user, payload),
+            )  # fmt: skip
+            fresh = register.model._default_manager.select_related(*register.related).get(pk=subject.pk)
+            return Status(201 if new else 200, detail(fresh))
 
     return router
 

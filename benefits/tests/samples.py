@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from accounts.testing import Network, sample
-from benefits.entitlements import ProposalInput, proposal_open
 from benefits.models import Batch, Entitlement, Proposal
 from benefits.process import BATCH
+from benefits.proposals import ProposalInput, proposal_open
 from benefits.tests.helpers import entitlement, new_account, program
 from regions.models import Region
 from veterans.tests.factories import register as register_veteran

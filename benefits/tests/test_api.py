@@ -159,28 +159,28 @@ def test_a_proposal_from_a_phone_is_opened_once_checked_by_the_town_and_approved
     veteran = register(net.users["city_staff"], net.village)
     village = net.api_client("village_staff")
     body = proposal_body(veteran)
-    first = post(village, "/benefit-proposals", body, **{"Idempotency-Key": "phone-1-abc"})
+    first = post(village, "/entitlement-proposals", body, **{"Idempotency-Key": "phone-1-abc"})
     assert first.status_code == 201, first.content
     case_id = first.json()["case_id"]
     assert first.json()["account_masked"].startswith("****") and body["account"] not in first.content.decode()
-    retry = post(village, "/benefit-proposals", body, **{"Idempotency-Key": "phone-1-abc"})
+    retry = post(village, "/entitlement-proposals", body, **{"Idempotency-Key": "phone-1-abc"})
     assert retry.status_code == 200 and retry.json()["case_id"] == case_id
     assert Proposal.objects.count() == 1
-    reused = post(village, "/benefit-proposals", {**body, "reason": "另一件"}, **{"Idempotency-Key": "phone-1-abc"})
+    reused = post(village, "/entitlement-proposals", {**body, "reason": "另一件"}, **{"Idempotency-Key": "phone-1-abc"})
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "idempotency_key_reused"
     # another user's same key is another request
-    other = post(net.api_client("town_staff"), "/benefit-proposals", proposal_body(veteran, program="demobilised"),
+    other = post(net.api_client("town_staff"), "/entitlement-proposals", proposal_body(veteran, program="demobilised"),
                  **{"Idempotency-Key": "phone-1-abc"})  # fmt: skip
     assert other.status_code == 201 and other.json()["case_id"] != case_id
     assert "phone-1-abc" not in str(Case.objects.get(pk=case_id).data)  # kept hashed
 
-    assert net.api_client("other_town_staff").get(f"{API}/benefit-proposals/{case_id}").status_code == 404
-    listed = net.api_client("town_staff").get(f"{API}/benefit-proposals", {"program": "war_participant"}).json()
+    assert net.api_client("other_town_staff").get(f"{API}/entitlement-proposals/{case_id}").status_code == 404
+    listed = net.api_client("town_staff").get(f"{API}/entitlement-proposals", {"program": "war_participant"}).json()
     assert [p["case_id"] for p in listed["items"]] == [case_id]
-    checked = post(net.api_client("town_staff"), f"/benefit-proposals/{case_id}/act", {"action": "checked"})
+    checked = post(net.api_client("town_staff"), f"/entitlement-proposals/{case_id}/act", {"action": "checked"})
     assert checked.status_code == 200, checked.content
-    assert post(village, f"/benefit-proposals/{case_id}/act", {"action": "approve"}).status_code == 400
-    approved = post(net.api_client("city_staff"), f"/benefit-proposals/{case_id}/act", {"action": "approve"})
+    assert post(village, f"/entitlement-proposals/{case_id}/act", {"action": "approve"}).status_code == 400
+    approved = post(net.api_client("city_staff"), f"/entitlement-proposals/{case_id}/act", {"action": "approve"})
     assert approved.status_code == 200, approved.content
     assert approved.json()["state"] == "done" and approved.json()["entitlement_id"] is not None
     started = Entitlement.objects.get(pk=approved.json()["entitlement_id"])
@@ -195,16 +195,16 @@ def test_a_bad_proposal_is_refused_at_its_fields(net: Network) -> None:
     veteran = register(net.users["city_staff"], net.village)
     elsewhere = register(net.users["city_staff"], net.other_village)
     village = net.api_client("village_staff")
-    bad = post(village, "/benefit-proposals", proposal_body(veteran, account="123", bank_name=" "))
+    bad = post(village, "/entitlement-proposals", proposal_body(veteran, account="123", bank_name=" "))
     assert bad.status_code == 400 and sorted(fields(bad)) == ["account", "bank_name"]
-    bad = post(village, "/benefit-proposals", proposal_body(veteran, program="disability"))
+    bad = post(village, "/entitlement-proposals", proposal_body(veteran, program="disability"))
     assert bad.status_code == 400 and fields(bad) == ["grade", "cause"]
-    bad = post(village, "/benefit-proposals", {"program": "war_participant"})
+    bad = post(village, "/entitlement-proposals", {"program": "war_participant"})
     assert bad.status_code == 400 and "veteran_id" in fields(bad)
-    bad = post(village, "/benefit-proposals", proposal_body(veteran, from_month="next month"))
+    bad = post(village, "/entitlement-proposals", proposal_body(veteran, from_month="next month"))
     assert bad.status_code == 400 and fields(bad) == ["from_month"]
-    bad = post(village, "/benefit-proposals", proposal_body(veteran), **{"Idempotency-Key": "é" * 3})
+    bad = post(village, "/entitlement-proposals", proposal_body(veteran), **{"Idempotency-Key": "é" * 3})
     assert bad.status_code == 400 and fields(bad) == ["Idempotency-Key"]
-    assert post(village, "/benefit-proposals", proposal_body(elsewhere)).status_code == 404
-    assert post(net.api_client("auditor"), "/benefit-proposals", proposal_body(veteran)).status_code == 403
+    assert post(village, "/entitlement-proposals", proposal_body(elsewhere)).status_code == 404
+    assert post(net.api_client("auditor"), "/entitlement-proposals", proposal_body(veteran)).status_code == 403
     assert Proposal.objects.count() == 0

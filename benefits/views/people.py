@@ -39,6 +39,7 @@ from benefits.models import (
     Proposal,
 )
 from benefits.process import PROPOSAL
+from benefits.proposals import ProposalInput, proposal_open
 from benefits.register import PROPOSALS
 from benefits.timeline import line_outcome
 from core.access import Target, page
@@ -216,7 +217,7 @@ def proposals(request: AuthedRequest) -> HttpResponse:
     return list_page(PROPOSALS, request, template="benefits/people/proposals.html", form=form)
 
 
-def _proposal_input(user: Any, data: dict[str, Any]) -> services.ProposalInput:
+def _proposal_input(user: Any, data: dict[str, Any]) -> ProposalInput:
     veteran = Veteran.objects.visible_to(user).filter(pk=data["veteran_id"]).first() if data["veteran_id"] else None
     if veteran is None:
         raise invalid("veteran_id", _("Choose a veteran of your area."), code="required")
@@ -226,7 +227,7 @@ def _proposal_input(user: Any, data: dict[str, Any]) -> services.ProposalInput:
         if member is None:
             raise invalid("family_member", _("This is not a family member of the veteran."), code="not_family")
     program = Program.objects.get(code=data["program"])
-    return services.ProposalInput(
+    return ProposalInput(
         veteran=veteran, program=program, from_month=data["from_month"], bank_name=data["bank_name"],
         account=data["account"], family_member=member, id_number=data.get("id_number") or "",
         grade=data.get("grade"), cause=data.get("cause") or "", reason=data.get("reason") or "",
@@ -240,7 +241,7 @@ def proposal_new(request: AuthedRequest) -> HttpResponse:
     form = bind(ProposalForm(request.POST or None, initial=initial, user=request.user), request.user)
 
     def action(data: dict[str, Any]) -> Proposal:
-        return services.proposal_open(actor=request.user, data=_proposal_input(request.user, data))
+        return proposal_open(actor=request.user, data=_proposal_input(request.user, data))
 
     proposal = submit_form(request, form, action)
     if proposal is not None:
