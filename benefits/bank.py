@@ -89,7 +89,7 @@ def bank_file(*, actor: Any, batch: Batch, fmt: str) -> tuple[str, str, bytes]:
     if fmt not in ("xlsx", "csv"):
         raise invalid("format", _("The bank file is xlsx or csv."), code="bad_format")
     batch, lines = batches.payable_lines(actor=actor, batch=batch)
-    rows = list(rows_of(lines))
+    rows = list(rows_of(lines.iterator(chunk_size=5000)))
     head = summary(batch, batch.line_count, batch.total)
     if fmt == "csv":
         return filename(batch, ".csv"), CSV, csv_bytes(head, HEADER, ([*_plain(r)] for r in rows))

@@ -17,6 +17,9 @@ from workflow.services import open_case
 
 @sample(Batch)
 def batch_in(net: Network, region: Region) -> Batch:
+    found = Batch.objects.filter(region_code=region.code, period=dt.date(2026, 11, 1)).first()
+    if found is not None:  # one batch per area and month: the tests that ask again get the same one
+        return found
     case = open_case(
         actor=net.users["city_staff"], process=BATCH, title="2026-11", region_code=region.code,
         owner_code=region.code, subject={"period": dt.date(2026, 11, 1)},
