@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from accounts.testing import Network, sample
-from benefits.models import Batch, Entitlement, Proposal
+from benefits.models import Batch, Entitlement, PaymentLine, Proposal
 from benefits.process import BATCH
 from benefits.proposals import ProposalInput, proposal_open
 from benefits.tests.helpers import entitlement, new_account, program
@@ -37,3 +38,14 @@ def proposal_in(net: Network, region: Region) -> Proposal:
 @sample(Entitlement)
 def entitlement_in(net: Network, region: Region) -> Entitlement:
     return entitlement(net, region)
+
+
+@sample(PaymentLine)
+def line_in(net: Network, region: Region) -> PaymentLine:
+    """A payable line of a draft batch in the region (the batch API's line operations)."""
+    batch = batch_in(net, region)
+    held = entitlement(net, region)
+    return PaymentLine.objects.create(  # type: ignore[no-any-return]
+        batch=batch, entitlement=held, period=dt.date(2026, 11, 1), kind="regular", amount=Decimal("100.00"),
+        reference=f"{held.pk}-202611-B-1", region_code=held.region_code, program=held.program,
+    )  # fmt: skip
