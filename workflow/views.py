@@ -23,13 +23,14 @@ from workflow import selectors, services
 from workflow.forms import ActionForm, BulkForm, HolidayForm
 from workflow.models import Attachment, Case, Holiday, Task
 from workflow.registry import PROCESSES
+from workflow.services.transitions import refuse_same_actor
 
 #: An inbox shows the most urgent tasks first; beyond this, filter by process or urgency.
 INBOX_LIMIT = 500
 
 
 def action_forms(request: AuthedRequest, task: Task, bound: ActionForm | None = None) -> list[ActionForm]:
-    if not services.may_act(request.user, task):
+    if not services.may_act(request.user, task) or maker_of_earlier_step(request, task):
         return []
     forms = []
     for spec in services.actions_for(task):
@@ -38,6 +39,15 @@ def action_forms(request: AuthedRequest, task: Task, bound: ActionForm | None = 
         else:
             forms.append(ActionForm(task=task, spec=spec))
     return forms
+
+
+def maker_of_earlier_step(request: AuthedRequest, task: Task) -> str:
+    """Why this user, who did an earlier step this one checks (maker-checker), is offered no action: "" if not."""
+    try:
+        refuse_same_actor(request.user, task.case, task)
+    except ValidationError as exc:
+        return str(exc.messages[0])
+    return ""
 
 
 def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
@@ -52,6 +62,7 @@ def case_context(request: AuthedRequest, case: Case) -> dict[str, Any]:
             "unit": services.describe_actor(t, names),
             "outcome": services.outcome_label(t),
             "forms": action_forms(request, t) if t.is_open and case.is_open else [],
+            "not_yours": maker_of_earlier_step(request, t) if t.is_open and services.may_act(request.user, t) else "",
         }
         for t in tasks
     ]

@@ -120,7 +120,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 # --- one batch --------------------------------------------------------------------------------------------------
 
 #: What the batch page's list of lines shows (``?show=``): the held lines (grouped by reason), all, those to pay.
-SHOW = ("held", "payable", "all")
+SHOW = ("held", "payable", "failed", "all")
 
 
 def _batch_page(
@@ -142,7 +142,12 @@ def _batch_page(
             "rows": rows,
             "next_cursor": next_cursor,
             "show": show,
-            "shows": [("held", _("Held lines")), ("payable", _("Lines to pay")), ("all", _("All lines"))],
+            "shows": [
+                ("held", _("Held lines")),
+                ("payable", _("Lines to pay")),
+                ("failed", _("Failed at the bank")),
+                ("all", _("All lines")),
+            ],
             "show_label": dict(HeldReason.choices).get(show, ""),
             "may_take_out": may_manage and batch.state == BatchState.DRAFT,
             "take_out_form": ReverseLineForm(),

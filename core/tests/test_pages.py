@@ -82,3 +82,16 @@ def test_the_openapi_document_and_docs_page_are_served():
 def test_livez_answers_without_the_database(client):
     response = client.get("/livez")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_no_template_carries_inline_style_or_script():
+    """The policy (style-src 'self', script-src 'self') drops them in the browser: styles go in app.css."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if re.search(r"<style\b|\sstyle=|<script>|<script\s(?![^>]*\bsrc=)", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
