@@ -196,8 +196,8 @@ def batch_summary(batch: Batch) -> BatchSummary:
 
 
 def batch_lines(batch: Batch, show: str) -> tuple[QuerySet[PaymentLine], tuple[str, ...]]:
-    """The batch's lines to list (``held``: the held ones, grouped by reason; ``all``; ``payable``; ``failed`` at the bank; or one
-    held reason), with the keyset they are paged by."""
+    """The batch's lines to list (``held``: the held ones, grouped by reason; ``all``; ``payable``; ``failed`` at
+    the bank; or one held reason), with the keyset they are paged by."""
     lines = PaymentLine.objects.filter(batch=batch).select_related("entitlement", "program", "outcome", "reversed_by")
     if show == "all":
         return lines, ("id",)
