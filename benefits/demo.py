@@ -22,6 +22,7 @@ procedure on. Idempotent: nothing is loaded when entitlements exist already.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 from collections.abc import Iterable
@@ -207,13 +208,18 @@ def _audit_standard(actor: User, standard: Standard) -> None:
                  reason="演示数据")  # fmt: skip
 
 
+@functools.cache
+def _bases() -> dict[tuple[str, int, str], Decimal]:
+    return {(code, grade, cause): amount for code, grade, cause, amount, _per in standard_rows()}
+
+
 def monthly(program: str, grade: int, cause: str, month: dt.date) -> Decimal:
     """What a clean entitlement is paid for a month, the raise included (its differences are paid in August)."""
     if program == "conscript_family":
         if month.month != 8:
             return Decimal("0.00")
         return CONSCRIPT_2026 if month.year >= 2026 else CONSCRIPT_2025
-    base = {(c, g, k): a for c, g, k, a, _p in standard_rows()}[(program, grade, cause)]
+    base = _bases()[(program, grade, cause)]
     return raised(base) if month >= RAISE_FROM else base
 
 
@@ -353,7 +359,7 @@ class People:
 
 
 def war_participant_year() -> Decimal:
-    return expected(Row(Veteran(), "war_participant", account="-", from_month=dt.date(2011, 8, 1)))
+    return expected(Row(Veteran(), "war_participant", from_month=dt.date(2011, 8, 1)))
 
 
 @dataclass
