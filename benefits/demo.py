@@ -18,7 +18,6 @@ reconciled; the batch of the current month (when it is 2026-12 or later) is left
 procedure on. Idempotent: nothing is loaded when entitlements exist already.
 """
 
-# ruff: noqa: S311 (demo data is not security-relevant randomness; pyproject says so for the other demos)
 from __future__ import annotations
 
 import datetime as dt
@@ -34,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from audit.services import audit_record
 from benefits.batches import Result, payable_lines, record_return
 from benefits.entitlements import account_hash, audited, record_death, suspend
@@ -509,7 +509,7 @@ def _load_year(users: dict[str, User], admin: User, staff: User, stdout: Any) ->
     people = People()
     rows, specials = beneficiaries(people)
     town_users = {u.scope_region.code[:9]: u for u in users.values()
-                  if u.role == "town_staff" and u.scope_region is not None}  # fmt: skip
+                  if u.role == Role.TOWN_STAFF and u.scope_region is not None}  # fmt: skip
     entitlements = write(rows, town_users, staff)
     by_row = {id(row): e for row, e in zip(rows, entitlements, strict=True)}
     died, suspended = by_row[id(specials.died)], by_row[id(specials.suspended)]

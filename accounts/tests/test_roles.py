@@ -11,7 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Folders that are not the platform's code (tests and migrations keep the values they were written with).
 SKIPPED = {".venv", "var", "tests", "migrations", "e2e", "bench", "node_modules", "locale", "static", "templates"}
 #: The demo's and the test network's users are keyed by names that read like roles; they name people, not roles.
-USERNAMES = {Path("home/management/commands/demo.py"), Path("petitions/demo.py"), Path("accounts/testing.py")}
+USERNAMES = {
+    Path("home/management/commands/demo.py"),
+    Path("petitions/demo.py"),
+    Path("benefits/demo.py"),
+    Path("accounts/testing.py"),
+}
 #: "veteran" is also a field's and a model's name; the other role values are never anything but roles.
 AMBIGUOUS = {Role.VETERAN.value}
 

@@ -40,3 +40,14 @@ def test_a_persons_page_offers_the_actions_the_user_may_start(net: Network) -> N
     assert f"/petitions/new/?veteran={veteran.pk}" in page and f"/life-cases/new/?veteran={veteran.pk}" in page
     assert f"/benefits/proposals/new/?veteran={veteran.pk}" in page
     assert f"?veteran={veteran.pk}" not in net.client("grid_leader").get(f"/veterans/{veteran.pk}/").content.decode()
+
+
+def test_every_apps_tests_are_collected() -> None:
+    """An app's tests that pytest's testpaths leave out would never run, in CI or anywhere."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    paths = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"])
+    apps = {p.parent.parent.name for p in root.glob("*/tests/__init__.py")} | ({"e2e"} if (root / "e2e").is_dir() else set())
+    assert apps - paths == set()
