@@ -361,9 +361,12 @@ class Planner:
                 .values_list("entitlement_id", "period")
             )  # fmt: skip
             for row in rows.values(*ENTITLEMENT_COLUMNS):
+                death = self.death_month(row)
                 for month, difference, amount in wanted[row["id"]]:
                     if (row["id"], month) in taken:
                         continue  # that difference is paid, sent, or failed and resent by its own line
+                    if death is not None and month > death:
+                        continue  # not owed: a month after the death (its payment is an overpayment)
                     held = self.held_reason(row, month, amount, amount)
                     note = str(_("Standard of %(date)s, published %(published)s")) % {
                         "date": f"{standard.effective_from:%Y-%m}",

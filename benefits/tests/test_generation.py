@@ -335,3 +335,15 @@ def test_nobody_active_and_confirmed_is_left_out_without_a_reason(net: Network, 
         e.refresh_from_db()
         this_month = batch.lines.filter(entitlement=e, period=NOV)
         assert this_month.filter(held_reason="").exists() or this_month.exclude(held_reason="").exists(), e
+
+
+def test_a_back_dated_standard_pays_no_difference_for_a_month_after_the_death(net: Network, disability: None) -> None:
+    e = entitlement(net, since="2026-09-01")
+    pay(net, generate(net, "2026-09").batch)
+    pay(net, generate(net, "2026-10").batch)
+    services.record_death(actor=net.users["city_staff"], id_hash=e.beneficiary_id_hash, died_on=dt.date(2026, 9, 15),
+                          source="民政")  # fmt: skip
+    standard("disability", "2150.00", "2026-09-01", grade=6, cause="war",
+             published=dt.datetime(2026, 11, 5, 10, tzinfo=dt.UTC))  # fmt: skip
+    nov = generate(net, "2026-11").batch
+    assert lines_of(nov) == [(e.pk, SEP, LineKind.ADJUSTMENT, Decimal("150.00"), "")]

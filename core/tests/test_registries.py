@@ -49,5 +49,7 @@ def test_every_apps_tests_are_collected() -> None:
 
     root = Path(__file__).resolve().parents[2]
     paths = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"])
-    apps = {p.parent.parent.name for p in root.glob("*/tests/__init__.py")} | ({"e2e"} if (root / "e2e").is_dir() else set())
+    apps = {p.parent.parent.name for p in root.glob("*/tests/__init__.py")} | (
+        {"e2e"} if (root / "e2e").is_dir() else set()
+    )
     assert apps - paths == set()
