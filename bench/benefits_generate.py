@@ -43,7 +43,7 @@ TODAY = dt.date(2026, 11, 20)
 TARGET_RATIO = 3.0
 TARGET_PAGE_MS = 300
 PROFILE = os.environ.get("BENCH_PROFILE", "auto")  # auto: profile when over the target; "1": always
-#: an experiment: another fillfactor for the entitlements' pages than the schema's 70 (which keeps the watermark UPDATE HOT)
+#: an experiment: another fillfactor than the schema's 70 (which keeps the watermark UPDATE in place)
 FILLFACTOR = int(os.environ.get("BENCH_FILLFACTOR", "0"))
 
 #: (program, share): the mix of a province's roll (no family programs: one entitlement a veteran)
