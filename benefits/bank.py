@@ -32,6 +32,7 @@ from benefits import batches
 from benefits.models import Batch, LineKind, PaymentLine, ReturnFile
 from core.crypto import decrypt
 from core.errors import invalid
+from core.imports import neutralise
 from core.sheets import Limits, Refused, column_letter, precheck, read_isolated
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,12 +114,15 @@ def csv_bytes(head: list[Any], header: Iterable[str], rows: Iterable[list[Any]])
     writer.writerow([_text(v) for v in head])
     writer.writerow(list(header))
     for row in rows:
-        writer.writerow([_text(v) for v in row])
+        # a name or a bank that a spreadsheet would take for a formula (=, +, -, @) is written as text
+        writer.writerow([_text(neutralise(v) if i in WORDS_COLUMNS else v) for i, v in enumerate(row)])
     return buffer.getvalue().encode("gb18030")
 
 
 #: the columns kept as text cells, so that Excel keeps every digit (reference, account)
 TEXT_COLUMNS = {1, 3}
+#: the columns of words typed by people (the payee's name, the bank)
+WORDS_COLUMNS = {2, 4}
 AMOUNT_COLUMN = 5
 
 
@@ -145,8 +149,8 @@ def xlsx_bytes(head: list[Any], header: Iterable[str], rows: Iterable[list[Any]]
 
     sheet.append([cell(v, text=isinstance(v, str)) for v in head])
     sheet.append([cell(h) for h in header])
-    for row in rows:
-        sheet.append([cell(v, text=i in TEXT_COLUMNS) for i, v in enumerate(row)])
+    for row in rows:  # every text a text cell: a name such as "=1+1" is never a formula
+        sheet.append([cell(v, text=i in TEXT_COLUMNS or isinstance(v, str)) for i, v in enumerate(row)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -255,7 +259,8 @@ def parse_return(cells: list[list[Any]], batch: Batch) -> ReturnFileContent:
     if tuple(head[0:8:2]) != SUMMARY_LABELS:
         raise refuse([row_error(1, _("Row %(row)s is not the summary row of the bank layout (批次号, 发放月份, 总笔数, "
                                      "总金额)."), code="bad_summary")])  # fmt: skip
-    number, month, count, total = head[1], head[3], _count(cells[0][5]), _amount(cells[0][7])
+    padded = [*cells[0], *[None] * 8]  # a CSV row ends where its last cell does
+    number, month, count, total = head[1], head[3], _count(padded[5]), _amount(padded[7])
     expected = batch.case.number
     if number != expected:
         raise invalid("file", _("This file is batch %(file)s's, not %(batch)s's."), code="other_batch",

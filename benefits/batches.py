@@ -12,7 +12,17 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import Batch, BatchState, Entitlement, LineOutcome, Outcome, PaymentLine, ReturnFile
+from benefits.models import (
+    Batch,
+    BatchState,
+    Entitlement,
+    LineOutcome,
+    Outcome,
+    Overpayment,
+    OverpaymentState,
+    PaymentLine,
+    ReturnFile,
+)
 from benefits.standards import add_months
 from core.auditing import audit_record
 from core.errors import Conflict, invalid
@@ -76,20 +86,26 @@ def reverse_line(*, actor: Any, line: PaymentLine, reason: str) -> PaymentLine:
             raise invalid(None, _("Only a line of a draft batch can be taken out."), code="not_draft")
         if line.held_reason:
             raise invalid(None, _("A held line is not paid; there is nothing to take out."), code="held")
-        reversal = reverse_entry(line, actor=actor, reason=reason, reference=None, resend_of=None)
-        entitlement = Entitlement.objects.select_for_update().get(pk=line.entitlement_id)
-        before = add_months(line.period, -1)
-        if line.purpose == "base" and entitlement.settled_through and entitlement.settled_through > before:
-            entitlement.settled_through = before
-            entitlement.save(update_fields=["settled_through"])
-        audit_record(
-            actor=actor,
-            action="benefits.line_reverse",
-            obj=line,
-            region_code=line.region_code,
-            before={"reference": line.reference, "amount": str(line.amount)},
-            reason=reason,
-        )
+        return take_out(actor=actor, line=line, reason=reason, owed_again=True)
+
+
+def take_out(*, actor: Any, line: PaymentLine, reason: str, owed_again: bool) -> PaymentLine:
+    """The reversing line of a line of a draft batch (in the caller's transaction, the batch locked), audited;
+    with ``owed_again`` the month goes back to what the entitlement is owed (not after a death)."""
+    reversal = reverse_entry(line, actor=actor, reason=reason, reference=None, resend_of=None)
+    entitlement = Entitlement.objects.select_for_update().get(pk=line.entitlement_id)
+    before = add_months(line.period, -1)
+    if owed_again and line.purpose == "base" and entitlement.settled_through and entitlement.settled_through > before:
+        entitlement.settled_through = before
+        entitlement.save(update_fields=["settled_through"])
+    audit_record(
+        actor=actor,
+        action="benefits.line_reverse",
+        obj=line,
+        region_code=line.region_code,
+        before={"reference": line.reference, "amount": str(line.amount)},
+        reason=reason,
+    )
     return reversal
 
 
@@ -199,6 +215,12 @@ def record_return(
             )
             for line, r in new
         )
+        failed_lines = [line.pk for line, r in new if not r.paid]
+        for overpayment in Overpayment.objects.filter(line_id__in=failed_lines, state=OverpaymentState.OPEN):
+            overpayment.state, overpayment.note = OverpaymentState.VOID, str(_("The bank did not pay the line."))
+            overpayment.save(update_fields=["state", "note"])
+            audit_record(actor=actor, action="benefits.overpayment_settle", obj=overpayment,
+                         region_code=overpayment.region_code, after={"state": overpayment.state})  # fmt: skip
         settled = LineOutcome.objects.filter(line__batch=batch).count()
         if settled >= batch.line_count and batch.state == BatchState.EXPORTED:
             batch.state, batch.reconciled_at = BatchState.RECONCILED, timezone.now()

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from benefits.models import (
+    BatchState,
     Confirmation,
     Entitlement,
     EntitlementStatus,
@@ -80,6 +82,7 @@ def entitlement_from_proposal(*, actor: Any, proposal: Proposal) -> Entitlement:
         raise invalid(None, _("This person already has an entitlement of %(program)s."), code="duplicate",
                       program=proposal.program.name)  # fmt: skip
     entitlement = Entitlement.objects.create(
+        settled_through=carried_settlement(id_lookup_hash(id_number), proposal.program_id, proposal.from_month),
         veteran=proposal.veteran,
         family_member=proposal.family_member,
         beneficiary_name=proposal.beneficiary_name,
@@ -98,6 +101,22 @@ def entitlement_from_proposal(*, actor: Any, proposal: Proposal) -> Entitlement:
     audit_record(actor=actor, action="benefits.entitlement_start", obj=entitlement,
                  region_code=entitlement.region_code, after=audited(entitlement))  # fmt: skip
     return entitlement
+
+
+def carried_settlement(id_hash: str, program_id: int, from_month: dt.date) -> dt.date | None:
+    """The months an ended entitlement of the same person and program already settled: a new one (another
+    grade, say) does not pay them again."""
+    settled: list[dt.date] = []
+    for e in Entitlement.objects.filter(
+        beneficiary_id_hash=id_hash,
+        program_id=program_id,
+        status=EntitlementStatus.ENDED,
+        settled_through__isnull=False,
+    ):
+        assert e.settled_through is not None
+        settled.append(min(e.settled_through, e.to_month) if e.to_month else e.settled_through)
+    latest = max(settled, default=None)
+    return latest if latest is not None and latest >= from_month else None
 
 
 def audited(entitlement: Entitlement) -> dict[str, Any]:
@@ -170,6 +189,8 @@ def end(*, actor: Any, entitlement: Entitlement, last_month: dt.date, reason: st
         _end(entitlement, month_start(last_month), reason)
         audit_record(actor=actor, action="benefits.entitlement_end", obj=entitlement,
                      region_code=entitlement.region_code, after=audited(entitlement), reason=reason)  # fmt: skip
+        assert entitlement.to_month is not None
+        overpaid_after(actor=actor, entitlement=entitlement, last=entitlement.to_month, source=reason)
     return entitlement
 
 
@@ -177,9 +198,11 @@ def _end(entitlement: Entitlement, last_month: dt.date, reason: str) -> None:
     if entitlement.status == EntitlementStatus.ENDED and entitlement.to_month and entitlement.to_month <= last_month:
         return
     last_month = max(last_month, entitlement.from_month)
+    if entitlement.status == EntitlementStatus.SUSPENDED:
+        lapse_until(entitlement, last_month)  # ended while suspended: the months held stay unpaid
     entitlement.status, entitlement.status_reason = EntitlementStatus.ENDED, reason[:200]
     entitlement.to_month = min(last_month, entitlement.to_month) if entitlement.to_month else last_month
-    entitlement.save(update_fields=["status", "status_reason", "to_month", "updated_at"])
+    entitlement.save(update_fields=["status", "status_reason", "to_month", "settled_through", "updated_at"])
 
 
 def confirm(*, actor: Any, entitlement: Entitlement, year: int, on: dt.date | None = None, note: str = "") -> int:
@@ -211,9 +234,10 @@ def confirm(*, actor: Any, entitlement: Entitlement, year: int, on: dt.date | No
                 continue
             Confirmation.objects.create(entitlement=item, year=year, confirmed_on=on, confirmed_by=actor,
                                         note=note[:200])  # fmt: skip
-            held_since = item.confirmed_year < year
             if year > item.confirmed_year:
-                if held_since and not item.program.backpay_on_confirm:
+                deadline_month, deadline_day = settings.BENEFITS_CONFIRMATION_DEADLINE
+                late = on > dt.date(year, deadline_month, deadline_day)  # only then were months held for it
+                if late and not item.program.backpay_on_confirm:
                     lapse_until(item, add_months(month_start(on), -1))
                 item.confirmed_year = year
                 item.save(update_fields=["confirmed_year", "settled_through", "updated_at"])
@@ -246,20 +270,34 @@ def record_death(
             audit_record(actor=actor, action="benefits.entitlement_end", obj=entitlement,
                          region_code=entitlement.region_code, after=audited(entitlement), reason=source)  # fmt: skip
             ended.append(entitlement)
-        after_death = PaymentLine.objects.filter(
-            entitlement=entitlement, period__gt=last, held_reason="", reverses__isnull=True,
-            reversed_by__isnull=True, overpayment__isnull=True, batch__exported_at__isnull=False,
-        ).exclude(outcome__outcome=Outcome.FAILED)  # fmt: skip
-        for line in after_death:
-            overpayment = Overpayment.objects.create(
-                line=line, entitlement=entitlement, amount=line.amount, died_on=died_on, source=source[:100],
-                region_code=line.region_code,
-            )  # fmt: skip
-            audit_record(actor=actor, action="benefits.overpayment_found", obj=overpayment,
-                         region_code=line.region_code, after={"reference": line.reference,
-                                                              "amount": str(line.amount)}, reason=source)  # fmt: skip
-            found.append(overpayment)
+        found += overpaid_after(actor=actor, entitlement=entitlement, last=last, source=source, died_on=died_on)
     return ended, found
+
+
+def overpaid_after(
+    *, actor: Any, entitlement: Entitlement, last: dt.date, source: str, died_on: dt.date | None = None
+) -> list[Overpayment]:
+    """The lines for months after ``last`` (an entitlement's new last month): taken out of a draft batch, and
+    listed as overpayments to recover where the batch has gone on (checked, approved, sent or paid)."""
+    from benefits.batches import take_out
+
+    found = []
+    after = PaymentLine.objects.filter(
+        entitlement=entitlement, period__gt=last, held_reason="", reverses__isnull=True,
+        reversed_by__isnull=True, overpayment__isnull=True,
+    ).exclude(outcome__outcome=Outcome.FAILED).select_related("batch")  # fmt: skip
+    for line in after:
+        if line.batch.state == BatchState.DRAFT:
+            take_out(actor=actor, line=line, reason=source, owed_again=False)
+            continue
+        overpayment = Overpayment.objects.create(
+            line=line, entitlement=entitlement, amount=line.amount, died_on=died_on, source=source[:100],
+            region_code=line.region_code,
+        )  # fmt: skip
+        audit_record(actor=actor, action="benefits.overpayment_found", obj=overpayment, region_code=line.region_code,
+                     after={"reference": line.reference, "amount": str(line.amount)}, reason=source)  # fmt: skip
+        found.append(overpayment)
+    return found
 
 
 def overpayment_settle(*, actor: Any, overpayment: Overpayment, state: str, on: dt.date, note: str = "") -> Overpayment:
@@ -353,6 +391,8 @@ def entitlement_create(*, actor: Any, data: EntitlementInput, source: str = "") 
         ):
             raise invalid("program", _("This person already has an entitlement of %(program)s."), code="duplicate",
                           program=data.program.name)  # fmt: skip
+        values["settled_through"] = carried_settlement(values["beneficiary_id_hash"], data.program.pk,
+                                                       values["from_month"])  # fmt: skip
         entitlement = Entitlement.objects.create(**values)
         audit_record(actor=actor, action="benefits.entitlement_start", obj=entitlement,
                      region_code=entitlement.region_code, after=audited(entitlement), reason=source)  # fmt: skip

@@ -43,7 +43,7 @@ from benefits.models import (
 from benefits.standards import Key, StandardTable, add_months, month_start, months_between
 from core.auditing import audit_record
 from core.db import any_of, copy_into
-from core.errors import invalid
+from core.errors import Conflict, invalid
 from core.permissions import require
 from regions.models import Level, Region, level_of
 
@@ -124,6 +124,11 @@ class Planner:
         self.excludes = {pair for a, b in pairs for pair in ((a, b), (b, a))}  # both ways, however stored
         self.now = timezone.now()
         self.plan = Plan()
+        self.held_here = set(
+            PaymentLine.objects.filter(batch=batch)
+            .exclude(held_reason="")
+            .values_list("entitlement_id", "period", "purpose", "held_reason")
+        )
         scope = Entitlement.objects.filter(region_code__startswith=prefix).exclude(status=EntitlementStatus.ENDED)
         shared = scope.values("account_hash").annotate(people=Count("beneficiary_id_hash", distinct=True))
         self.shared_accounts = set(shared.filter(people__gt=1).values_list("account_hash", flat=True))
@@ -182,6 +187,11 @@ class Planner:
         resend_of: int | None = None,
         reason: str = "",
     ) -> None:
+        if held:
+            key = (row["id"], month, purpose, held)
+            if key in self.held_here:
+                return  # generated again: the batch shows that held line once
+            self.held_here.add(key)
         ref = None if held else reference(row["id"], month, purpose, attempt)
         self.plan.lines.append(
             (
@@ -223,11 +233,18 @@ class Planner:
         standard = this_month.amount if this_month else None
         agreed = row["agreed_amount"]
         held = self.held_reason(row, period, agreed if agreed is not None else standard, standard)
-        if held == HeldReason.DECEASED and not due:
-            if not ended:  # died, and the entitlement still runs: staff must end it
-                self.add(row, period, LineKind.REGULAR, Decimal("0.00"), None, None, held)
-            return
-        if held and held != HeldReason.DECEASED:
+        if held == HeldReason.DECEASED:
+            if not due:
+                if not ended:  # died, and the entitlement still runs: staff must end it
+                    self.add(row, period, LineKind.REGULAR, Decimal("0.00"), None, None, held)
+                return
+            # Months before the death are still owed, unless another reason holds them (judged as of the death).
+            force = self.table.in_force(key, last)
+            standard = force.amount if force else None
+            held = self.held_reason(row, last, agreed if agreed is not None else standard, standard)
+            if held == HeldReason.NO_STANDARD:
+                held = ""  # decided month by month below
+        if held:
             if ended:  # an entitlement that is over pays nothing more it would hold: those months lapse
                 self.plan.settled[last].append(row["id"])
             elif due:
@@ -242,9 +259,11 @@ class Planner:
                 reached = month
                 continue  # a line that may be paid (or failed, and to be resent) is there already
             force = self.table.in_force(key, month)
-            if force is None:
-                self.add(row, month, LineKind.REGULAR, Decimal("0.00"), None, None, HeldReason.NO_STANDARD)
-                break  # the months from here stay owed until a standard is in force
+            if force is None:  # nothing to pay for that month (the batch's own month is shown as held)
+                if month == period:
+                    self.add(row, month, LineKind.REGULAR, Decimal("0.00"), None, None, HeldReason.NO_STANDARD)
+                reached = month
+                continue
             kind = LineKind.REGULAR if month == period else LineKind.ARREARS
             attempt = taken[0] + 1 if taken is not None else 1
             self.add(row, month, kind, force.amount, force.standard_id, force.amount, "", attempt=attempt)
@@ -312,6 +331,8 @@ class Planner:
         }
         for line_id, entitlement_id, period, purpose, attempt, amount, standard_id, standard_amount in failed:
             row = rows[entitlement_id]
+            if row["to_month"] is not None and period > row["to_month"] and not row["died_on"]:
+                continue  # the entitlement ended before that month: it is not owed any more
             held = self.held_reason(row, period, amount, amount)
             self.add(row, period, LineKind.RESEND, amount, standard_id, standard_amount, held, purpose=purpose,
                      attempt=attempt + 1, resend_of=line_id)  # fmt: skip
@@ -468,7 +489,16 @@ def generate_batch(*, actor: Any, period: Any, today: dt.date | None = None) -> 
                 state=batch.get_state_display(),
             )
         plan = Planner(batch, area.prefix).run()
-        copy_into(PaymentLine, LINE_COLUMNS, plan.lines)
+        try:
+            with transaction.atomic():
+                copy_into(PaymentLine, LINE_COLUMNS, plan.lines)
+        except IntegrityError:
+            # Another area's batch that covers these people (a province's and a city's) took a line first.
+            raise Conflict(
+                _("Another batch of %(month)s is being generated for some of these people; try again shortly."),
+                code="generating_elsewhere",
+                params={"month": f"{period:%Y-%m}"},
+            ) from None
         for settled, ids in plan.settled.items():
             for start in range(0, len(ids), 50000):
                 Entitlement.objects.filter(any_of("id", ids[start : start + 50000])).update(settled_through=settled)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benefits.entitlements import EntitlementInput, clean_account, entitlement_values, record_death
 from benefits.models import Cause, Entitlement, EntitlementStatus, Program
-from benefits.standards import StandardTable, key_of, month_start
+from benefits.standards import StandardTable, add_months, key_of, month_start
 from core.context import current_batch_id
 from core.crypto import decrypt, keyed_hash
 from core.db import any_of
@@ -371,9 +371,16 @@ class RollWriter:
 
     def finish(self) -> dict[str, int]:
         batch = current_batch_id() or ""
-        created = Entitlement.objects.bulk_create(
-            [Entitlement(**entitlement_values(data), import_batch=batch) for data in self.rows], batch_size=1000
-        )
+        # A roll's people were paid by the old system up to last month: the first batch pays from this month on
+        # (or from their first month, if later), never years of back-pay.
+        paid_through = add_months(month_start(timezone.localdate()), -1)
+        entitlements = []
+        for data in self.rows:
+            values = entitlement_values(data)
+            if values["from_month"] <= paid_through:
+                values["settled_through"] = min(paid_through, values["to_month"] or paid_through)
+            entitlements.append(Entitlement(**values, import_batch=batch))
+        created = Entitlement.objects.bulk_create(entitlements, batch_size=1000)
         held = sum(1 for e in created if e.agreed_amount is not None or not e.id_valid)
         return {"created": len(created), "updated": 0, "skipped": 0, "held": held}
 

@@ -458,6 +458,7 @@ class OverpaymentState(models.TextChoices):
     OPEN = "open", _("To recover (待追回)")
     RECOVERED = "recovered", _("Recovered (已追回)")
     WAIVED = "waived", _("Written off (已核销)")
+    VOID = "void", _("Not paid out: the bank failed the line (作废)")
 
 
 class Overpayment(ScopedModel):
@@ -469,7 +470,8 @@ class Overpayment(ScopedModel):
     line = models.OneToOneField(PaymentLine, on_delete=models.PROTECT, related_name="overpayment")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="overpayments")
     amount = MoneyField(_("amount (yuan)"))
-    died_on = models.DateField(_("died on"))
+    #: the beneficiary's death, when that is what ended the entitlement (empty: it was ended back-dated)
+    died_on = models.DateField(_("died on"), null=True, blank=True)
     found_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(_("found by"), max_length=100)
     state = models.CharField(_("state"), max_length=10, choices=OverpaymentState.choices, default="open")

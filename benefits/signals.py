@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext
 
 from benefits.entitlements import record_death
@@ -18,4 +20,6 @@ def end_entitlements_on_death(sender: Any, veteran: Any, actor: Any, **kwargs: A
     from core.crypto import decrypt
 
     id_hash = id_lookup_hash(decrypt(veteran.id_number_enc))
-    record_death(actor=actor, id_hash=id_hash, died_on=veteran.deceased_on, source=gettext("the registry"))
+    with translation.override(settings.LANGUAGE_CODE):  # kept in the bureau's language, whoever records it
+        source = gettext("the registry")
+    record_death(actor=actor, id_hash=id_hash, died_on=veteran.deceased_on, source=source)

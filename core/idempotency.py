@@ -56,7 +56,10 @@ def once(*, actor: Any, key: str, request: Any, create: Callable[[], M]) -> tupl
                 raise Conflict(_("This Idempotency-Key was sent before with another request."),
                                code="idempotency_key_reused")  # fmt: skip
             model = apps.get_model(seen.object_type)
-            return model._default_manager.get(pk=seen.object_id), False
+            found = model._default_manager.filter(pk=seen.object_id).first()
+            if found is not None:
+                return found, False
+            seen.delete()  # what it made is gone: the request makes it anew
         made = create()
         IdempotencyKey.objects.create(user=actor, key_hash=key_hash, request_hash=request_hash,
                                       object_type=made._meta.label_lower, object_id=str(made.pk))  # fmt: skip

@@ -322,3 +322,12 @@ def test_the_same_return_file_twice_at_once_leaves_one_outcome_per_line(net: Net
     assert ReturnFile.objects.count() == 1
     assert LineOutcome.objects.count() == 3
     assert set(LineOutcome.objects.values_list("line__batch_id", flat=True)) == {batch.pk}
+
+
+def test_a_short_summary_row_is_refused_not_a_crash(net) -> None:
+    from benefits.bank import parse_return
+    from benefits.tests.samples import batch_in
+
+    batch = batch_in(net, net.city)
+    with pytest.raises(ValidationError):
+        parse_return([["批次号", batch.case.number, "发放月份", "2026-11", "总笔数", "3", "总金额"]], batch)

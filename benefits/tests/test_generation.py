@@ -347,3 +347,76 @@ def test_a_back_dated_standard_pays_no_difference_for_a_month_after_the_death(ne
              published=dt.datetime(2026, 11, 5, 10, tzinfo=dt.UTC))  # fmt: skip
     nov = generate(net, "2026-11").batch
     assert lines_of(nov) == [(e.pk, SEP, LineKind.ADJUSTMENT, Decimal("150.00"), "")]
+
+
+# --- what a fresh review found: each a way money could have gone wrong ---------------------------------------------
+
+
+def test_a_death_recorded_later_does_not_release_the_months_another_reason_held(net: Network, disability: None) -> None:
+    e = entitlement(net, since="2026-09-01")
+    services.suspend(actor=net.users["city_staff"], entitlement=e, reason="户籍核查")
+    generate(net, "2026-09")
+    services.record_death(actor=net.users["city_staff"], id_hash=e.beneficiary_id_hash, died_on=dt.date(2026, 10, 14),
+                          source="民政")  # fmt: skip
+    assert [h for *_rest, h in lines_of(generate(net, "2026-11").batch) if not h] == []
+
+
+def test_a_death_recorded_after_generation_takes_later_months_out_of_a_draft(net: Network, disability: None) -> None:
+    e = entitlement(net, since="2026-10-01")
+    batch = generate(net, "2026-11").batch
+    services.record_death(actor=net.users["city_staff"], id_hash=e.beneficiary_id_hash, died_on=dt.date(2026, 10, 2),
+                          source="公安")  # fmt: skip
+    standing = batch.lines.filter(held_reason="", reverses__isnull=True, reversed_by__isnull=True)
+    assert [line.period for line in standing] == [OCT]
+
+
+def test_a_death_recorded_after_approval_lists_the_later_months_to_recover(net: Network, disability: None) -> None:
+    e = entitlement(net, since="2026-11-01")
+    batch = generate(net, "2026-11").batch
+    for step, action, who in (("check", "checked", "city_staff"), ("approve", "approve", "city_admin")):
+        act(actor=net.users[who], task=batch.case.tasks.get(step=step, status=Task.Status.OPEN), action=action)
+    _ended, found = services.record_death(actor=net.users["city_staff"], id_hash=e.beneficiary_id_hash,
+                                          died_on=dt.date(2026, 10, 2), source="公安")  # fmt: skip
+    assert [(o.line.period, o.state) for o in found] == [(NOV, "open")]
+    # the bank then fails the line: nothing was paid out, so nothing is to recover
+    batch, lines = payable_lines(actor=net.users["city_staff"], batch=batch)
+    line = lines.get()
+    failed = [Result(line.reference, line.amount, False, "户名不符")]
+    record_return(actor=net.users["city_staff"], batch=batch, name="回盘.xlsx", sha256="f" * 64, results=failed,
+                  count=1, total=line.amount)  # fmt: skip
+    found[0].refresh_from_db()
+    assert found[0].state == "void"
+
+
+def test_a_line_failed_before_the_entitlement_ended_is_not_resent(net: Network, disability: None) -> None:
+    e = entitlement(net, since="2026-09-01")
+    pay(net, generate(net, "2026-09").batch)
+    pay(net, generate(net, "2026-10").batch, failed={reference(e.pk, OCT, "base", 1): "账户已销户"})
+    services.end(actor=net.users["city_staff"], entitlement=e, last_month=SEP, reason="取消资格")
+    assert not generate(net, "2026-11").batch.lines.filter(kind=LineKind.RESEND).exists()
+
+
+def test_ending_back_dated_lists_the_months_paid_after_it(net: Network, disability: None) -> None:
+    e = entitlement(net, since="2026-09-01")
+    pay(net, generate(net, "2026-09").batch)
+    pay(net, generate(net, "2026-10").batch)
+    services.end(actor=net.users["city_staff"], entitlement=e, last_month=SEP, reason="资格复核不符")
+    assert [(o.line.period, o.died_on) for o in e.overpayments.all()] == [(OCT, None)]
+
+
+def test_a_new_entitlement_of_the_same_program_does_not_pay_the_old_ones_months_again(net: Network) -> None:
+    standard("disability", "2000.00", grade=6, cause="war")
+    standard("disability", "2500.00", grade=5, cause="war")
+    old = entitlement(net, since="2026-09-01")
+    pay(net, generate(net, "2026-09").batch)
+    pay(net, generate(net, "2026-10").batch)
+    services.end(actor=net.users["city_staff"], entitlement=old, last_month=OCT, reason="等级调整")
+    new = entitlement(net, since="2026-09-01", grade=5, veteran=old.veteran)
+    assert lines_of(generate(net, "2026-11").batch) == [(new.pk, NOV, LineKind.REGULAR, Decimal("2500.00"), "")]
+
+
+def test_generating_again_shows_a_held_line_once(net: Network, disability: None) -> None:
+    entitlement(net, since="2026-11-01", confirmed_year=2025)
+    for _ in range(3):
+        batch = generate(net).batch
+    assert batch.lines.count() == 1
