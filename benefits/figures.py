@@ -146,20 +146,28 @@ def batch_summary(batch: Batch) -> BatchSummary:
     # batch, program and kind, the amount negated) nets it: the lines that stand are the originals less the
     # reversals, counted without joining the table to itself.
     groups = list(
-        lines.filter(held_reason="")
-        .values("program_id", "program__name", "program__order", "kind")
-        .annotate(
+        lines.values("program_id", "kind", "held_reason").annotate(
             lines=Count("id", filter=Q(reverses__isnull=True)),
             reversals=Count("id", filter=Q(reverses__isnull=False)),
             amount=Sum("amount"),
         )
-    )
+    )  # one scan of the batch's lines, grouped by columns of its own (the programs' names come from their table)
+    names = {p.pk: p for p in Program.objects.all()}
     programs: dict[int, dict[str, Any]] = {}
     kinds: dict[str, dict[str, Any]] = {}
+    held_by: dict[str, dict[str, Any]] = {}
     for group in groups:
+        if group["held_reason"]:
+            reason = held_by.setdefault(group["held_reason"], {"held_reason": group["held_reason"], "count": 0,
+                                                               "amount": ZERO})  # fmt: skip
+            reason["count"] += group["lines"]
+            reason["amount"] += group["amount"] or ZERO
+            continue
         standing = group["lines"] - group["reversals"]
-        program = programs.setdefault(group["program_id"], {"key": group["program_id"], "name": group["program__name"],
-                                                            "order": group["program__order"], "count": 0,
+        known = names.get(group["program_id"])
+        program = programs.setdefault(group["program_id"], {"key": group["program_id"],
+                                                            "name": known.name if known else "",
+                                                            "order": known.order if known else 0, "count": 0,
                                                             "amount": ZERO})  # fmt: skip
         kind = kinds.setdefault(group["kind"], {"key": group["kind"], "count": 0, "amount": ZERO})
         for total in (program, kind):
@@ -170,7 +178,7 @@ def batch_summary(batch: Batch) -> BatchSummary:
     reasons = dict(HeldReason.choices)
     reason_order = list(reasons)
     held = sorted(
-        lines.exclude(held_reason="").values("held_reason").annotate(count=Count("id"), amount=Sum("amount")),
+        held_by.values(),
         key=lambda r: reason_order.index(r["held_reason"]) if r["held_reason"] in reasons else len(reasons),
     )
     outcomes = None
@@ -191,7 +199,7 @@ def batch_summary(batch: Batch) -> BatchSummary:
         by_kind=_table(by_kind, "key", lambda r: str(kind_words.get(r["key"], r["key"]))),
         held=_table(held, "held_reason", lambda r: str(reasons.get(r["held_reason"], r["held_reason"]))),
         outcomes=outcomes,
-        taken_out=sum(g["reversals"] for g in groups),
+        taken_out=sum(g["reversals"] for g in groups if not g["held_reason"]),
     )
 
 

@@ -224,9 +224,10 @@ class Planner:
         period = self.period
         program = self.programs[row["program_id"]]
         first = add_months(row["settled_through"], 1) if row["settled_through"] else row["from_month"]
-        last = min(m for m in (period, row["to_month"], self.death_month(row)) if m is not None)
+        death = self.death_month(row)
+        last = min(m for m in (period, row["to_month"], death) if m is not None)
         months = months_between(first, last)
-        due = [m for m in months if not program.pay_month or m.month == program.pay_month]
+        due = [m for m in months if m.month == program.pay_month] if program.pay_month else months
         key = self.key(row)
         ended = row["status"] == EntitlementStatus.ENDED
         this_month = self.table.in_force(key, period)
