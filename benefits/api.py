@@ -62,6 +62,24 @@ def _month(value: str, field: str) -> dt.date:
     return day
 
 
+def _one_of(field: str, value: str, values: list[str]) -> str:
+    """A filter's value, refused at its field unless it is one of the codes the API takes."""
+    if value not in values:
+        raise invalid(field, _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
+                      value=value[:20], allowed="、".join(values))  # fmt: skip
+    return value
+
+
+def _within(qs: Any, region: str) -> Any:
+    """The rows under a region named by its code (nothing to narrow when none is given)."""
+    if not region:
+        return qs
+    found = Region.objects.filter(code=region).first()
+    if found is None:
+        raise invalid("region", _("No region has this code."), code="unknown_region")
+    return qs.filter(region_code__startswith=found.prefix)
+
+
 def _program(code: str, field: str = "program") -> Program:
     program = Program.objects.filter(Q(code=code) | Q(name=code)).first() if code else None
     if program is None:
@@ -210,15 +228,8 @@ def entitlement_list(
     if program:
         qs = qs.filter(program=_program(program))
     if status:
-        if status not in EntitlementStatus.values:
-            raise invalid("status", _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
-                          value=status[:20], allowed="、".join(EntitlementStatus.values))  # fmt: skip
-        qs = qs.filter(status=status)
-    if region:
-        found = Region.objects.filter(code=region).first()
-        if found is None:
-            raise invalid("region", _("No region has this code."), code="unknown_region")
-        qs = qs.filter(region_code__startswith=found.prefix)
+        qs = qs.filter(status=_one_of("status", status, EntitlementStatus.values))
+    qs = _within(qs, region)
     q = q.strip()
     if q:
         if holds_number(q):
@@ -433,15 +444,8 @@ def overpayments_list(
     """Lines paid after a beneficiary's death: money to recover (or recovered, or written off)."""
     qs = Overpayment.objects.visible_to(request.user).select_related("entitlement__program", "line")
     if state:
-        if state not in OverpaymentState.values:
-            raise invalid("state", _("%(value)s is not in the list; use one of: %(allowed)s."), code="bad_choice",
-                          value=state[:20], allowed="、".join(OverpaymentState.values))  # fmt: skip
-        qs = qs.filter(state=state)
-    if region:
-        found = Region.objects.filter(code=region).first()
-        if found is None:
-            raise invalid("region", _("No region has this code."), code="unknown_region")
-        qs = qs.filter(region_code__startswith=found.prefix)
+        qs = qs.filter(state=_one_of("state", state, OverpaymentState.values))
+    qs = _within(qs, region)
     items, next_cursor = keyset_page(qs, key="id", cursor=cursor or None, limit=limit, descending=True)
     open_total = qs.filter(state=OverpaymentState.OPEN).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     return {
