@@ -40,7 +40,7 @@ from benefits.models import (
     Program,
     Standard,
 )
-from benefits.standards import Key, StandardTable, add_months, month_start, months_between
+from benefits.standards import Key, StandardTable, add_months, key_of, month_start, months_between
 from core.auditing import audit_record
 from core.db import any_of, copy_into
 from core.errors import Conflict, invalid
@@ -167,8 +167,7 @@ class Planner:
         return ""
 
     def key(self, row: dict[str, Any]) -> Key:
-        program = self.programs[row["program_id"]]
-        return (program.pk, row["grade"] if program.by_grade else 0, row["cause"] if program.causes else "")
+        return key_of(self.programs[row["program_id"]], row["grade"], row["cause"])
 
     # --- the plan ---------------------------------------------------------------------------------------------
 
