@@ -203,12 +203,13 @@ def batch_detail(batch: Batch) -> dict[str, Any]:
     programs = (
         batch.lines.values("program__code", "program__name", "program__order")
         .annotate(
-            count=Count("id", filter=Q(held_reason="", reverses__isnull=True, reversed_by__isnull=True)),
+            originals=Count("id", filter=Q(held_reason="", reverses__isnull=True)),
+            reversals=Count("id", filter=Q(reverses__isnull=False)),
             total=Sum("amount", filter=Q(held_reason="")),
             held=Count("id", filter=~Q(held_reason="")),
         )
         .order_by("program__order", "program__code")
-    )
+    )  # the lines that stand are the originals less the reversals, as line_totals counts them (no self-join)
     labels = dict(HeldReason.choices)
     held = batch.lines.exclude(held_reason="").values("held_reason").annotate(n=Count("id")).order_by("held_reason")
     steps = Task.objects.filter(case_id=batch.case_id, status=Task.Status.OPEN).order_by("id")
@@ -221,7 +222,7 @@ def batch_detail(batch: Batch) -> dict[str, Any]:
             {
                 "program": p["program__code"],
                 "name": p["program__name"],
-                "count": p["count"],
+                "count": p["originals"] - p["reversals"],
                 "total": f"{p['total'] or Decimal('0.00'):.2f}",
                 "held": p["held"],
             }
