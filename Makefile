@@ -49,7 +49,7 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy core accounts audit regions veterans workflow petitions cases benefits home laobing
+	$(VENV)/bin/mypy core accounts audit regions veterans workflow petitions cases benefits points home laobing
 
 pytest: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -47,6 +47,15 @@ class User(AbstractUser):
     department = models.CharField(_("department"), max_length=20, choices=Department.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)  # for SMS notices; personal, so encrypted
+    #: a veteran's own account: the registry record it is bound to (what they may submit and see of their own)
+    veteran = models.OneToOneField(
+        "veterans.Veteran",
+        verbose_name=_("own record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account",
+    )
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 

@@ -78,6 +78,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "benefits.standards",
             "benefits.import",
             "benefits.reveal_account",
+            "points.view",
+            "points.submit",
+            "points.correct",
+            "points.freeze",
+            "points.catalog",
+            "points.redeem",
+            "points.object",
         }
     ),
     Role.CITY_STAFF: frozenset(
@@ -102,6 +109,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "benefits.manage",
             "benefits.import",
             "benefits.reveal_account",
+            "points.view",
+            "points.submit",
+            "points.correct",
+            "points.freeze",
+            "points.redeem",
+            "points.object",
         }
     ),
     Role.TOWN_STAFF: frozenset(
@@ -123,6 +136,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "benefits.propose",
             "benefits.confirm",
             "benefits.import",
+            "points.view",
+            "points.submit",
+            "points.correct",
+            "points.freeze",
+            "points.redeem",
+            "points.object",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -136,9 +155,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "benefits.view",
             "benefits.propose",
             "benefits.confirm",
+            "points.view",
+            "points.submit",
+            "points.redeem",
+            "points.object",
         }
     ),
-    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view", "workflow.inbox"}),
+    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view", "workflow.inbox", "points.view", "points.submit"}),
     Role.LIAISON: frozenset({"workflow.inbox"}),
     Role.AUDITOR: frozenset(
         {
@@ -150,10 +173,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "petitions.view",
             "cases.view",
             "benefits.view",
+            "points.view",
         }
     ),
     Role.EMPLOYER: frozenset(),
-    Role.VETERAN: frozenset(),
+    Role.VETERAN: frozenset({"points.submit_own", "points.object_own", "points.redeem_own"}),
 }
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "petitions",
     "cases",
     "benefits",
+    "points",
     "home",
 ]
 
@@ -190,6 +191,9 @@ WORKFLOW_ESCALATION_GRACE_DAYS = int(os.environ.get("WORKFLOW_ESCALATION_GRACE_D
 BENEFITS_CONFIRMATION_DEADLINE = (3, 31)
 # How far back (months) a standard published after its date is looked for, to pay its differences (补差).
 BENEFITS_BACKPAY_MONTHS = int(os.environ.get("BENEFITS_BACKPAY_MONTHS", "24"))
+
+# “老兵本色” points: how many days a frozen quarter's ranking is publicised for objections (公示期).
+POINTS_OBJECTION_DAYS = int(os.environ.get("POINTS_OBJECTION_DAYS", "7"))
 
 # --- notifications ------------------------------------------------------------------------
 # In-app always; then these channels. SMS goes through SMS_BACKEND (default: written to the log).

@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/", include("core.export_urls")),
     path("petitions/", include("petitions.urls")),
     path("benefits/", include("benefits.urls")),
+    path("points/", include("points.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -39,6 +39,10 @@ class Move:
     FINISH = "finish"  # this task is done and nothing else moves (the end of a side task)
 
 
+#: In ``Step.differs_from``: the opening of the case, by whoever opened it.
+OPENED = "open"
+
+
 @dataclass(frozen=True)
 class Context:
     """What an action's check and effect receive."""
@@ -116,7 +120,8 @@ class Step:
     then: str = ""
     #: tell the acting unit when the step opens (not for a step its opener does at once, like registration)
     notify: bool = True
-    #: maker-checker: whoever last acted at these earlier steps of the case may not act at this one
+    #: maker-checker: whoever last acted at these earlier steps of the case may not act at this one;
+    #: ``OPENED`` names the case's opening (who submitted a points entry does not approve it)
     differs_from: tuple[str, ...] = ()
 
     def role_for(self, case: Case) -> str:
@@ -143,6 +148,9 @@ class Process:
     #: the capability that shows this process's cases (with the region scope), and the one that opens them
     view_capability: str = ""
     open_capability: str = ""
+    #: the step a new case starts at, chosen from the case and its subject (a deduction goes straight to the
+    #: town); empty: the first step
+    start: Callable[[Case], str] | None = None
 
     def capability(self, action: str) -> str:
         """The capability an action on this process's cases needs ("" when the process declares none)."""
@@ -158,6 +166,10 @@ class Process:
     def first(self) -> Step:
         return self.steps[0]
 
+    def start_step(self, case: Case) -> Step:
+        """The step a new case enters: ``start``'s choice, or the first."""
+        return self.step(self.start(case)) if self.start is not None else self.first
+
 
 def register(process: Process) -> Process:
     keys = [s.key for s in process.steps]
@@ -170,7 +182,7 @@ def register(process: Process) -> Process:
         if step.branches and step.then and step.then not in keys:
             raise ValueError(f"{process.key}.{step.key}: unknown step {step.then!r} after the branches")
         for earlier in step.differs_from:
-            if earlier not in keys or earlier == step.key:
+            if earlier != OPENED and (earlier not in keys or earlier == step.key):
                 raise ValueError(f"{process.key}.{step.key}: differs_from names {earlier!r}, not another step")
     if not process.view_capability:
         raise ValueError(f"{process.key}: declare the view capability that shows its cases")

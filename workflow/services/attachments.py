@@ -43,9 +43,12 @@ def _clear_old_staging() -> None:
 
 
 @transaction.atomic
-def attachment_add(*, actor: User, case: Case, upload: Any) -> Attachment:
-    """Keep an uploaded file with an open case (allowed types, at most MAX_ATTACHMENT_MB), audited."""
-    require(actor, "workflow.inbox")
+def attachment_add(*, actor: User, case: Case, upload: Any, capability: str = "workflow.inbox") -> Attachment:
+    """Keep an uploaded file with an open case (allowed types, at most MAX_ATTACHMENT_MB), audited.
+
+    ``capability``: what the actor needs; a service that has already checked the actor's right to the case
+    names its own (a veteran's evidence for their own points entry)."""
+    require(actor, capability)
     if upload is None:
         raise invalid("file", _("Choose a file."), code="required")
     if not case.is_open:

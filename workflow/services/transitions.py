@@ -26,7 +26,7 @@ from core.permissions import require
 from workflow.calendar import Limit
 from workflow.fields import CONTROL_CHARACTERS, FieldContext, clean_inputs, dump_inputs
 from workflow.models import Case, CaseEvent, CaseSequence, Task
-from workflow.process import Action, Branch, Context, Move, Process, Step
+from workflow.process import OPENED, Action, Branch, Context, Move, Process, Step
 from workflow.registry import PROCESSES
 from workflow.services.access import describe_actor, eligible_users, may_act
 from workflow.services.deadlines import due_date, limit_of
@@ -122,7 +122,7 @@ def open_case(
         after={"number": case.number, "title": case.title, "process": process.key},
         reason=note,
     )
-    _enter(case, process.first, actor)
+    _enter(case, process.start_step(case), actor)
     return case
 
 
@@ -295,6 +295,13 @@ def refuse_same_actor(actor: Any, case: Case, task: Task) -> None:
     if task.kind != Task.Kind.STEP:
         return
     step = PROCESSES[case.process].step(task.step)
+    if OPENED in step.differs_from and case.created_by_id is not None and case.created_by_id == actor.pk:
+        raise invalid(
+            None,
+            _("You submitted this case; “%(step)s” must be done by someone else."),
+            code="same_actor",
+            step=task.label,
+        )
     for event in earlier_actions(case, step.differs_from):
         if event.actor_id == actor.pk and event.task is not None:
             raise invalid(
