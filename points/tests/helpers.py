@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.testing import Network
 from points.entries import EntryInput, entry_submit
@@ -45,7 +46,7 @@ def submit(
     return entry_submit(
         actor=actor,
         data=EntryInput(
-            veterans=list(people), item=item(code), day=day or dt.date.today() - dt.timedelta(days=1),
+            veterans=list(people), item=item(code), day=day or timezone.localdate() - dt.timedelta(days=1),
             quantity=Decimal(quantity) if quantity is not None else None, description=description,
             evidence=[photo()] if evidence else [],
         ),

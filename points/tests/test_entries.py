@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.testing import Network
 from points.entries import balance_of, correct
@@ -35,26 +36,29 @@ def test_a_group_entry_approved_by_the_village_books_each_person(net: Network) -
 
 def test_the_same_item_the_same_day_twice_is_refused(net: Network) -> None:
     a = register_veteran(net.users["city_staff"], net.grid)
-    day = dt.date.today() - dt.timedelta(days=2)
+    day = timezone.localdate() - dt.timedelta(days=2)
     submit(net.users["grid_leader"], [a], day=day)
     with pytest.raises(ValidationError) as exc:
         submit(net.users["village_staff"], [a], day=day)
     assert "duplicate" in codes(exc.value)
 
 
+def past_quarter_days() -> list[dt.date]:
+    """Three days of the last quarter that has ended (the same quarter, whatever today is)."""
+    today = timezone.localdate()
+    end = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1) - dt.timedelta(days=1)
+    return [end - dt.timedelta(days=n) for n in range(3)]
+
+
 def test_over_the_quarter_cap_says_by_how_much(net: Network) -> None:
     a = register_veteran(net.users["city_staff"], net.grid)
-    today = dt.date.today()
-    first = today.replace(day=1) if today.day > 2 else today
-    submit(net.users["grid_leader"], [a], day=first, quantity="24")
-    submit(
-        net.users["grid_leader"], [a], day=today if today != first else today, quantity="12"
-    ) if today != first else None
+    one, two, three = past_quarter_days()
+    submit(net.users["grid_leader"], [a], day=one, quantity="24")  # volunteering: 1 a hour, 40 a quarter
     with pytest.raises(ValidationError) as exc:
-        submit(
-            net.users["grid_leader"], [a], day=today - dt.timedelta(days=1) if today.day > 2 else today, quantity="24"
-        )
+        submit(net.users["grid_leader"], [a], day=two, quantity="20")
     assert "over_cap" in codes(exc.value)
+    assert "by 4" in str(exc.value.messages) or "4" in exc.value.messages[0]
+    submit(net.users["grid_leader"], [a], day=three, quantity="16")  # exactly the cap
 
 
 def test_a_deduction_goes_to_the_town_and_a_debt_is_owed(net: Network) -> None:
