@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.testing import Network
 from points.entries import balance_of, correct
-from points.models import Kind, Participant, PointEntry
+from points.models import Entry, Kind, Participant, PointEntry
 from points.tests.helpers import approver, decide, submit
 from veterans.tests.factories import register as register_veteran
 
@@ -84,3 +84,74 @@ def test_a_correction_reverses_and_frees_the_day(net: Network) -> None:
     reversal = correct(actor=net.users["town_staff"], row=row, reason="录入错误")
     assert reversal.points == -row.points and balance_of(a) == (0, 0)
     assert not Participant.objects.filter(live=True).exists()
+
+
+def test_an_entry_after_a_veterans_death_is_refused(net: Network) -> None:
+    from veterans.services import veteran_mark_deceased
+
+    a = register_veteran(net.users["city_staff"], net.grid)
+    died = timezone.localdate() - dt.timedelta(days=5)
+    veteran_mark_deceased(actor=net.users["city_staff"], veteran=a, died_on=died, reason="病故")
+    a.refresh_from_db()
+    submit(net.users["grid_leader"], [a], day=died)  # the day of the death itself is allowed
+    with pytest.raises(ValidationError) as exc:
+        submit(net.users["grid_leader"], [a], day=died + dt.timedelta(days=1))
+    assert codes(exc.value) == ["deceased"]
+
+
+@pytest.mark.parametrize(
+    ("who", "code", "kwargs", "refusal"),
+    [
+        ("grid_leader", "volunteer-service", {"evidence": False}, "evidence_required"),
+        ("grid_leader", "conduct-covenant", {"quantity": None}, "not_submitter"),
+        ("grid_leader", "volunteer-service", {"quantity": "25"}, "bad_hours"),
+        ("grid_leader", "volunteer-service", {"quantity": "0.3"}, "bad_hours"),
+        ("grid_leader", "education-study", {"quantity": "1.5"}, "bad_occasions"),
+        ("grid_leader", "volunteer-service", {"day": dt.date(2099, 1, 1)}, "future"),
+        ("grid_leader", "volunteer-service", {"day": dt.date(2020, 1, 1)}, "too_old"),
+    ],
+)
+def test_bad_entries_are_refused_at_their_field_and_nothing_is_written(
+    net: Network, who: str, code: str, kwargs: dict, refusal: str
+) -> None:
+    a = register_veteran(net.users["city_staff"], net.grid)
+    with pytest.raises(ValidationError) as exc:
+        submit(net.users[who], [a], code, **kwargs)
+    assert refusal in codes(exc.value)
+    assert not Entry.objects.exists() and not Participant.objects.exists()
+
+
+def test_people_out_of_scope_or_in_two_villages_are_refused(net: Network) -> None:
+    staff = net.users["city_staff"]
+    here, there = register_veteran(staff, net.grid), register_veteran(staff, net.other_grid)
+    with pytest.raises(ValidationError) as exc:
+        submit(net.users["grid_leader"], [here, there])
+    assert codes(exc.value) == ["not_visible"]
+    with pytest.raises(ValidationError) as exc:
+        submit(staff, [here, there])
+    assert codes(exc.value) == ["several_villages"]
+    assert not Entry.objects.exists()
+
+
+def test_a_veteran_submits_for_themself_only(net: Network) -> None:
+    me, other = (
+        register_veteran(net.users["city_staff"], net.village),
+        register_veteran(net.users["city_staff"], net.village),
+    )
+    user = net.users["veteran"]
+    user.veteran = me
+    user.save(update_fields=["veteran"])
+    with pytest.raises(ValidationError) as exc:
+        submit(user, [other])
+    assert codes(exc.value) == ["not_own"]
+    entry = submit(user, [me])
+    assert entry.submitted_as == "veteran" and entry.case.tasks.get().step == "village_approve"
+    assert entry.case.attachments.count() == 1
+
+
+def test_a_large_award_goes_to_the_town(net: Network) -> None:
+    a = register_veteran(net.users["city_staff"], net.village)
+    entry = submit(net.users["village_staff"], [a], "merit-county", quantity=None)  # 20 points, the town from 20
+    assert entry.town_approval and entry.case.tasks.get().step == "town_approve"
+    decide(entry, net.users["town_staff"])
+    assert balance_of(a) == (20, 0)
