@@ -33,7 +33,7 @@ PAGES = {
     "stations": ("/regions/stations/", None, None),
     "grids": ("/regions/grids/", None, None),
 }
-READ_ONLY = {"index", "detail", "stations", "grids"}
+READ_ONLY = ("index", "detail", "stations", "grids")
 #: Who may open each page: the lowest role that can.
 ALLOWED = {
     "index": "grid_leader",
