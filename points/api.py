@@ -31,9 +31,9 @@ from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from points import entries as services
 from points.figures import figures
-from points.models import Entry, Item, PointEntry, Ranking, RankingRow, RankingState, Reward
+from points.models import Entry, Item, Phase, PointEntry, Ranking, RankingRow, RankingState, Reward
 from points.quarters import label, parse_quarter, quarter_of
-from points.register import ENTRIES, entry_out
+from points.register import ENTRIES
 from regions.models import Region, prefix_of
 from veterans.models import Veteran
 from workflow.kit import subject_detail, subject_router
@@ -159,9 +159,9 @@ def _entry_in(raw: str | None) -> EntryIn:
 @endpoint(("points.submit", "points.submit_own"))
 def points_entries_with_evidence(
     request: AuthedRequest,
-    data: str | None = Form(None),  # noqa: B008 - ninja reads the form field from it
+    data: str | None = Form(None),
     evidence: list[UploadedFile] | None = File(None),  # noqa: B008 - ninja reads the uploads from it
-    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),  # type: ignore[type-arg]
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
 ) -> Status[Any]:
     """Submit an entry with its evidence (multipart: the entry as JSON in ``data``, the files in ``evidence``).
     The same ``Idempotency-Key`` with the same entry and files answers 200 with the first one, and makes no
@@ -210,7 +210,7 @@ class LedgerOut(Schema):
 
 def _reversed_by(row: PointEntry) -> int | None:
     try:
-        return row.reversed_by.pk  # type: ignore[attr-defined]  # the reverse one-to-one of ``reverses``
+        return int(row.reversed_by.pk)  # the reverse one-to-one of ``reverses``
     except PointEntry.DoesNotExist:
         return None
 
@@ -218,10 +218,10 @@ def _reversed_by(row: PointEntry) -> int | None:
 def row_out(row: PointEntry) -> dict[str, Any]:
     return {
         "id": row.pk, "veteran_id": row.veteran_id, "kind": row.kind, "day": row.day, "quarter": row.quarter,
-        "points": row.points, "aspect": row.aspect.code if row.aspect_id else None,
-        "item_name": row.version.name if row.version_id else None,
-        "entry_case_id": row.entry.case_id if row.entry_id else None,
-        "reward": row.reward.code if row.reward_id else None, "reason": row.reason, "reverses_id": row.reverses_id,
+        "points": row.points, "aspect": row.aspect.code if row.aspect else None,
+        "item_name": row.version.name if row.version else None,
+        "entry_case_id": row.entry.case_id if row.entry else None,
+        "reward": row.reward.code if row.reward else None, "reason": row.reason, "reverses_id": row.reverses_id,
         "reversed_by_id": _reversed_by(row), "created_at": row.created_at, "region_code": row.region_code,
     }  # fmt: skip
 
@@ -311,7 +311,7 @@ class RedemptionIn(Schema):
 def points_redemptions(
     request: AuthedRequest,
     payload: RedemptionIn,
-    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),  # type: ignore[type-arg]
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
 ) -> Status[Any]:
     """Spend a veteran's points on a reward: the ledger's debit. Refused when the balance is short."""
     key = idempotency.header_key(idempotency_key)
@@ -373,34 +373,43 @@ def scoped_region(request: AuthedRequest, code: str) -> Region:
     return found
 
 
-def ranking_covering(quarter: str, region: Region) -> Ranking | None:
-    """The narrowest frozen ranking of the quarter whose area holds the region (the town's before the city's)."""
-    candidates = Ranking.objects.filter(quarter=quarter).select_related("case")
-    covering = [r for r in candidates if region.code.startswith(prefix_of(r.region_code))]
+def ranking_covering(request: AuthedRequest, quarter: str, code: str) -> Ranking | None:
+    """The narrowest ranking of the quarter the caller sees (``Ranking.objects.visible_to``: its area's and from
+    within it) whose area holds the region ``code``: a town's before the city's."""
+    candidates = Ranking.objects.visible_to(request.user).filter(quarter=quarter).select_related("case")
+    covering = [r for r in candidates if code.startswith(prefix_of(r.region_code))]
     return max(covering, key=lambda r: len(prefix_of(r.region_code)), default=None)
 
 
 @router.get("/points/rankings", response=RankingOut)
-@endpoint("points.view", errors=(404,))
+@endpoint("points.view")
 def points_rankings(
     request: AuthedRequest, quarter: str = "", region: str = "", limit: Int64 = 50, cursor: str = ""
 ) -> dict[str, Any]:
-    """A quarter's frozen ranking, narrowed to an area of the caller's scope: the final rows once published,
-    until then the publicised ones; best score first. 404 when no ranking of the quarter covers the area."""
+    """A quarter's frozen ranking: the final rows once published, until then the publicised ones; best score
+    first. ``region`` (a town, village or grid code) narrows the rows to that area; without it, the ranking
+    that holds the caller's own area, whole. 404 when no ranking of the quarter the caller sees covers it."""
     key = parse_quarter(quarter)
-    area = scoped_region(request, region)
-    ranking = ranking_covering(key, area)
+    area = None
+    if region.strip():
+        area = Region.objects.filter(code=region.strip()).first()
+        if area is None:
+            raise invalid("region", _("No region has this code."), code="unknown_region")
+    scope = request.user.scope_region
+    ranking = ranking_covering(request, key, area.code if area is not None else scope.code if scope else "")
     if ranking is None:
         raise Http404
-    phase = RankingState.FINAL if ranking.state == RankingState.FINAL else RankingState.NOTICE
-    rows = RankingRow.objects.filter(ranking=ranking, phase=phase, region_code__startswith=area.prefix)
+    phase = Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE
+    rows = RankingRow.objects.filter(ranking=ranking, phase=phase)
+    if area is not None:
+        rows = rows.filter(region_code__startswith=area.prefix)
     items, next_cursor = keyset_page(rows, key=("score", "id"), cursor=cursor or None, limit=limit, descending=True)
     codes = {c for r in items for c in (r.grid_code, r.village_code, r.town_code) if c}
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     return {
         "case_id": ranking.case_id, "quarter": key, "quarter_label": label(key), "ranking_region": ranking.region_code,
-        "region": area.code, "state": ranking.state, "phase": phase, "people": ranking.people,
-        "frozen_at": ranking.frozen_at, "final_at": ranking.final_at,
+        "region": area.code if area is not None else ranking.region_code, "state": ranking.state, "phase": phase,
+        "people": ranking.people, "frozen_at": ranking.frozen_at, "final_at": ranking.final_at,
         "items": [
             {"veteran_id": r.veteran_id, "name": r.name, "region_code": r.region_code,
              "grid": names.get(r.grid_code, ""), "village": names.get(r.village_code, ""),

@@ -37,7 +37,9 @@ def _by_area(qs: QuerySet[Any], length: int, *extra: str, **aggregates: Any) -> 
     return list(qs.annotate(area=Substr("region_code", 1, length)).values("area", *extra).annotate(**aggregates))
 
 
-def _counts(prefix: str, quarter: str, length: int) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, Any], int]]:
+def _counts(
+    prefix: str, quarter: str, length: int
+) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, Any], int]]:
     """Living veterans, participants and points by (area, aspect), for the areas of ``length`` digits under
     ``prefix``: three GROUP BY queries."""
     living_qs = Veteran.objects.filter(region_code__startswith=prefix, status=Status.LIVING)
