@@ -11,6 +11,7 @@ from cases.api import router as cases_router
 from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
 from core.export_api import router as exports_router
 from petitions.api import router as petitions_router
+from points.api import router as points_router
 from regions.api import router as regions_router
 from veterans.api import router as veterans_router
 from workflow.api import router as workflow_router
@@ -37,4 +38,5 @@ api.add_router("/", petitions_router)
 api.add_router("/", cases_router)
 api.add_router("/", benefits_router)
 api.add_router("/", batches_router)
+api.add_router("/", points_router)
 api.add_router("/", exports_router)
