@@ -30,6 +30,7 @@ from core.errors import invalid, merged
 from core.ledger import reverse_entry
 from core.permissions import require
 from points.models import (
+    ENTRY_PROCESS,
     Account,
     Basis,
     Entry,
@@ -47,6 +48,7 @@ from points.quarters import quarter_of
 from regions.models import Level, ancestor_code, level_of, prefix_of
 from veterans.choices import Status
 from veterans.models import Veteran
+from workflow.registry import PROCESSES
 
 #: The most people one entry (a group activity) records.
 MAX_PEOPLE = 200
@@ -130,7 +132,6 @@ class EntryInput:
 def entry_submit(*, actor: Any, data: EntryInput) -> Entry:
     """Record an item on a day for one veteran or several (a group activity), with its evidence; it then waits
     for the village's approval (the town's for a deduction or a large award)."""
-    from points.process import ENTRY
     from workflow.services import open_case
     from workflow.services.attachments import attachment_add
 
@@ -178,7 +179,7 @@ def entry_submit(*, actor: Any, data: EntryInput) -> Entry:
     with transaction.atomic():
         case = open_case(
             actor=actor,
-            process=ENTRY,
+            process=PROCESSES[ENTRY_PROCESS],
             title=f"{version.name} · {names}",
             region_code=region,
             owner_code=actor.scope_region.code if actor.scope_region_id else region,

@@ -36,6 +36,12 @@ from workflow.models import CaseSubject, SubjectQuerySet
 if TYPE_CHECKING:
     from accounts.models import User
 
+#: The keys of the module's processes (``points.process`` declares them; the services look them up by key in
+#: ``workflow.registry``, so that the processes' effects may call the services without an import cycle).
+ENTRY_PROCESS = "points_entry"
+RANKING_PROCESS = "points_ranking"
+OBJECTION_PROCESS = "points_objection"
+
 #: A quarter's key: ``2026Q3``.
 QUARTER_LENGTH = 6
 
@@ -70,7 +76,7 @@ class Evidence(models.TextChoices):
 class Submitter(models.TextChoices):
     """Who may submit an item: the grid leader, a station's staff, the veteran themself."""
 
-    GRID_LEADER = "grid_leader", _("Grid leader")
+    GRID_LEADER = "grid", _("Grid leader")
     STATION = "station", _("Service station staff")
     VETERAN = "veteran", _("The veteran (self-report)")
 

@@ -12,19 +12,15 @@ An objection: raised within the period, decided by the veteran's town; upheld, i
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from points.models import Entry, Objection, Ranking
+from points.models import ENTRY_PROCESS, OBJECTION_PROCESS, RANKING_PROCESS, Entry, Objection, Ranking
+from points.quarters import OBJECTIONS
 from regions.models import Level, ancestor_code, level_of
 from workflow.calendar import Limit
 from workflow.models import Case
 from workflow.process import OPENED, Action, Context, Field, Move, Process, Step, Unit, register
-from workflow.windows import Window
-
-#: The objection period of a publicised ranking: it opens on the day the ranking is frozen.
-OBJECTIONS = Window("objection", _("the objection period (公示期)"), settings.POINTS_OBJECTION_DAYS, anchor="notice")
 
 
 def village(case: Case) -> Unit:
@@ -79,7 +75,7 @@ def _approval(key: str, label: object, role: str, unit: object) -> Step:
 
 ENTRY = register(
     Process(
-        key="points_entry",
+        key=ENTRY_PROCESS,
         label=_("Points entry"),
         prefix="JF",
         owner_role=Role.VILLAGE_STAFF,
@@ -104,7 +100,7 @@ def on_publish_final(ctx: Context) -> None:
 
 RANKING = register(
     Process(
-        key="points_ranking",
+        key=RANKING_PROCESS,
         label=_("Quarterly points ranking"),
         prefix="GS",
         owner_role=Role.TOWN_STAFF,
@@ -148,7 +144,7 @@ def on_dismissed(ctx: Context) -> None:
 
 OBJECTION = register(
     Process(
-        key="points_objection",
+        key=OBJECTION_PROCESS,
         label=_("Objection to a points ranking"),
         prefix="YY",
         owner_role=Role.VILLAGE_STAFF,

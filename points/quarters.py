@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import invalid
+from workflow.windows import Window
+
+#: The objection period of a publicised ranking (公示期): it opens on the day the ranking is frozen.
+OBJECTIONS = Window("objection", _("the objection period (公示期)"), settings.POINTS_OBJECTION_DAYS, anchor="notice")
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 

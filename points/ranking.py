@@ -20,11 +20,24 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from core.errors import invalid
 from core.permissions import require
-from points.models import Entry, Kind, Objection, Outcome, Phase, PointEntry, Ranking, RankingRow, RankingState
-from points.quarters import bounds, label, parse_quarter
+from points.models import (
+    OBJECTION_PROCESS,
+    RANKING_PROCESS,
+    Entry,
+    Kind,
+    Objection,
+    Outcome,
+    Phase,
+    PointEntry,
+    Ranking,
+    RankingRow,
+    RankingState,
+)
+from points.quarters import OBJECTIONS, bounds, label, parse_quarter
 from regions.models import Level, Region, level_of, prefix_of
 from veterans.models import Veteran
 from workflow.models import Case, Task
+from workflow.registry import PROCESSES
 
 #: The levels an area may be frozen at: a town, or the city (or a larger area) at once.
 FREEZE_LEVELS = (Level.TOWN, Level.CITY, Level.PREFECTURE, Level.PROVINCE)
@@ -109,13 +122,12 @@ def freeze(*, actor: Any, quarter: str, region: Region | str) -> tuple[Ranking, 
 
 
 def _freeze(actor: Any, quarter: str, area: Region) -> Ranking:
-    from points.process import RANKING
     from workflow.services import open_case
 
     today = timezone.localdate()
     case = open_case(
         actor=actor,
-        process=RANKING,
+        process=PROCESSES[RANKING_PROCESS],
         title=f"{label(quarter)} {area.name} “老兵本色”积分排名",
         region_code=area.code,
         owner_code=area.code,
@@ -171,7 +183,6 @@ def objection_open(
 ) -> Objection:
     """Object to a row of a publicised ranking within its objection period: the veteran themself, or a station
     for them. The town decides; upheld, the disputed row is reversed before the final ranking."""
-    from points.process import OBJECTION, OBJECTIONS
     from workflow.services import open_case
     from workflow.windows import refuse_outside
 
@@ -203,7 +214,7 @@ def objection_open(
     with transaction.atomic():
         case = open_case(
             actor=actor,
-            process=OBJECTION,
+            process=PROCESSES[OBJECTION_PROCESS],
             title=f"{person.name} · {label(frozen.quarter)}",
             region_code=person.region_code,
             owner_code=actor.scope_region.code if actor.scope_region_id else person.region_code,

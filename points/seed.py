@@ -13,8 +13,8 @@ from typing import Any
 #: the date the example versions are in force from
 SINCE = dt.date(2025, 1, 1)
 
-ALL = ["grid_leader", "station", "veteran"]
-STAFF = ["grid_leader", "station"]
+ALL = ["grid", "station", "veteran"]
+STAFF = ["grid", "station"]
 STATION = ["station"]
 
 #: code, name, items: (code, name, basis, points, options)
