@@ -70,6 +70,14 @@ LABELS: dict[str, Any] = {
     "benefits.batch_export": _("Bank file exported"),
     "benefits.return_import": _("Bank return file imported"),
     "benefits.reveal_account": _("Full bank account viewed"),
+    # “老兵本色” points
+    "points.submit": _("Points entry submitted"),
+    "points.book": _("Points booked"),
+    "points.correct": _("Points row reversed"),
+    "points.redeem": _("Points redeemed"),
+    "points.cancel_redemption": _("Redemption cancelled"),
+    "points.freeze": _("Quarterly ranking frozen"),
+    "points.publish": _("Final ranking published"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

@@ -430,10 +430,13 @@ def correct(*, actor: Any, row: PointEntry | int, reason: str, objection: Any = 
         raise invalid("row", _("No such ledger row in your area."), code="not_found")
     if found.kind == Kind.REDEMPTION:
         raise invalid("row", _("A redemption is cancelled, not corrected."), code="redemption")
-    return _reverse(actor, found, reason, objection=objection, action="points.correct")
+    reversal = _reverse(actor, found, reason, objection=objection)
+    audit_record(actor=actor, action="points.correct", obj=reversal, region_code=found.region_code,
+                 after={"reverses": found.pk, "points": reversal.points}, reason=reversal.reason)  # fmt: skip
+    return reversal
 
 
-def _reverse(actor: Any, row: PointEntry, reason: str, *, objection: Any, action: str) -> PointEntry:
+def _reverse(actor: Any, row: PointEntry, reason: str, *, objection: Any) -> PointEntry:
     accounts = locked_accounts([row.veteran_id])
     reversal = reverse_entry(row, actor=actor, reason=reason, objection=objection)
     apply(accounts[row.veteran_id], reversal.points)
@@ -441,8 +444,6 @@ def _reverse(actor: Any, row: PointEntry, reason: str, *, objection: Any, action
         Participant.objects.filter(pk=row.participant_id).update(live=False)
     if row.reward_id:
         Reward.objects.filter(pk=row.reward_id, stock__isnull=False).update(stock=F("stock") + 1)
-    audit_record(actor=actor, action=action, obj=reversal, region_code=row.region_code,
-                 after={"reverses": row.pk, "points": reversal.points}, reason=reversal.reason)  # fmt: skip
     _booked([reversal], row.quarter)
     return reversal
 
@@ -494,7 +495,10 @@ def cancel_redemption(*, actor: Any, row: PointEntry | int, reason: str) -> Poin
     found = PointEntry.objects.visible_to(actor).filter(pk=pk, kind=Kind.REDEMPTION).first()
     if found is None:
         raise invalid("row", _("No such redemption in your area."), code="not_found")
-    return _reverse(actor, found, reason, objection=None, action="points.cancel_redemption")
+    reversal = _reverse(actor, found, reason, objection=None)
+    audit_record(actor=actor, action="points.cancel_redemption", obj=reversal, region_code=found.region_code,
+                 after={"reverses": found.pk, "points": reversal.points}, reason=reversal.reason)  # fmt: skip
+    return reversal
 
 
 def _booked(rows: Sequence[PointEntry], quarter: str) -> None:
