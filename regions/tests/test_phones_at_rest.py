@@ -108,7 +108,7 @@ def test_a_users_phone_is_checked_like_every_phone(net: Network) -> None:
 # --- the data migration ------------------------------------------------------------------------------------
 
 BEFORE = [("regions", "0002_star_criteria"), ("accounts", "0003_username_unique_ignoring_case")]
-AFTER = [("regions", "0004_phones_encrypted"), ("accounts", "0005_phone_encrypted")]
+AFTER = [("regions", "0004_phones_encrypted"), ("accounts", "0006_user_veteran")]
 
 
 @pytest.fixture
