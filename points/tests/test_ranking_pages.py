@@ -89,9 +89,9 @@ def test_freezing_twice_says_already_frozen_and_links_to_it(net: Network) -> Non
 def test_it_refuses_a_quarter_not_over_or_malformed_at_the_field(net: Network, quarter: str, words: str) -> None:
     if quarter == "now":
         quarter = quarter_of(timezone.localdate())
-    response = net.client("town_staff", ).post(
-        reverse("points:ranking_freeze"), {"quarter": quarter, "region": net.danghu.code}
-    )
+    response = net.client(
+        "town_staff",
+    ).post(reverse("points:ranking_freeze"), {"quarter": quarter, "region": net.danghu.code})
     assert response.status_code == 400
     assert words in " ".join(str(e) for e in response.context["form"].errors["quarter"])
     assert not Ranking.objects.exists()
