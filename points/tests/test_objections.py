@@ -4,9 +4,12 @@ The rows of a ranking never change."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.testing import Network
 from core.ledger import AppendOnlyError
@@ -81,8 +84,11 @@ def test_after_the_period_an_objection_is_refused_with_the_windows_dates(net: Ne
     assert not client.get(reverse("points:ranking", args=[ranking.case_id])).context["may_object"]
     response = client.post(form_url(ranking, a), {"disputed": PointEntry.objects.get(veteran=a).pk, "claim": "有误"})
     assert response.status_code == 400
-    errors = " ".join(response.context["form"].non_field_errors())
-    assert "has closed" in errors or "已结束" in errors or "objection period" in errors
+    errors = response.context["form"].errors.as_data()["__all__"]
+    assert [e.code for e in errors] == ["objection_late"]
+    closes = timezone.localdate() - dt.timedelta(days=30 - 7)
+    assert errors[0].params["closes"] == closes and errors[0].code == "objection_late"
+    assert "公示期" in " ".join(response.context["form"].non_field_errors())
     assert not Objection.objects.exists()
 
 

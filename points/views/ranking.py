@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -191,7 +191,8 @@ def my_ranking(request: AuthedRequest) -> HttpResponse:
     is open."""
     veteran_id = getattr(request.user, "veteran_id", None)
     if not veteran_id:
-        raise Http404
+        context: dict[str, Any] = {"rows": [], "chosen": None, "form": None, "unbound": True}
+        return render(request, "points/ranking_mine.html", context, status=400 if request.method == "POST" else 200)
     veteran = Veteran.objects.get(pk=veteran_id)
     mine = []
     for row in services.own_rows(veteran):
