@@ -219,3 +219,20 @@ def test_the_pdf_is_a_download_not_kept_with_a_page_per_rows(net: Network) -> No
     pdf = net.client("other_town_staff").get(reverse("points:ranking_pdf", args=[big.case_id])).content
     assert page_count(pdf) == 3  # 70 rows, about 30 a page under the repeated header
     assert net.client("other_town_staff").get(reverse("points:ranking_pdf", args=[ranking.case_id])).status_code == 404
+
+
+def test_the_list_of_rankings_costs_the_same_queries_for_one_ranking_or_two(
+    net: Network, django_assert_max_num_queries: object
+) -> None:
+    ranking = town_ranking(net, people=1)
+    client = net.client("city_staff")
+    with django_assert_max_num_queries(30) as one:  # type: ignore[operator]
+        client.get(reverse("points:rankings"))
+    booked_in_zhapu(net, [register_veteran(net.users["city_staff"], net.other_grid)], "1", past_quarter_days()[0])
+    freeze(actor=net.users["city_staff"], quarter=ranking.quarter, region=net.zhapu)
+    with django_assert_max_num_queries(len(one.captured_queries)):  # type: ignore[attr-defined,operator]
+        response = client.get(reverse("points:rankings"))
+    assert len(response.context["rows"]) == 2
+    assert {r.area for r in response.context["rows"]} == {"当湖街道", "乍浦镇"}
+    choices = [c for c, _n in response.context["form"].fields["region"].choices]
+    assert choices == [net.city.code, net.danghu.code, net.zhapu.code]  # the city's staff: the city or any town
