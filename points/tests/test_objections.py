@@ -121,6 +121,9 @@ def test_an_upheld_objection_reverses_and_the_final_ranking_shows_the_new_score(
     row = PointEntry.objects.get(veteran=a)
     net.client("village_staff").post(form_url(ranking, a), {"disputed": row.pk, "claim": "当天未参加"})
     objection = Objection.objects.get()
+    page = net.client("town_staff").get(reverse("points:objection", args=[objection.case_id])).content.decode()
+    assert 'value="uphold"' in page and 'value="dismiss"' in page  # the town decides on the kit's partial
+    assert decide(net, objection, "uphold", "") == 400  # a note is required
     assert decide(net, objection, "uphold", "核实未参加") == 302
     objection.refresh_from_db()
     assert objection.outcome == Outcome.UPHELD and objection.reversal is not None and objection.reversal.points == -5

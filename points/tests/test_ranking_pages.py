@@ -184,6 +184,10 @@ def test_publishing_is_refused_before_the_period_closes_and_done_after(net: Netw
     ranking = town_ranking(net, people=2)
     client = net.client("town_staff")
     task = Task.objects.get(case_id=ranking.case_id, status=Task.Status.OPEN)
+    notice = client.get(reverse("points:ranking", args=[ranking.case_id])).content.decode()
+    assert 'name="action" value="publish"' in notice  # the kit's case partial offers the town its step
+    village = net.client("village_staff").get(reverse("points:ranking", args=[ranking.case_id])).content.decode()
+    assert 'value="publish"' not in village
     act_url = reverse("workflow:act", args=[task.pk])
     early = client.post(act_url, {"action": "publish", "note": ""})
     assert early.status_code == 400
