@@ -4,8 +4,9 @@ ranking through the kit, the printable PDF; who sees a ranking."""
 from __future__ import annotations
 
 import datetime as dt
-import re
+import io
 
+import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -203,10 +204,16 @@ def test_publishing_is_refused_before_the_period_closes_and_done_after(net: Netw
     page = client.get(reverse("points:ranking", args=[ranking.case_id]))
     assert 'id="final-note"' in page.content.decode()
     assert {r.phase for r in page.context["page_rows"]} == {Phase.FINAL}
+    pdf = client.get(reverse("points:ranking_pdf", args=[ranking.case_id])).content
+    assert "最终排名" in text_of(pdf) and "公示期" not in text_of(pdf)
 
 
 def page_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def text_of(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_the_pdf_is_a_download_not_kept_with_a_page_per_rows(net: Network) -> None:
@@ -216,6 +223,9 @@ def test_the_pdf_is_a_download_not_kept_with_a_page_per_rows(net: Network) -> No
     assert response.content.startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"] and "no-store" in response["Cache-Control"]
     assert page_count(response.content) == 1
+    text = text_of(response.content)
+    assert "公示期" in text and "当湖街道" in text and "东湖村" in text
+    assert all(r.name in text for r in RankingRow.objects.filter(ranking=ranking))
     staff = net.users["city_staff"]
     many = [register_veteran(staff, net.other_grid) for _ in range(70)]
     booked_in_zhapu(net, many, "1", past_quarter_days()[0])
