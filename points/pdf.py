@@ -44,7 +44,6 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=28, alignment=1, spaceAfter=4),
         "sub": ParagraphStyle("sub", fontName=font, fontSize=11, leading=18, alignment=1),
-        "body": ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK"),
     }
 
 
