@@ -11,46 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from core.errors import invalid
+from core.pdf import FONT, cjk_font, font_problem
 from petitions.models import Petition
 from petitions.process import MAX_EXTENSION_DAYS
 from regions.models import Level, Region, ancestor_code
-
-FONT = "LetterSerif"
-
-
-def font_problem() -> str | None:
-    """Why the letters' font cannot be used, for the system check and the error; None when it can."""
-    path = Path(settings.LETTER_FONT_PATH)
-    if not path.is_file():
-        return (
-            f"信函字体缺失：{path}（请运行 make fonts，或以 LETTER_FONT_PATH 指定 Noto Serif SC 的 TTF 文件）/ "
-            f"The letters' font is missing at {path}: run `make fonts`, or set LETTER_FONT_PATH to a TrueType "
-            "Chinese font (Noto Serif SC)."
-        )
-    try:
-        TTFont(FONT, str(path))
-    except TTFError as exc:
-        return (
-            f"信函字体不可用：{path}（须为 TrueType 轮廓的中文字体）/ The letters' font at {path} cannot be "
-            f"embedded ({exc}): it must be a TrueType (glyf) Chinese font, not CFF/OpenType."
-        )
-    return None
 
 
 def font_check(**kwargs: object) -> list[checks.CheckMessage]:
@@ -61,10 +36,7 @@ def font_check(**kwargs: object) -> list[checks.CheckMessage]:
 
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
-    problem = font_problem()
-    if problem:
-        raise ImproperlyConfigured(problem)
-    pdfmetrics.registerFont(TTFont(FONT, str(settings.LETTER_FONT_PATH)))
+    cjk_font()
     body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=22, firstLineIndent=24, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", fontName=FONT, fontSize=20, leading=30, alignment=1, spaceAfter=6),

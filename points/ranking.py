@@ -258,3 +258,34 @@ def uphold(*, actor: Any, objection: Objection, note: str) -> None:
         raise invalid(None, _("Only the town may uphold an objection."), code="not_town") from None
     objection.reversal = reversal
     objection.outcome = Outcome.UPHELD
+
+
+# --- what the pages read ----------------------------------------------------------------------------------------
+
+
+def period(ranking: Ranking) -> Any:
+    """The objection period's dates on the ranking's case (a ``workflow.windows.Span``), or None before it opens."""
+    from points.process import OBJECTIONS
+    from workflow.windows import span
+
+    # The period is anchored on the case's "notice" date: the step's task is read only by an unanchored window,
+    # so a list of rankings costs no query per row for it.
+    task = None if OBJECTIONS.anchor else Task.objects.filter(case_id=ranking.case_id).order_by("id").first()
+    return span(OBJECTIONS, ranking.case, task)  # type: ignore[arg-type]  # anchored: the task is not read
+
+
+def objection_window_open(ranking: Ranking) -> bool:
+    """Whether objections may be raised now: publicised, and today inside the period."""
+    dates = period(ranking)
+    return ranking.state == RankingState.NOTICE and dates is not None and dates.contains(timezone.localdate())
+
+
+def own_rows(veteran: Veteran | int) -> Any:
+    """A veteran's own rows of every ranking they are in (the portal's “my ranking”), newest quarter first: the
+    record they are bound to, whatever area the ranking covers."""
+    vid = veteran.pk if isinstance(veteran, Veteran) else veteran
+    return (
+        RankingRow.objects.filter(veteran_id=vid)
+        .select_related("ranking__case")
+        .order_by("-ranking__quarter", "ranking__region_code", "phase")
+    )

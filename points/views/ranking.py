@@ -1,3 +1,260 @@
-from django.urls import URLPattern
+"""The quarterly ranking's pages: the frozen rankings and the freeze form, a ranking's public notice (公示) with
+its objection period and the final ranking after it, its PDF, objections raised from the notice (or by the
+veteran from “my ranking”), and the objections' register on the kit."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from core.access import Target, page
+from core.pagination import keyset_page
+from core.types import AuthedRequest
+from core.views import submit_form
+from points import ranking as services
+from points.forms_ranking import FreezeForm, ObjectionForm, WithinForm, disputed_choices
+from points.models import Objection, Phase, Ranking, RankingRow, RankingState
+from points.pdf import render_notice
+from points.quarters import label
+from points.ranking_register import OBJECTIONS_REGISTER, RANKINGS
+from regions.models import Level, Region, level_of
+from veterans.models import Veteran
+from workflow.kit import PAGE_SIZE, detail_page, list_page, list_params, subject_by_case, subject_list
+
+#: Rows of a notice on one page: a town's whole ranking (~2,000 veterans) fits on one.
+ROWS_PER_PAGE = 2500
+
+
+def place_names(codes: Any) -> dict[str, str]:
+    """Each region code's name (the area, a village, a grid), in one query."""
+    return dict(Region.objects.filter(code__in=set(codes) - {""}).values_list("code", "name"))
+
+
+def rank_field(ranking: Ranking) -> str:
+    """The rank a row is shown by: in the town for a town's ranking, in the city for the city's (or larger)."""
+    return "rank_town" if level_of(ranking.region_code) in (Level.TOWN, None) else "rank_city"
+
+
+# --- the rankings ----------------------------------------------------------------------------------------------
+
+
+def _list(request: AuthedRequest, form: FreezeForm | None, status: int = 200, **extra: Any) -> HttpResponse:
+    try:
+        rows, next_cursor = keyset_page(
+            subject_list(RANKINGS, user=request.user), key="id",
+            cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, descending=True,
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        rows, next_cursor, status = [], None, 400
+    names = place_names(r.region_code for r in rows)
+    for r in rows:
+        r.area = names.get(r.region_code, r.region_code)
+        r.quarter_label = label(r.quarter)
+        r.period = services.period(r)
+    context = {"rows": rows, "next_cursor": next_cursor, "form": form, **extra}
+    return render(request, "points/rankings.html", context, status=status)
+
+
+@page(RANKINGS.view_capability, params=("cursor",))
+def rankings(request: AuthedRequest) -> HttpResponse:
+    form = FreezeForm(user=request.user) if request.user.can(RANKINGS.open_capability) else None
+    return _list(request, form)
+
+
+@page(RANKINGS.open_capability, methods=("POST",))
+def ranking_freeze(request: AuthedRequest) -> HttpResponse:
+    form = FreezeForm(request.POST, user=request.user)
+    result = submit_form(request, form, lambda d: services.freeze(actor=request.user, quarter=d["quarter"],
+                                                                   region=d["region"]))  # fmt: skip
+    if result is None:
+        return _list(request, form, status=400)
+    ranking, made = result
+    if not made:
+        return _list(request, FreezeForm(user=request.user), already=ranking)
+    messages.success(request, _("Frozen: %(n)s people ranked; the public notice and its objection period begin today.")
+                     % {"n": ranking.people})  # fmt: skip
+    return redirect("points:ranking", pk=ranking.case_id)
+
+
+def _rows(request: AuthedRequest, ranking: Ranking) -> dict[str, Any]:
+    """The notice's (or the final) rows, of the chosen village or grid, one page, with their places' names."""
+    phase = Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE
+    base = RankingRow.objects.filter(ranking=ranking, phase=phase)
+    villages = set(base.values_list("village_code", flat=True).distinct())
+    grids = set(base.exclude(grid_code="").values_list("grid_code", flat=True).distinct())
+    names = place_names([ranking.region_code, *villages, *grids])
+    places = sorted(((c, names.get(c, c)) for c in villages | grids), key=lambda p: p[0])
+    form = WithinForm(request.GET or None, places=places)
+    within = form.cleaned_data.get("within", "") if form.is_valid() else ""
+    field = rank_field(ranking)
+    paginator = Paginator(services.rows(ranking, within=within), ROWS_PER_PAGE)
+    rows = paginator.get_page(request.GET.get("page"))
+    for row in rows:
+        row.rank = getattr(row, field) or row.rank_town
+        row.village = names.get(row.village_code, "")
+        row.grid = names.get(row.grid_code, "")
+    return {"within_form": form, "within": within, "page_rows": rows, "names": names}
+
+
+def _ranking_extra(request: AuthedRequest) -> Any:
+    def extra(ranking: Ranking) -> dict[str, Any]:
+        context = _rows(request, ranking)
+        user = request.user
+        context.update(
+            r=ranking,
+            area=context["names"].get(ranking.region_code, ranking.region_code),
+            quarter_label=label(ranking.quarter),
+            period=services.period(ranking),
+            final=ranking.state == RankingState.FINAL,
+            may_object=services.objection_window_open(ranking) and user.can("points.object"),
+            objections=Objection.objects.visible_to(user).filter(ranking=ranking).select_related("case", "veteran"),
+        )
+        return context
+
+    return extra
+
+
+@page(RANKINGS.view_capability, target=Target(Ranking, "case_id"), params=("within", "page"))
+def ranking_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return detail_page(RANKINGS, request, pk, template="points/ranking.html", extra=_ranking_extra(request))
+
+
+@page(RANKINGS.view_capability, target=Target(Ranking, "case_id"), no_store=True)
+def ranking_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The notice (or the final ranking) to print and post: a public notice of names and scores, so not audited
+    as an export; sent as a download that no browser or proxy keeps."""
+    ranking = subject_by_case(RANKINGS, user=request.user, case_pk=pk)
+    field = rank_field(ranking)
+    rows = list(services.rows(ranking))
+    for row in rows:
+        row.rank = getattr(row, field) or row.rank_town
+    names = place_names([ranking.region_code, *(r.village_code for r in rows)])
+    pdf = render_notice(ranking, rows, area=names.get(ranking.region_code, ""), period=services.period(ranking),
+                        places=names)  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ranking-{ranking.quarter}-{ranking.region_code}.pdf"'
+    return response
+
+
+# --- objections ------------------------------------------------------------------------------------------------
+
+
+def _objection_form(request: AuthedRequest, ranking: Ranking, veteran: Veteran) -> tuple[ObjectionForm, Any]:
+    """The form for an objection to ``veteran``'s row, and, once sent and accepted, the objection."""
+    form = ObjectionForm(request.POST or None, choices=disputed_choices(veteran.pk, ranking.quarter))
+
+    def action(data: dict[str, Any]) -> Objection:
+        return services.objection_open(actor=request.user, ranking=ranking, veteran=veteran,
+                                       disputed=data["disputed"], claim=data["claim"])  # fmt: skip
+
+    return form, submit_form(request, form, action)
+
+
+def _raised(request: AuthedRequest, objection: Objection) -> HttpResponse:
+    messages.success(request, _("Objection %(number)s raised; the town station reviews it.")
+                     % {"number": objection.case.number})  # fmt: skip
+    return redirect("points:objection", pk=objection.case_id)
+
+
+@page("points.object", target=Target(Ranking, "case_id"), methods=("GET", "POST"), params=("veteran",))
+def objection_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A station raises an objection for a veteran of the ranking (chosen from the notice's rows)."""
+    ranking = subject_by_case(RANKINGS, user=request.user, case_pk=pk)
+    raw = request.GET.get("veteran", "")
+    found = (
+        Veteran.objects.visible_to(request.user).filter(pk=int(raw)).first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    if found is None or not ranking.rows.filter(veteran=found).exists():
+        messages.error(request, _("Choose a veteran of your area from the ranking's rows."))
+        return redirect("points:ranking", pk=pk)
+    form, objection = _objection_form(request, ranking, found)
+    if objection is not None:
+        return _raised(request, objection)
+    context = {"r": ranking, "veteran": found, "form": form, "quarter_label": label(ranking.quarter),
+               "period": services.period(ranking), "open": services.objection_window_open(ranking)}  # fmt: skip
+    return render(request, "points/objection_form.html", context, status=400 if form.errors else 200)
+
+
+@page("points.object_own", methods=("GET", "POST"), params=("ranking",))
+def my_ranking(request: AuthedRequest) -> HttpResponse:
+    """The veteran's own place in each ranking they are in, and an objection to their own row while the period
+    is open."""
+    veteran_id = getattr(request.user, "veteran_id", None)
+    if not veteran_id:
+        context: dict[str, Any] = {"rows": [], "chosen": None, "form": None, "unbound": True}
+        return render(request, "points/ranking_mine.html", context, status=400 if request.method == "POST" else 200)
+    veteran = Veteran.objects.get(pk=veteran_id)
+    mine = []
+    for row in services.own_rows(veteran):
+        ranking = row.ranking
+        if row.phase != (Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE):
+            continue
+        row.rank = getattr(row, rank_field(ranking)) or row.rank_town
+        row.quarter_label = label(ranking.quarter)
+        row.period = services.period(ranking)
+        row.open = services.objection_window_open(ranking)
+        mine.append(row)
+    names = place_names(r.ranking.region_code for r in mine)
+    for row in mine:
+        row.area = names.get(row.ranking.region_code, "")
+    raw = request.POST.get("ranking") or request.GET.get("ranking", "")
+    chosen = next((r for r in mine if str(r.ranking_id) == raw and r.open), None)
+    form = None
+    if chosen is not None:
+        form, objection = _objection_form(request, chosen.ranking, veteran)
+        if objection is not None:
+            return _raised(request, objection)
+    status = 400 if (form is not None and form.errors) or (request.method == "POST" and chosen is None) else 200
+    if request.method == "POST" and chosen is None:
+        messages.error(request, _("Objections to this ranking are closed."))
+    return render(request, "points/ranking_mine.html", {"rows": mine, "chosen": chosen, "form": form}, status=status)
+
+
+@page(OBJECTIONS_REGISTER.view_capability, params=list_params(OBJECTIONS_REGISTER))
+def objections(request: AuthedRequest) -> HttpResponse:
+    return list_page(OBJECTIONS_REGISTER, request, template="points/objections.html")
+
+
+def _objection_extra(request: AuthedRequest) -> Any:
+    def extra(objection: Objection) -> dict[str, Any]:
+        ranking = objection.ranking
+        return {
+            "o": objection,
+            "quarter_label": label(ranking.quarter),
+            "area": place_names([ranking.region_code]).get(ranking.region_code, ranking.region_code),
+            "ranking_visible": Ranking.objects.visible_to(request.user).filter(pk=ranking.pk).exists(),
+        }
+
+    return extra
+
+
+@page(OBJECTIONS_REGISTER.view_capability, target=Target(Objection, "case_id"))
+def objection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return detail_page(
+        OBJECTIONS_REGISTER, request, pk, template="points/objection.html", extra=_objection_extra(request)
+    )
+
+
+urlpatterns = [
+    # The module's navigation entry names ``points:home``; until the entries' pages give the module its home
+    # page, the rankings are it (the lead drops this line when merging those pages).
+    path("", rankings, name="home"),
+    path("rankings/", rankings, name="rankings"),
+    path("rankings/freeze/", ranking_freeze, name="ranking_freeze"),
+    path("rankings/<id:pk>/", ranking_detail, name="ranking"),
+    path("rankings/<id:pk>/pdf", ranking_pdf, name="ranking_pdf"),
+    path("rankings/<id:pk>/object/", objection_new, name="objection_new"),
+    path("my-ranking/", my_ranking, name="my_ranking"),
+    path("objections/", objections, name="objections"),
+    path("objections/<id:pk>/", objection_detail, name="objection"),
+]
