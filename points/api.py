@@ -31,8 +31,10 @@ from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from points import entries as services
 from points.figures import figures
-from points.models import Entry, Item, Phase, PointEntry, Ranking, RankingRow, RankingState, Reward
+from points.models import Entry, Item, Objection, Phase, PointEntry, Ranking, RankingRow, RankingState, Reward
 from points.quarters import label, parse_quarter, quarter_of
+from points.ranking import objection_open
+from points.ranking_register import OBJECTIONS_REGISTER
 from points.register import ENTRIES
 from regions.models import Region, prefix_of
 from veterans.models import Veteran
@@ -461,4 +463,25 @@ def points_figures(request: AuthedRequest, quarter: str = "", region: str = "") 
     return {"quarter": key, "region": area.code, "region_name": area.name, "total": total, "areas": areas}
 
 
+# --- objections to a publicised ranking (the kit's register) -------------------------------------------------
+
+
+class ObjectionIn(Schema):
+    #: the ranking (its ``id`` in ``GET /points/rankings``) and the veteran whose row is disputed
+    ranking: Id
+    veteran: Id
+    #: the ledger row disputed (an award or a deduction of the quarter, ``GET /points/veterans/{id}/ledger``)
+    disputed: Id
+    claim: str = Field(..., max_length=1000)
+
+
+def objection_create(actor: Any, payload: ObjectionIn) -> Objection:
+    """Raise an objection within the ranking's objection period: the service checks who may, for whom and when."""
+    return objection_open(actor=actor, ranking=payload.ranking, veteran=payload.veteran, disputed=payload.disputed,
+                          claim=payload.claim)  # fmt: skip
+
+
+objections_router = subject_router(OBJECTIONS_REGISTER, create_in=ObjectionIn, create=objection_create)
+
 router.add_router("", entries_router)
+router.add_router("", objections_router)

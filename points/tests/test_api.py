@@ -330,3 +330,35 @@ def test_a_ranking_not_frozen_is_not_found_and_bad_input_is_refused(net: Network
     assert bad.status_code == 400 and fields(bad)["quarter"] == "bad_quarter"
     unknown = client.get("/api/v1/points/rankings", {"quarter": quarter, "region": "999999999999"})
     assert unknown.status_code == 400 and fields(unknown)["region"] == "unknown_region"
+
+
+def test_an_objection_through_the_api_within_the_period_and_its_decision(net: Network) -> None:
+    from points.models import Objection, Outcome
+    from points.quarters import quarter_of
+    from points.ranking import freeze
+    from points.tests.test_entries import past_quarter_days
+
+    person = register_veteran(net.users["city_staff"], net.grid)
+    day = past_quarter_days()[0]
+    entry = submit(net.users["grid_leader"], [person], day=day, quantity="4")
+    decide(entry, approver(net, entry))
+    ranking, _made = freeze(actor=net.users["town_staff"], quarter=quarter_of(day), region=net.danghu)
+    row = PointEntry.objects.get(veteran=person)
+    client = net.api_client("village_staff")
+    body = {"ranking": ranking.pk, "veteran": person.pk, "disputed": row.pk, "claim": "未参加"}
+    made = client.post("/api/v1/points-objections", body, content_type="application/json",
+                       HTTP_IDEMPOTENCY_KEY="obj-1")  # fmt: skip
+    assert made.status_code == 201, made.content
+    again = client.post("/api/v1/points-objections", body, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="obj-1")  # fmt: skip
+    assert again.status_code == 200 and Objection.objects.count() == 1
+    case_id = made.json()["case_id"]
+    refused = client.post("/api/v1/points-objections", {**body, "disputed": 999999}, content_type="application/json")
+    assert refused.status_code in (400, 422) and "disputed" in refused.content.decode()
+    town = net.api_client("town_staff")
+    decided = town.post(f"/api/v1/points-objections/{case_id}/act", {"action": "uphold", "note": "核实"},
+                        content_type="application/json")  # fmt: skip
+    assert decided.status_code == 200, decided.content
+    objection = Objection.objects.get()
+    assert objection.outcome == Outcome.UPHELD and objection.reversal is not None
+    assert net.api_client("other_town_staff").get(f"/api/v1/points-objections/{case_id}").status_code == 404
