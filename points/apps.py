@@ -11,3 +11,15 @@ class PointsConfig(AppConfig):
         from points import process, signals  # noqa: F401  (registers the processes and the receivers)
 
         nav.register(nav.NavEntry(_("Merit points"), "points:home", "points.view", 45))
+
+        from points import timeline  # noqa: F401  (registers the timeline provider)
+        from veterans import actions
+        from veterans.choices import Status
+
+        def living(veteran: object) -> bool:
+            return getattr(veteran, "status", None) != Status.DECEASED
+
+        actions.register(actions.PersonAction(_("Points ledger"), "points:ledger_of", "points.view", order=45))
+        actions.register(
+            actions.PersonAction(_("Record points"), "points:entry_new", "points.submit", applies=living, order=46)
+        )

@@ -31,10 +31,12 @@ class EntryOut(Schema):
     item: str
     item_name: str
     aspect: str
+    aspect_name: str
     day: dt.date
     quarter: str
     quantity: Decimal
     points_each: int
+    people: int
     description: str
     submitted_as: str
     town_approval: bool
@@ -51,10 +53,12 @@ def entry_out(e: Entry) -> dict[str, Any]:
         "item": e.item.code,
         "item_name": e.version.name,
         "aspect": e.item.aspect.code,
+        "aspect_name": e.item.aspect.name,
         "day": e.day,
         "quarter": e.quarter,
         "quantity": e.quantity,
         "points_each": e.points_each,
+        "people": len(e.participants.all()),
         "description": e.description,
         "submitted_as": e.submitted_as,
         "town_approval": e.town_approval,
@@ -69,8 +73,8 @@ ENTRIES = Register(
     process=ENTRY,
     path="points-entries",
     filters=EntryFilters,
-    lookups={"state": "case__state", "item": "item__code", "veteran": "participants__veteran_id"},
-    search=any_text("case__number", "description"),
+    lookups={"state": "case__state", "quarter": "quarter", "item": "item__code", "veteran": "participants__veteran_id"},
+    search=any_text("case__number", "case__title", "description"),
     out=EntryOut,
     to_out=entry_out,
     related=("case", "case__veteran", "item__aspect", "version"),
