@@ -30,7 +30,7 @@ from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from points import entries as services
-from points.figures import figures
+from points.figures import figures, scoped_area
 from points.models import Entry, Item, Objection, Phase, PointEntry, Ranking, RankingRow, RankingState, Reward
 from points.quarters import label, parse_quarter, quarter_of
 from points.ranking import objection_open
@@ -364,15 +364,7 @@ class RankingOut(Schema):
 
 def scoped_region(request: AuthedRequest, code: str) -> Region:
     """The region named by ``code`` within the caller's scope (their scope's region when none is given)."""
-    code = code.strip()
-    if not code:
-        if request.user.scope_region is None:
-            raise invalid("region", _("No region has this code."), code="unknown_region")
-        return request.user.scope_region
-    found = Region.objects.visible_to(request.user).filter(code=code).first()
-    if found is None:
-        raise invalid("region", _("No region of your area has this code."), code="unknown_region")
-    return found
+    return scoped_area(request.user, code)
 
 
 def ranking_covering(request: AuthedRequest, quarter: str, code: str) -> Ranking | None:

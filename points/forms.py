@@ -79,6 +79,8 @@ class EntryFilterForm(forms.Form):
     quarter = forms.CharField(label=_("Quarter"), required=False, max_length=6,
                               widget=forms.TextInput(attrs={"placeholder": "2026Q3"}))  # fmt: skip
     item = forms.ChoiceField(label=_("Item"), required=False)
+    #: one veteran's entries (the link from their record)
+    veteran = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, versions: list[ItemVersion], **kwargs: Any) -> None:
         from workflow.models import Case

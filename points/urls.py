@@ -1,4 +1,4 @@
-from points.views import catalog, entries, ledger, ranking, rewards
+from points.views import catalog, entries, figures, ledger, ranking, rewards
 
 app_name = "points"
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *ledger.urlpatterns,
     *ranking.urlpatterns,
     *rewards.urlpatterns,
+    *figures.urlpatterns,
 ]

@@ -120,3 +120,16 @@ def test_the_figures_api_refuses_an_area_outside_the_scope_and_a_bad_quarter(net
     bad = client.get("/api/v1/points/figures", {"quarter": "2026Q9"})
     assert bad.status_code == 400 and bad.json()["error"]["fields"][0]["code"] == "bad_quarter"
     assert net.api_client("liaison").get("/api/v1/points/figures").status_code == 403
+
+
+def test_the_figures_page_shows_the_areas_under_the_users_and_refuses_another_towns(net: Network) -> None:
+    person = register_veteran(net.users["city_staff"], net.grid)
+    entry = submit(net.users["grid_leader"], [person], quantity="3")
+    decide(entry, approver(net, entry))
+    page = net.client("town_staff").get("/points/figures/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert net.village.name in body and net.other_village.name not in body
+    assert net.client("town_staff").get(f"/points/figures/?region={net.other_village.code}").status_code == 400
+    assert net.client("town_staff").get("/points/figures/?quarter=2026Q9").status_code == 400
+    assert net.client("employer").get("/points/figures/").status_code in (403, 404)

@@ -22,7 +22,7 @@ TODAY = timezone.localdate()
 def version_post(**extra: object) -> dict[str, object]:
     data: dict[str, object] = {
         "effective_from": TODAY.isoformat(), "name": "参加志愿服务活动", "basis": "per_hour", "points": "2",
-        "quarter_cap": "40", "submitters": ["grid_leader", "station", "veteran"], "evidence": "photo",
+        "quarter_cap": "40", "submitters": ["grid", "station", "veteran"], "evidence": "photo",
     }  # fmt: skip
     data.update(extra)
     return data

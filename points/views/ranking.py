@@ -246,9 +246,6 @@ def objection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    # The module's navigation entry names ``points:home``; until the entries' pages give the module its home
-    # page, the rankings are it (the lead drops this line when merging those pages).
-    path("", rankings, name="home"),
     path("rankings/", rankings, name="rankings"),
     path("rankings/freeze/", ranking_freeze, name="ranking_freeze"),
     path("rankings/<id:pk>/", ranking_detail, name="ranking"),
