@@ -315,9 +315,9 @@ def redemptions(station: User, village: Region, own: Veteran | None, own_user: U
         redeem(actor=station, veteran=account.veteran_id, reward=prize, note="服务站现场兑换")
         done += 1
     if own is not None and own_user is not None:
-        account = Account.objects.filter(veteran=own).first()
-        if account is not None and account.balance >= rewards["home-care"].cost:
-            redeem(actor=own_user, veteran=own, reward=rewards["home-care"], note="本人在线兑换")
+        mine = Account.objects.filter(veteran=own).first()
+        if mine is not None and mine.balance >= cheap.cost:
+            redeem(actor=own_user, veteran=own, reward=cheap, note="本人在线兑换")
             done += 1
     return done
 

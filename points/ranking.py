@@ -22,7 +22,7 @@ from core.errors import invalid
 from core.permissions import require
 from points.models import Entry, Kind, Objection, Outcome, Phase, PointEntry, Ranking, RankingRow, RankingState
 from points.quarters import bounds, label, parse_quarter
-from regions.models import Level, Region, level_of, prefix_of
+from regions.models import Level, Region, ancestor_code, level_of, prefix_of
 from veterans.models import Veteran
 from workflow.models import Case, Task
 
@@ -152,7 +152,15 @@ def rows(ranking: Ranking, *, within: str = "") -> Any:
     best first."""
     phase = Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE
     qs = RankingRow.objects.filter(ranking=ranking, phase=phase)
-    if within:
+    level = level_of(within) if within else None
+    if level in (Level.TOWN, Level.VILLAGE, Level.GRID):
+        # by the rows' own columns, the town's first: the index (ranking, phase, town_code, …) finds them
+        qs = qs.filter(town_code=ancestor_code(within, Level.TOWN))
+        if level == Level.VILLAGE:
+            qs = qs.filter(village_code=within)
+        elif level == Level.GRID:
+            qs = qs.filter(grid_code=within)
+    elif within:
         qs = qs.filter(region_code__startswith=prefix_of(within))
     return qs.order_by("-score", "veteran_id")
 
