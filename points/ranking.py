@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from core.db import analyze
 from core.errors import invalid
 from core.permissions import require
 from points.models import Entry, Kind, Objection, Outcome, Phase, PointEntry, Ranking, RankingRow, RankingState
@@ -68,7 +69,12 @@ def write_rows(ranking: Ranking, phase: str) -> int:
     }
     with connection.cursor() as cursor:
         cursor.execute(_ROWS_SQL, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    # A city's or a province's freeze adds as many rows as the area has veterans: the planner learns of them
+    # now, not when autovacuum comes by (until then it takes the table for empty, and a town's page scans the
+    # whole ranking instead of the town's index).
+    analyze(RankingRow)
+    return written
 
 
 def freeze(*, actor: Any, quarter: str, region: Region | str) -> tuple[Ranking, bool]:
