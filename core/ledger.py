@@ -206,6 +206,13 @@ class LedgerEntry(AppendOnlyModel):
 _LEDGER_COLUMNS = frozenset({"created_at", "created_by", "reason", "reverses"})
 
 
+def _field_or_none(model: type[models.Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 def reverse_entry(entry: L, *, actor: User, reason: str, **overrides: Any) -> L:
     """Write the entry that cancels ``entry``: a copy with its amounts negated, pointing back at it.
 
@@ -244,6 +251,10 @@ def reverse_entry(entry: L, *, actor: User, reason: str, **overrides: Any) -> L:
         attname = cast("models.Field[Any, Any]", model._meta.get_field(name)).attname
         amount = values[attname]
         values[attname] = None if amount is None else -amount
+    for name in overrides:  # a relation given as an object: its copied ``_id`` would win over it
+        attname = getattr(_field_or_none(model, name), "attname", name)
+        if attname != name:
+            values.pop(attname, None)
     values.update(overrides)
     reversal = model(**values, reverses=entry, created_by=actor, reason=reason, created_at=timezone.now())
     try:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
+from core.db import analyze
 from core.errors import invalid
 from core.permissions import require
 from points.models import (
@@ -34,7 +35,7 @@ from points.models import (
     RankingState,
 )
 from points.quarters import OBJECTIONS, bounds, label, parse_quarter
-from regions.models import Level, Region, level_of, prefix_of
+from regions.models import Level, Region, ancestor_code, level_of, prefix_of
 from veterans.models import Veteran
 from workflow.models import Case, Task
 from workflow.registry import PROCESSES
@@ -81,7 +82,12 @@ def write_rows(ranking: Ranking, phase: str) -> int:
     }
     with connection.cursor() as cursor:
         cursor.execute(_ROWS_SQL, params)
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    # A city's or a province's freeze adds as many rows as the area has veterans: the planner learns of them
+    # now, not when autovacuum comes by (until then it takes the table for empty, and a town's page scans the
+    # whole ranking instead of the town's index).
+    analyze(RankingRow)
+    return written
 
 
 def freeze(*, actor: Any, quarter: str, region: Region | str) -> tuple[Ranking, bool]:
@@ -164,7 +170,15 @@ def rows(ranking: Ranking, *, within: str = "") -> Any:
     best first."""
     phase = Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE
     qs = RankingRow.objects.filter(ranking=ranking, phase=phase)
-    if within:
+    level = level_of(within) if within else None
+    if level in (Level.TOWN, Level.VILLAGE, Level.GRID):
+        # by the rows' own columns, the town's first: the index (ranking, phase, town_code, …) finds them
+        qs = qs.filter(town_code=ancestor_code(within, Level.TOWN))
+        if level == Level.VILLAGE:
+            qs = qs.filter(village_code=within)
+        elif level == Level.GRID:
+            qs = qs.filter(grid_code=within)
+    elif within:
         qs = qs.filter(region_code__startswith=prefix_of(within))
     return qs.order_by("-score", "veteran_id")
 

@@ -82,6 +82,10 @@ class Command(BaseCommand):
 
         for what, n in load_benefits_demo(users, stdout=self.stdout if count > 50000 else None).items():
             self.stdout.write(f"  + {n} {what}")
+        from points.demo import load_points_demo  # after the benefits: a sample of Pinghu's veterans
+
+        for what, n in load_points_demo(users, network.first_village).items():
+            self.stdout.write(f"  + {n} {what}")
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
