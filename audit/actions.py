@@ -78,6 +78,12 @@ LABELS: dict[str, Any] = {
     "points.cancel_redemption": _("Redemption cancelled"),
     "points.freeze": _("Quarterly ranking frozen"),
     "points.publish": _("Final ranking published"),
+    "points.catalog.version": _("Points item changed (new version)"),
+    "points.catalog.add_item": _("Points item added"),
+    "points.catalog.withdraw": _("Points item withdrawn"),
+    "points.catalog.aspect": _("Points aspect changed"),
+    "points.reward.add": _("Reward added"),
+    "points.reward.change": _("Reward changed"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),
@@ -91,6 +97,8 @@ LABELS: dict[str, Any] = {
     "demo.load_veterans": _("Demo veterans loaded"),
     "demo.user_create": _("Demo user created"),
     "demo.user_reset": _("Demo user reset"),
+    "demo.user_bind": _("Demo user bound to a record"),
+    "demo.backdate_notice": _("Demo ranking's objection period moved back"),
 }
 
 

@@ -83,10 +83,11 @@ def _fields(data: VersionInput) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _audit_version(actor: Any, action: str, version: ItemVersion) -> None:
-    after = {k: v for k, v in _fields_of(version).items()}
+def _audited(version: ItemVersion) -> dict[str, Any]:
+    """What the audit entry of a new version records."""
+    after = dict(_fields_of(version))
     after.update({"item": version.item.code, "effective_from": version.effective_from, "retired": version.retired})
-    audit_record(actor=actor, action=action, obj=version, after=after)
+    return after
 
 
 def _fields_of(version: ItemVersion) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def publish_version(*, actor: Any, item: Item, effective_from: dt.date | None, d
     day = _check_from(effective_from)
     _check_version(data)
     version = ItemVersion.objects.create(item=item, effective_from=day, published_by=actor, **_fields(data))
-    _audit_version(actor, "points.catalog.version", version)
+    audit_record(actor=actor, action="points.catalog.version", obj=version, after=_audited(version))
     return version
 
 
@@ -118,7 +119,7 @@ def add_item(*, actor: Any, aspect: Aspect, effective_from: dt.date | None, data
     order = (Item.objects.filter(aspect=aspect).aggregate(m=Max("order"))["m"] or 0) + 1
     item = Item.objects.create(aspect=aspect, code=f"{aspect.code}-{n}"[:30], order=order)
     version = ItemVersion.objects.create(item=item, effective_from=day, published_by=actor, **_fields(data))
-    _audit_version(actor, "points.catalog.add_item", version)
+    audit_record(actor=actor, action="points.catalog.add_item", obj=version, after=_audited(version))
     return item
 
 
@@ -132,7 +133,7 @@ def withdraw_item(*, actor: Any, item: Item, effective_from: dt.date | None) -> 
         raise invalid("effective_from", _("The item is not in the catalog on that date."), code="not_in_force")
     version = ItemVersion.objects.create(item=item, effective_from=day, published_by=actor, retired=True,
                                          **_fields_of(current))  # fmt: skip
-    _audit_version(actor, "points.catalog.withdraw", version)
+    audit_record(actor=actor, action="points.catalog.withdraw", obj=version, after=_audited(version))
     return version
 
 

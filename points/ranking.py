@@ -279,7 +279,6 @@ def uphold(*, actor: Any, objection: Objection, note: str) -> None:
 
 def period(ranking: Ranking) -> Any:
     """The objection period's dates on the ranking's case (a ``workflow.windows.Span``), or None before it opens."""
-    from points.process import OBJECTIONS
     from workflow.windows import span
 
     # The period is anchored on the case's "notice" date: the step's task is read only by an unanchored window,
