@@ -98,3 +98,43 @@ def _needs_later(executor: Any, leaf: tuple[str, str], targets: list[tuple[str, 
         if any(node[0] == app and node not in allowed for node in ancestors):
             return True
     return False
+
+
+# --- PostgreSQL: what two connections at once do ---------------------------------------------------------------
+
+
+def server_only() -> None:
+    """Skip the test on SQLite: it needs concurrent connections to a server database."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent connections need a server database")
+
+
+def raw_connection(*, autocommit: bool = True) -> Any:
+    """A psycopg connection of the test's own beside Django's, to the same database (autocommit: what it reads,
+    pg_stat_activity say, is read afresh each time)."""
+    import psycopg
+    from django.db import connection
+
+    db = connection.settings_dict
+    return psycopg.connect(dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1",
+                           port=db["PORT"] or 5432, autocommit=autocommit)  # fmt: skip
+
+
+def queued_on_locks(count: int, timeout: float = 60) -> None:
+    """Until ``count`` backends of this database wait on a lock (each inside its transaction, behind a row the
+    test holds)."""
+    import time
+
+    with raw_connection() as watcher:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            row = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ).fetchone()
+            if row is not None and row[0] >= count:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"{count} writers never queued on a lock together")

@@ -32,16 +32,12 @@ from benefits.generation import generate_batch
 from benefits.models import Batch, Entitlement, LineOutcome, PaymentLine
 from benefits.tests.helpers import entitlement, standard
 from core.ledger import AppendOnlyError
+from core.testing_db import raw_connection, server_only
 from workflow.models import Task
 from workflow.services import act
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 40
-
-
-def server_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent processes need a server database")
 
 
 def database_url() -> str:
@@ -55,13 +51,6 @@ def generator(name: str, period: str = "2026-11") -> subprocess.Popen[str]:
     command = [sys.executable, "manage.py", "disbursement_generate", "--period", period, "--user", "city_staff"]
     # the project's own command, with arguments of the test's own
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
-
-
-def raw_connection(*, autocommit: bool = True) -> psycopg.Connection:
-    """A connection of the test's own beside Django's (autocommit: pg_stat_activity is read afresh each time)."""
-    db = connection.settings_dict
-    return psycopg.connect(dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1",
-                           port=db["PORT"] or 5432, autocommit=autocommit)  # fmt: skip
 
 
 def waiting(names: list[str], timeout: float = 60) -> None:

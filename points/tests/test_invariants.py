@@ -9,12 +9,10 @@ them go: whichever comes second must see what the first wrote.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
-import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -22,6 +20,7 @@ from django.db.models import Sum
 
 from accounts.testing import Network
 from core.ledger import AppendOnlyError
+from core.testing_db import queued_on_locks, raw_connection, server_only
 from points.entries import balance_of, correct, redeem
 from points.models import Account, Entry, PointEntry, Reward
 from points.tests.helpers import approver, decide, submit
@@ -29,30 +28,6 @@ from points.tests.test_entries import codes, past_quarter_days
 from veterans.tests.factories import register as register_veteran
 from workflow.models import Task
 from workflow.services import act
-
-
-def server_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent connections need a server database")
-
-
-def raw_connection(*, autocommit: bool = True) -> psycopg.Connection:
-    db = connection.settings_dict
-    return psycopg.connect(dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1",
-                           port=db["PORT"] or 5432, autocommit=autocommit)  # fmt: skip
-
-
-def queued_on_locks(count: int, timeout: float = 30) -> None:
-    with raw_connection() as watcher:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            rows = watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ).fetchone()
-            if rows is not None and rows[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} writers never queued on the lock")
 
 
 def race(account: Account, *writers: Callable[[], Any]) -> list[Any]:

@@ -11,7 +11,8 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from accounts.testing import Network
-from benefits.tests.test_invariants import hold_the_audit_chain, raw_connection
+from benefits.tests.test_invariants import hold_the_audit_chain
+from core.testing_db import queued_on_locks
 from points.models import Ranking, RankingRow
 from points.quarters import quarter_of
 from points.ranking import freeze
@@ -26,22 +27,6 @@ PEOPLE = 6
 
 def _vendor_is_postgresql() -> bool:
     return connection.vendor == "postgresql"
-
-
-def waiting_on_locks(count: int, timeout: float = 60) -> None:
-    """Until ``count`` backends of this database wait on a lock (each inside its freeze's transaction)."""
-    import time
-
-    with raw_connection() as watcher:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            rows = watcher.execute(
-                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            ).fetchall()
-            if len(rows) >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} freezes never waited together")
 
 
 def test_two_freezes_at_the_same_moment_make_one_ranking_and_both_get_it(net: Network) -> None:
@@ -70,7 +55,7 @@ def test_two_freezes_at_the_same_moment_make_one_ranking_and_both_get_it(net: Ne
         threads = [threading.Thread(target=run) for _ in range(2)]
         for t in threads:
             t.start()
-        waiting_on_locks(2)
+        queued_on_locks(2)
     finally:
         holder.rollback()
         holder.close()
