@@ -51,8 +51,12 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy core accounts audit regions veterans workflow petitions cases benefits points home laobing
 
+# Two test processes (pytest-xdist), one per core of the machine CI runs on: each has its own test database
+# (PostgreSQL: test_<name>_gw0, _gw1); PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= 2
+
 pytest: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 test: lint pytest
 
