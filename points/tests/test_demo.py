@@ -26,6 +26,8 @@ from points.models import (
     RankingRow,
     RankingState,
 )
+from points.ranking import rows
+from regions.models import prefix_of
 from workflow.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +68,15 @@ def test_the_demo_loads_three_quarters_a_final_ranking_an_objection_and_work_wai
     score = {p: RankingRow.objects.get(ranking=final, phase=p, veteran=objection.veteran).score
              for p in (Phase.NOTICE, Phase.FINAL)}  # fmt: skip
     assert score[Phase.FINAL] == score[Phase.NOTICE] + reversal.points
+
+    # a sub-area's rows (read by the rows' town, village and grid columns) are those of its region codes
+    code = objection.veteran.region_code
+    for within in (code[:9] + "000", code[:12], code):
+        seen = list(rows(final, within=within))
+        final_rows = RankingRow.objects.filter(ranking=final, phase=Phase.FINAL)
+        expected = final_rows.filter(region_code__startswith=prefix_of(within))
+        assert seen and len(seen) == expected.count(), within
+        assert [r.score for r in seen] == sorted((r.score for r in seen), reverse=True)
 
     notice = Ranking.objects.get(state=RankingState.NOTICE)
     assert notice.quarter == middle and notice.region_code.endswith("000") and notice.people > 0
