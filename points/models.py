@@ -360,7 +360,9 @@ class RankingRow(AppendOnlyModel):
     """One veteran's score and ranks in a frozen ranking: within the grid, the village, the town and (when the
     city froze it) the city. Ties share a rank (1, 1, 3). Written once per phase, never changed."""
 
-    ranking = models.ForeignKey(Ranking, on_delete=models.PROTECT, related_name="rows")
+    # No index of its own: the town index and the unique (ranking, phase, veteran) both start with it, and a
+    # province's freeze writes 1.5M rows through every index the table has.
+    ranking = models.ForeignKey(Ranking, on_delete=models.PROTECT, related_name="rows", db_index=False)
     phase = models.CharField(max_length=10, choices=Phase.choices)
     veteran = models.ForeignKey("veterans.Veteran", on_delete=models.PROTECT, related_name="+", db_index=False)
     name = models.CharField(max_length=50)
@@ -379,7 +381,6 @@ class RankingRow(AppendOnlyModel):
         verbose_name = _("ranking row")
         indexes = [
             models.Index(fields=["ranking", "phase", "town_code", "rank_town"], name="points_ranking_town"),
-            models.Index(fields=["ranking", "phase", "veteran"], name="points_ranking_veteran"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["ranking", "phase", "veteran"], name="one_row_per_veteran_and_phase"),

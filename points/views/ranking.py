@@ -28,8 +28,9 @@ from regions.models import Level, Region, level_of
 from veterans.models import Veteran
 from workflow.kit import PAGE_SIZE, detail_page, list_page, list_params, subject_by_case, subject_list
 
-#: Rows of a notice on one page: a town's whole ranking (~2,000 veterans) fits on one.
-ROWS_PER_PAGE = 2500
+#: Rows of a notice on one page (a town of the province has ~4,000; the PDF prints them all): a page of 100 renders
+#: in about 50 ms at province scale (bench/points_freeze.py).
+ROWS_PER_PAGE = 100
 
 
 def place_names(codes: Any) -> dict[str, str]:
