@@ -376,7 +376,7 @@ def ranking_covering(request: AuthedRequest, quarter: str, code: str) -> Ranking
 
 
 @router.get("/points/rankings", response=RankingOut)
-@endpoint("points.view")
+@endpoint("points.view", errors=(404,))
 def points_rankings(
     request: AuthedRequest, quarter: str = "", region: str = "", limit: Int64 = 50, cursor: str = ""
 ) -> dict[str, Any]:
