@@ -39,6 +39,7 @@ from points.register import ENTRIES
 from regions.models import Region, prefix_of
 from veterans.models import Veteran
 from workflow.kit import subject_detail, subject_router
+from workflow.services.access import region_names
 
 router = Router(tags=["points"])
 
@@ -399,7 +400,7 @@ def points_rankings(
         rows = rows.filter(region_code__startswith=area.prefix)
     items, next_cursor = keyset_page(rows, key=("score", "id"), cursor=cursor or None, limit=limit, descending=True)
     codes = {c for r in items for c in (r.grid_code, r.village_code, r.town_code) if c}
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    names = region_names(codes)
     return {
         "case_id": ranking.case_id, "quarter": key, "quarter_label": label(key), "ranking_region": ranking.region_code,
         "region": area.code if area is not None else ranking.region_code, "state": ranking.state, "phase": phase,

@@ -46,6 +46,7 @@ class EntryOut(Schema):
 
 
 def entry_out(e: Entry) -> dict[str, Any]:
+    veterans = [p.veteran_id for p in e.participants.all()]
     return {
         "id": e.pk,
         "case_id": e.case_id,
@@ -58,11 +59,11 @@ def entry_out(e: Entry) -> dict[str, Any]:
         "quarter": e.quarter,
         "quantity": e.quantity,
         "points_each": e.points_each,
-        "people": len(e.participants.all()),
+        "people": len(veterans),
         "description": e.description,
         "submitted_as": e.submitted_as,
         "town_approval": e.town_approval,
-        "veterans": [p.veteran_id for p in e.participants.all()],
+        "veterans": veterans,
         "state": e.case.state,
         "region_code": e.region_code,
     }

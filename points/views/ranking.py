@@ -24,18 +24,14 @@ from points.models import Objection, Phase, Ranking, RankingRow, RankingState
 from points.pdf import render_notice
 from points.quarters import label
 from points.ranking_register import OBJECTIONS_REGISTER, RANKINGS
-from regions.models import Level, Region, level_of
+from regions.models import Level, level_of
 from veterans.models import Veteran
 from workflow.kit import PAGE_SIZE, detail_page, list_page, list_params, subject_by_case, subject_list
+from workflow.services.access import region_names
 
 #: Rows of a notice on one page (a town of the province has ~4,000; the PDF prints them all): a page of 100 renders
 #: in about 50 ms at province scale (bench/points_freeze.py).
 ROWS_PER_PAGE = 100
-
-
-def place_names(codes: Any) -> dict[str, str]:
-    """Each region code's name (the area, a village, a grid), in one query."""
-    return dict(Region.objects.filter(code__in=set(codes) - {""}).values_list("code", "name"))
 
 
 def rank_field(ranking: Ranking) -> str:
@@ -55,7 +51,7 @@ def _list(request: AuthedRequest, form: FreezeForm | None, status: int = 200, **
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         rows, next_cursor, status = [], None, 400
-    names = place_names(r.region_code for r in rows)
+    names = region_names(r.region_code for r in rows)
     for r in rows:
         r.area = names.get(r.region_code, r.region_code)
         r.quarter_label = label(r.quarter)
@@ -91,7 +87,7 @@ def _rows(request: AuthedRequest, ranking: Ranking) -> dict[str, Any]:
     base = RankingRow.objects.filter(ranking=ranking, phase=phase)
     villages = set(base.values_list("village_code", flat=True).distinct())
     grids = set(base.exclude(grid_code="").values_list("grid_code", flat=True).distinct())
-    names = place_names([ranking.region_code, *villages, *grids])
+    names = region_names([ranking.region_code, *villages, *grids])
     places = sorted(((c, names.get(c, c)) for c in villages | grids), key=lambda p: p[0])
     form = WithinForm(request.GET or None, places=places)
     within = form.cleaned_data.get("within", "") if form.is_valid() else ""
@@ -137,7 +133,7 @@ def ranking_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     rows = list(services.rows(ranking))
     for row in rows:
         row.rank = getattr(row, field) or row.rank_town
-    names = place_names([ranking.region_code, *(r.village_code for r in rows)])
+    names = region_names([ranking.region_code, *(r.village_code for r in rows)])
     pdf = render_notice(ranking, rows, area=names.get(ranking.region_code, ""), period=services.period(ranking),
                         places=names)  # fmt: skip
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -205,7 +201,7 @@ def my_ranking(request: AuthedRequest) -> HttpResponse:
         row.period = services.period(ranking)
         row.open = services.objection_window_open(ranking)
         mine.append(row)
-    names = place_names(r.ranking.region_code for r in mine)
+    names = region_names(r.ranking.region_code for r in mine)
     for row in mine:
         row.area = names.get(row.ranking.region_code, "")
     raw = request.POST.get("ranking") or request.GET.get("ranking", "")
@@ -232,7 +228,7 @@ def _objection_extra(request: AuthedRequest) -> Any:
         return {
             "o": objection,
             "quarter_label": label(ranking.quarter),
-            "area": place_names([ranking.region_code]).get(ranking.region_code, ranking.region_code),
+            "area": region_names([ranking.region_code]).get(ranking.region_code, ranking.region_code),
             "ranking_visible": Ranking.objects.visible_to(request.user).filter(pk=ranking.pk).exists(),
         }
 
