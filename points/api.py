@@ -31,12 +31,12 @@ from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from points import entries as services
 from points.figures import figures, scoped_area
-from points.models import Entry, Item, Objection, Phase, PointEntry, Ranking, RankingRow, RankingState, Reward
+from points.models import Entry, Item, Objection, Phase, PointEntry, Ranking, RankingState, Reward
 from points.quarters import label, parse_quarter, quarter_of
-from points.ranking import objection_open
+from points.ranking import covering, objection_open, rows
 from points.ranking_register import OBJECTIONS_REGISTER
 from points.register import ENTRIES
-from regions.models import Region, prefix_of
+from regions.models import Region
 from veterans.models import Veteran
 from workflow.kit import subject_detail, subject_router
 from workflow.services.access import region_names
@@ -363,19 +363,6 @@ class RankingOut(Schema):
     next: str | None
 
 
-def scoped_region(request: AuthedRequest, code: str) -> Region:
-    """The region named by ``code`` within the caller's scope (their scope's region when none is given)."""
-    return scoped_area(request.user, code)
-
-
-def ranking_covering(request: AuthedRequest, quarter: str, code: str) -> Ranking | None:
-    """The narrowest ranking of the quarter the caller sees (``Ranking.objects.visible_to``: its area's and from
-    within it) whose area holds the region ``code``: a town's before the city's."""
-    candidates = Ranking.objects.visible_to(request.user).filter(quarter=quarter).select_related("case")
-    covering = [r for r in candidates if code.startswith(prefix_of(r.region_code))]
-    return max(covering, key=lambda r: len(prefix_of(r.region_code)), default=None)
-
-
 @router.get("/points/rankings", response=RankingOut)
 @endpoint("points.view", errors=(404,))
 def points_rankings(
@@ -391,14 +378,14 @@ def points_rankings(
         if area is None:
             raise invalid("region", _("No region has this code."), code="unknown_region")
     scope = request.user.scope_region
-    ranking = ranking_covering(request, key, area.code if area is not None else scope.code if scope else "")
+    # the rankings the caller sees: their area's and those seen from within it (Ranking.objects.visible_to)
+    seen = Ranking.objects.visible_to(request.user)
+    ranking = covering(key, area.code if area is not None else scope.code if scope else "", among=seen)
     if ranking is None:
         raise Http404
     phase = Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE
-    rows = RankingRow.objects.filter(ranking=ranking, phase=phase)
-    if area is not None:
-        rows = rows.filter(region_code__startswith=area.prefix)
-    items, next_cursor = keyset_page(rows, key=("score", "id"), cursor=cursor or None, limit=limit, descending=True)
+    within = rows(ranking, within=area.code if area is not None else "")
+    items, next_cursor = keyset_page(within, key=("score", "id"), cursor=cursor or None, limit=limit, descending=True)
     codes = {c for r in items for c in (r.grid_code, r.village_code, r.town_code) if c}
     names = region_names(codes)
     return {
@@ -451,7 +438,7 @@ def points_figures(request: AuthedRequest, quarter: str = "", region: str = "") 
     """Participation and points by aspect in a quarter, for an area of the caller's scope and each area under it
     (a city's towns, a town's villages, a village's grids)."""
     key = parse_quarter(quarter) if quarter.strip() else quarter_of(timezone.localdate())
-    area = scoped_region(request, region)
+    area = scoped_area(request.user, region)
     total, areas = figures(area.code, key)
     return {"quarter": key, "region": area.code, "region_name": area.name, "total": total, "areas": areas}
 

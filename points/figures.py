@@ -68,7 +68,7 @@ def _row(region: Region, key: str, aspects: Iterable[Aspect], counts: Any) -> di
 def figures(region_code: str, quarter: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The area's figures of the quarter, and those of each area one level under it, in code order.
 
-    The caller has checked that the region is the user's to see (``points.api.scoped_region``)."""
+    The caller has checked that the region is the user's to see (``scoped_area``)."""
     region = Region.objects.get(code=region_code)
     aspects = list(Aspect.objects.order_by("order", "code"))
     children = list(Region.objects.filter(parent=region).order_by("code"))

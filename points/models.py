@@ -21,7 +21,7 @@ The database holds the invariants:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -30,11 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ledger import AppendOnlyModel, AppendOnlyQuerySetMixin, LedgerEntry
-from core.scoping import ScopedModel, ScopedQuerySet, scope_prefix
-from workflow.models import CaseSubject, SubjectQuerySet
+from core.scoping import ScopedModel, ScopedQuerySet
+from workflow.models import CaseSubject
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    pass
 
 #: The keys of the module's processes (``points.process`` declares them; the services look them up by key in
 #: ``workflow.registry``, so that the processes' effects may call the services without an import cycle).
@@ -311,35 +311,18 @@ class RankingState(models.TextChoices):
     FINAL = "final", _("Final ranking published")
 
 
-#: The lengths of a code's significant digits at the levels above a village: province, prefecture, city, town.
-_ABOVE = (2, 4, 6, 9)
-
-
-class RankingQuerySet(SubjectQuerySet):
-    def visible_to(self, user: User, action: str = "view", within: str = "") -> Any:
-        """A ranking is a public notice (公示): seen by whoever sees its area, and by those within the area (a
-        village station and its grid leaders see their town's ranking)."""
-        below = super().visible_to(user, action, within)
-        prefix = scope_prefix(user)
-        grant = self.granted(user, action) if prefix else None
-        if grant is None:
-            return below
-        above = [prefix[:n].ljust(12, "0") for n in _ABOVE if n < len(prefix)]
-        return below | self.filter(grant, region_code__in=above)
-
-
 class Ranking(CaseSubject):
     """A quarter's ranking of the veterans of a town or of the city, frozen once, publicised, then final."""
 
     capabilities: ClassVar[Mapping[str, str]] = {"view": "points.view"}
+    #: a public notice (公示): a village station and its grid leaders see their town's ranking
+    seen_from_within = True
 
     quarter = models.CharField(_("quarter"), max_length=QUARTER_LENGTH)
     state = models.CharField(_("state"), max_length=10, choices=RankingState.choices, default=RankingState.NOTICE)
     people = models.PositiveIntegerField(_("people ranked"), default=0)
     frozen_at = models.DateTimeField(_("frozen at"), default=timezone.now)
     final_at = models.DateTimeField(_("final ranking published at"), null=True, blank=True)
-
-    objects = RankingQuerySet.as_manager()  # type: ignore[misc]  # the subjects' manager, seen from below too
 
     class Meta:
         verbose_name = _("quarterly ranking")

@@ -183,9 +183,11 @@ def rows(ranking: Ranking, *, within: str = "") -> Any:
     return qs.order_by("-score", "veteran_id")
 
 
-def covering(quarter: str, code: str) -> Ranking | None:
-    """The narrowest frozen ranking of the quarter that covers the area ``code``."""
-    found = [r for r in Ranking.objects.filter(quarter=quarter) if code.startswith(prefix_of(r.region_code))]
+def covering(quarter: str, code: str, *, among: Any = None) -> Ranking | None:
+    """The narrowest frozen ranking of the quarter that covers the area ``code`` (a town's before the city's),
+    of ``among`` (a user's ``Ranking.objects.visible_to``) or of all."""
+    candidates = (Ranking.objects.all() if among is None else among).filter(quarter=quarter)
+    found = [r for r in candidates if code.startswith(prefix_of(r.region_code))]
     return max(found, key=lambda r: len(prefix_of(r.region_code)), default=None)
 
 

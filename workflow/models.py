@@ -6,7 +6,7 @@ task of each step (one per parallel branch), the history and the working-day cal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Role
 from core.scoping import ScopedModel, ScopedQuerySet, scope_prefix
+from regions.models import PREFIX_LENGTH, ancestor_code
 from workflow.registry import PROCESSES
 
 
@@ -267,6 +268,20 @@ class SubjectQuerySet(ScopedQuerySet[Any]):
         keys = granted_processes(user, action, subject=self.model)
         return Q(case__process__in=keys) if keys else None
 
+    def visible_to(self, user: User, action: str = "view", within: str = "") -> Any:
+        """As every scoped row; a subject that declares ``seen_from_within`` (a public notice of an area) also by
+        those granted it whose scope lies within its area: a village station sees its town's ranking."""
+        below = super().visible_to(user, action, within)
+        prefix = scope_prefix(user)
+        if not getattr(self.model, "seen_from_within", False) or not prefix:
+            return below
+        grant = self.granted(user, action)
+        if grant is None:
+            return below
+        above = [ancestor_code(prefix, level) for level, n in PREFIX_LENGTH.items() if n < len(prefix)]
+        above = [code for code in above if code.startswith(within)]
+        return below | self.filter(grant, region_code__in=above) if above else below
+
 
 class CaseSubject(ScopedModel):
     """A module's own record of one case: typed columns for its facts, one-to-one with the case.
@@ -279,6 +294,8 @@ class CaseSubject(ScopedModel):
     """
 
     scope_field = "region_code"
+    #: A public notice of its area (公示): seen, beside those who see the area, by those within it.
+    seen_from_within: ClassVar[bool] = False
 
     case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="%(class)s")
     region_code = models.CharField(_("region code"), max_length=15, db_index=True)

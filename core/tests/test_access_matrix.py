@@ -105,6 +105,7 @@ def expected_visible(user: Any, obj: Any, action: str = "view") -> bool:
     """Whether the declarations let this user see ``obj``, worked out without ``visible_to``."""
     from accounts.models import ApiToken
     from core.models import ExportJob, ImportJob, Notification
+    from regions.models import prefix_of
     from veterans.models import FamilyMember
     from workflow.models import Attachment, Case, CaseSubject, Task
     from workflow.process import PROCESSES
@@ -118,7 +119,10 @@ def expected_visible(user: Any, obj: Any, action: str = "view") -> bool:
     if isinstance(obj, Attachment):
         return expected_visible(user, obj.case)
     if isinstance(obj, CaseSubject):
-        return expected_visible(user, obj.case)
+        # a public notice of an area (``seen_from_within``) is seen too by those granted it within the area
+        within = type(obj).seen_from_within and user.scope_prefix.startswith(prefix_of(obj.region_code))
+        capability = PROCESSES[obj.case.process].capability(action)
+        return expected_visible(user, obj.case) or bool(within and capability and user.can(capability))
     if isinstance(obj, Case):
         capability = PROCESSES[obj.process].capability(action)
         return bool(capability) and user.can(capability) and _in_scope(user, obj.region_code)

@@ -1,8 +1,8 @@
 """A points entry, a booked ledger row, a ranking and an objection in a region, for the generated access test.
 
-The ranking's case is at the sample region itself (a frozen ranking is a town's or the city's, but the
-generated test works out who may see it from the case's region alone; the upward rule, that a village
-station sees its town's ranking, is asserted in ``test_ranking_pages``)."""
+The ranking is the sample region's town's, as a frozen ranking is: a public notice (``seen_from_within``), so
+the generated test expects the village station and the grid leader of the region to see it too, and the other
+town's users not to."""
 
 from __future__ import annotations
 
@@ -40,12 +40,13 @@ def ledger_row_in(net: Network, region: Region) -> PointEntry:
 
 @sample(Ranking)
 def ranking_in(net: Network, region: Region) -> Ranking:
-    made = Ranking.objects.filter(quarter="2026Q1", region_code=region.code).first()
+    town = ancestor_code(region.code, Level.TOWN)
+    made = Ranking.objects.filter(quarter="2026Q1", region_code=town).first()
     if made is not None:
         return made
     case = open_case(
-        actor=net.users["city_staff"], process=RANKING, title="2026Q1", region_code=region.code,
-        owner_code=region.code, data={"dates": {"notice": "2026-04-01"}}, subject={"quarter": "2026Q1"},
+        actor=net.users["city_staff"], process=RANKING, title="2026Q1", region_code=town, owner_code=town,
+        data={"dates": {"notice": "2026-04-01"}}, subject={"quarter": "2026Q1"},
     )  # fmt: skip
     return case.subject  # type: ignore[no-any-return]
 
