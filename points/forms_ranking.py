@@ -37,9 +37,10 @@ class FreezeForm(forms.Form):
 
 
 class WithinForm(forms.Form):
-    """A village or a grid of the ranking's area, to show its rows only (their ranks stay the area's)."""
+    """An area under the ranking's (a town, a village, a grid), to show its rows only (their ranks stay the
+    ranking's)."""
 
-    within = forms.ChoiceField(label=_("Village or grid"), required=False)
+    within = forms.ChoiceField(label=_("Part of the area"), required=False)
 
     def __init__(self, *args: Any, places: Iterable[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -250,3 +250,17 @@ def test_the_list_of_rankings_costs_the_same_queries_for_one_ranking_or_two(
     assert {r.area for r in response.context["rows"]} == {"当湖街道", "乍浦镇"}
     choices = [c for c, _n in response.context["form"].fields["region"].choices]
     assert choices == [net.city.code, net.danghu.code, net.zhapu.code]  # the city's staff: the city or any town
+
+
+def test_the_filter_offers_the_areas_under_the_chosen_one_from_the_network(net: Network) -> None:
+    ranking = town_ranking(net, people=2)
+    client = net.client("town_staff")
+    url = reverse("points:ranking", args=[ranking.case_id])
+    offered = [code for code, _name in client.get(url).context["within_form"].fields["within"].choices]
+    assert offered == ["", net.village.code]  # the town's villages (the network has one in 当湖街道)
+    response = client.get(url, {"within": net.village.code})
+    offered = [code for code, _name in response.context["within_form"].fields["within"].choices]
+    assert offered == ["", net.village.code, net.grid.code] and response.context["within"] == net.village.code
+    assert len(response.context["page_rows"]) == 2
+    response = client.get(url, {"within": "330482001009"})  # under the town, but no such village
+    assert response.context["within"] == "" and "within" in response.context["within_form"].errors

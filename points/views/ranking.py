@@ -20,11 +20,11 @@ from core.types import AuthedRequest
 from core.views import submit_form
 from points import ranking as services
 from points.forms_ranking import FreezeForm, ObjectionForm, WithinForm, disputed_choices
-from points.models import Objection, Phase, Ranking, RankingRow, RankingState
+from points.models import Objection, Phase, Ranking, RankingState
 from points.pdf import render_notice
 from points.quarters import label
 from points.ranking_register import OBJECTIONS_REGISTER, RANKINGS
-from regions.models import Level, level_of
+from regions.models import LEVEL_ORDER, PREFIX_LENGTH, Level, Region, ancestor_code, level_of, prefix_of
 from veterans.models import Veteran
 from workflow.kit import PAGE_SIZE, detail_page, list_page, list_params, subject_by_case, subject_list
 from workflow.services.access import region_names
@@ -81,19 +81,33 @@ def ranking_freeze(request: AuthedRequest) -> HttpResponse:
     return redirect("points:ranking", pk=ranking.case_id)
 
 
+def _places(ranking: Ranking, asked: str) -> list[tuple[str, Any]]:
+    """What the rows may be narrowed to, from the network (a province's ranking has 1.5 million rows): the areas
+    from under the ranking's area down to the one asked for, and those one level under that one."""
+    top = ranking.region_code
+    chain: list[Region] = []
+    if asked and asked != top and asked.startswith(prefix_of(top)) and level_of(asked):
+        depth = LEVEL_ORDER.index(str(level_of(asked)))
+        codes = [ancestor_code(asked, lv) for lv in LEVEL_ORDER[: depth + 1] if PREFIX_LENGTH[lv] > len(prefix_of(top))]
+        found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        chain = [found[c] for c in codes if c in found]
+        if len(chain) != len(codes):
+            chain = []  # no such area: the form refuses it
+    under = Region.objects.filter(parent__code=chain[-1].code if chain else top).order_by("code")
+    places: list[tuple[str, Any]] = [(r.code, r.name) for r in chain]
+    below = [(r.code, f"{chain[-1].name if chain else ''} · {r.name}".lstrip(" ·")) for r in under]
+    return places + below
+
+
 def _rows(request: AuthedRequest, ranking: Ranking) -> dict[str, Any]:
-    """The notice's (or the final) rows, of the chosen village or grid, one page, with their places' names."""
-    phase = Phase.FINAL if ranking.state == RankingState.FINAL else Phase.NOTICE
-    base = RankingRow.objects.filter(ranking=ranking, phase=phase)
-    villages = set(base.values_list("village_code", flat=True).distinct())
-    grids = set(base.exclude(grid_code="").values_list("grid_code", flat=True).distinct())
-    names = region_names([ranking.region_code, *villages, *grids])
-    places = sorted(((c, names.get(c, c)) for c in villages | grids), key=lambda p: p[0])
-    form = WithinForm(request.GET or None, places=places)
+    """The notice's (or the final) rows, of the chosen area under the ranking's, one page, with their places'
+    names."""
+    form = WithinForm(request.GET or None, places=_places(ranking, request.GET.get("within", "").strip()))
     within = form.cleaned_data.get("within", "") if form.is_valid() else ""
     field = rank_field(ranking)
     paginator = Paginator(services.rows(ranking, within=within), ROWS_PER_PAGE)
     rows = paginator.get_page(request.GET.get("page"))
+    names = region_names([ranking.region_code, *(c for row in rows for c in (row.village_code, row.grid_code) if c)])
     for row in rows:
         row.rank = getattr(row, field) or row.rank_town
         row.village = names.get(row.village_code, "")
