@@ -21,8 +21,10 @@ Timed, each at least twice, rolled back, best reported:
     the case, the ``INSERT … SELECT`` into points_rankingrow, its ANALYZE, the audit entry, and the deferred
     foreign-key checks its commit would run (``SET CONSTRAINTS ALL IMMEDIATE`` before the rollback); target
     ≤ 2× the floor;
-(c) a frozen ranking seen for one town: the pages' ranking page is not in this tree, so ``points.ranking.rows
-    (ranking, within=<town>)`` fully evaluated and rendered as a plain table (median of 20); target < 50 ms.
+(c) a frozen ranking seen for one town: ``points.ranking.rows(ranking, within=<town>)`` evaluated, and the
+    ranking's page itself (``GET /points/rankings/<case>/?within=<town>``) as that town's staff open it, its
+    first page of 100 rows and a late one (median of 20, through Django's test client: middleware, session,
+    template); target < 50 ms.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ import time
 from typing import Any
 
 from django.db import connection, transaction
-from django.template import Context, Template
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.testing import UserFactory
@@ -259,13 +262,6 @@ def explain(quarter: str) -> None:
             print("      " + line)
 
 
-TABLE = Template(
-    "<table><thead><tr><th>名次</th><th>姓名</th><th>积分</th><th>条数</th></tr></thead><tbody>"
-    "{% for r in rows %}<tr><td>{{ r.rank_town }}</td><td>{{ r.name }}</td><td>{{ r.score }}</td>"
-    "<td>{{ r.entries }}</td></tr>{% endfor %}</tbody></table>"
-)
-
-
 def run() -> None:
     load_network(province=True)
     province = Region.objects.get(code=PROVINCE_CODE)
@@ -309,22 +305,23 @@ def run() -> None:
 
     town = Region.objects.filter(level="town", code__startswith="330482").order_by("code").first()
     assert town is not None
-
-    def evaluated() -> list[Any]:
-        return list(rows(ranking, within=town.code))
-
-    def table(limit: int | None) -> int:
-        found = evaluated()
-        return len(TABLE.render(Context({"rows": found[:limit] if limit else found})))
-
-    count = len(evaluated())
-    note = "the ranking page is not in this tree: the rows and a template table are timed"
-    for label, fn in (("rows(ranking, within=town) evaluated", evaluated),
-                      ("… and every row rendered as a plain table", lambda: table(None)),
-                      ("… and a page of 100 rendered", lambda: table(100))):  # fmt: skip
-        median = median_ms(fn)
-        report(f"a town's frozen ranking ({town.code}): {label}", rows=count, ms=round(median, 1),
-               target=f"< {TARGET_PAGE_MS} ms", ok=median < TARGET_PAGE_MS, note=note)  # fmt: skip
+    count = len(list(rows(ranking, within=town.code)))
+    report(f"a town's frozen ranking ({town.code}): rows(ranking, within=town) evaluated", rows=count,
+           ms=round(median_ms(lambda: list(rows(ranking, within=town.code))), 1))  # fmt: skip
+    # the page itself, as the town's staff open it: through the middleware, the session and the template, a
+    # page of 100 rows with the case's panel (the notice is committed above: a page reads committed data)
+    staff = UserFactory(username="bench_points_town", role="town_staff", scope_region=town)
+    client = Client()
+    client.force_login(staff)
+    url = reverse("points:ranking", args=[ranking.case_id])
+    first = client.get(url, {"within": town.code})
+    assert first.status_code == 200, first.status_code
+    shown = first.content.split(b"<tbody>")[1].count(b"<tr>")
+    median = median_ms(lambda: client.get(url, {"within": town.code}))
+    report(f"a town's frozen ranking page ({town.code}, GET {url}?within=…, first page)", rows=count, shown=shown,
+           ms=round(median, 1), target=f"< {TARGET_PAGE_MS} ms", ok=median < TARGET_PAGE_MS)  # fmt: skip
+    later = median_ms(lambda: client.get(url, {"within": town.code, "page": count // 100}))
+    report("… its last page but one", ms=round(later, 1), target=f"< {TARGET_PAGE_MS} ms", ok=later < TARGET_PAGE_MS)
 
 
 def median_ms(fn: Any, repeat: int = 20) -> float:

@@ -9,7 +9,7 @@ import io
 import pypdf
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.roles import Role
@@ -140,6 +140,11 @@ def test_the_notice_shows_the_rows_best_first_with_names_and_places(
     body = response.content.decode()
     assert "公示" in body or "public notice" in body
     assert reverse("points:ranking_pdf", args=[ranking.case_id]) in body
+    # the place in the ranking (名次), not a military rank (军衔), and the objection link is “提出异议”
+    with translation.override("zh-hans"):
+        body = client.get(url).content.decode()
+    assert 'data-label="名次"' in body and "军衔" not in body
+    assert ">提出异议</a>" in body and ">对象<" not in body
 
 
 def test_the_notice_query_count_does_not_grow_with_the_rows(
