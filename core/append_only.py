@@ -5,7 +5,8 @@ PostgreSQL one function backs a row trigger (UPDATE, DELETE) and a statement
 trigger (TRUNCATE); on SQLite two triggers ``RAISE(ABORT, …)``. Either way a
 refused statement raises ``django.db.IntegrityError``, and the operation is
 reversible. Every trigger's name starts with ``append_only_``, which is how
-``append_only_lifted`` finds them.
+``append_only_lifted`` finds them (it lifts ``core.bulk_reference``'s ``bulk_ref_``
+ones too: emptying a database deletes referenced rows before their referencers).
 
 SQLite drops a table's triggers when Django's schema editor rebuilds the table
 (most ``AlterField`` and ``RemoveField``): a migration that does so must apply
@@ -25,6 +26,8 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.backends.utils import truncate_name
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import StateApps
+
+from core.bulk_reference import PREFIX as BULK_PREFIX
 
 PREFIX = "append_only_"
 
@@ -108,7 +111,8 @@ class AppendOnly(Operation):
 
 def append_only_triggers(table: str, using: str = DEFAULT_DB_ALIAS) -> set[str]:
     """The names of the append-only triggers on ``table`` that the database holds (enabled or not)."""
-    return {trigger.name for trigger in _triggers(connections[using]) if trigger.table == table}
+    found = _triggers(connections[using])
+    return {t.name for t in found if t.table == table and t.name.startswith(PREFIX)}
 
 
 class _Trigger(NamedTuple):
@@ -122,20 +126,23 @@ def _triggers(connection: BaseDatabaseWrapper) -> list[_Trigger]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT t.tgname, c.relname, '' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE NOT t.tgisinternal AND starts_with(t.tgname, %s) AND pg_table_is_visible(c.oid)",
-                [PREFIX],
+                "WHERE NOT t.tgisinternal AND (starts_with(t.tgname, %s) OR starts_with(t.tgname, %s)) "
+                "AND pg_table_is_visible(c.oid)",
+                [PREFIX, BULK_PREFIX],
             )
         else:
             cursor.execute(
-                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, %s) = %s",
-                [len(PREFIX), PREFIX],
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND (substr(name, 1, %s) = %s OR substr(name, 1, %s) = %s)",
+                [len(PREFIX), PREFIX, len(BULK_PREFIX), BULK_PREFIX],
             )
         return [_Trigger(*row) for row in cursor.fetchall()]
 
 
 @contextmanager
 def append_only_lifted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Every append-only trigger lifted for the block, and put back at its end, in one transaction.
+    """Every append-only trigger (and every bulk reference's) lifted for the block, and put back at its end, in
+    one transaction.
 
     For emptying a whole database (``flush``, which Django's test cases run after a transactional test)
     and for tests that play a database administrator; never for the application. If the block raises,

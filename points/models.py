@@ -343,11 +343,17 @@ class RankingRow(AppendOnlyModel):
     """One veteran's score and ranks in a frozen ranking: within the grid, the village, the town and (when the
     city froze it) the city. Ties share a rank (1, 1, 3). Written once per phase, never changed."""
 
-    # No index of its own: the town index and the unique (ranking, phase, veteran) both start with it, and a
-    # province's freeze writes 1.5M rows through every index the table has.
-    ranking = models.ForeignKey(Ranking, on_delete=models.PROTECT, related_name="rows", db_index=False)
+    # Both keys are checked once per statement (core.bulk_reference, in the migration), not row by row: a
+    # province's freeze writes 1.5 million rows, and a foreign key's check of each (with its lock on each
+    # veteran's row) took twice as long as computing the ranking. The referenced ranking and veteran are kept
+    # as a foreign key keeps them. No index of the ranking's own: the town index and the unique (ranking,
+    # phase, veteran) both start with it, and a freeze writes its rows through every index the table has.
+    ranking = models.ForeignKey(Ranking, on_delete=models.PROTECT, related_name="rows", db_index=False,
+                                db_constraint=False)  # fmt: skip
     phase = models.CharField(max_length=10, choices=Phase.choices)
-    veteran = models.ForeignKey("veterans.Veteran", on_delete=models.PROTECT, related_name="+", db_index=False)
+    veteran = models.ForeignKey(
+        "veterans.Veteran", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     name = models.CharField(max_length=50)
     region_code = models.CharField(max_length=15)
     grid_code = models.CharField(max_length=15)

@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 import points.seed
 from core.append_only import AppendOnly
+from core.bulk_reference import BulkReference
 
 
 class Migration(migrations.Migration):
@@ -192,8 +193,8 @@ class Migration(migrations.Migration):
                 ('rank_village', models.PositiveIntegerField()),
                 ('rank_town', models.PositiveIntegerField()),
                 ('rank_city', models.PositiveIntegerField(null=True)),
-                ('ranking', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='rows', to='points.ranking')),
-                ('veteran', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='veterans.veteran')),
+                ('ranking', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='rows', to='points.ranking')),
+                ('veteran', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='veterans.veteran')),
             ],
             options={
                 'verbose_name': 'ranking row',
@@ -309,5 +310,7 @@ class Migration(migrations.Migration):
         AppendOnly("itemversion"),
         AppendOnly("pointentry"),
         AppendOnly("rankingrow"),
+        BulkReference("rankingrow", "ranking"),
+        BulkReference("rankingrow", "veteran"),
         migrations.RunPython(points.seed.seed, points.seed.unseed),
     ]

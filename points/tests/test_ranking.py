@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.testing import Network
@@ -79,3 +80,37 @@ def test_an_upheld_objection_reverses_and_the_final_ranking_counts_it(net: Netwo
                        disputed=PointEntry.objects.get(veteran=b), claim="x")  # fmt: skip
     assert "objection_late" in codes(exc.value)
     assert Objection.objects.count() == 1
+
+
+def test_a_ranking_row_naming_no_veteran_is_refused_by_the_database(net: Network) -> None:
+    """The rows' veteran is checked once per statement (core.bulk_reference), not by a foreign key: still the
+    database's rule. One bad row among good ones undoes the whole statement."""
+    staff = net.users["city_staff"]
+    a = register_veteran(staff, net.grid)
+    one, _two, _three = past_quarter_days()
+    booked(net, [a], "5", one)
+    ranking, _made = freeze(actor=net.users["town_staff"], quarter=quarter_of(one), region=net.danghu)
+    columns = ("ranking_id", "phase", "veteran_id", "name", "region_code", "grid_code", "village_code", "town_code",
+               "score", "entries", "rank_village", "rank_town")  # fmt: skip
+    facts = ["x", a.region_code, net.grid.code, net.village.code, net.danghu.code, 1, 1, 1, 1]
+
+    def insert(*veterans: int) -> None:
+        rows = [(ranking.pk, Phase.FINAL, v, *facts) for v in veterans]
+        with connection.cursor() as cursor:
+            placeholders = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in rows)
+            sql = f"INSERT INTO points_rankingrow ({', '.join(columns)}) VALUES {placeholders}"  # noqa: S608  # fixed names
+            cursor.execute(sql, [p for row in rows for p in row])
+
+    missing = a.pk + 1000
+    for veterans in ([missing], [a.pk, missing]):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            insert(*veterans)
+        assert not RankingRow.objects.filter(phase=Phase.FINAL).exists()
+    insert(a.pk)  # the good row alone is let in
+    assert RankingRow.objects.filter(phase=Phase.FINAL, veteran=a).count() == 1
+    # the other half of a foreign key: a ranking or a veteran that rows name is kept
+    for table, key in (("points_ranking", ranking.pk), ("veterans_veteran", a.pk)):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [key])  # noqa: S608  (the two tables above)
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET id = %s WHERE id = %s", [key + 5000, key])  # noqa: S608
