@@ -68,3 +68,45 @@ def test_a_group_entry_from_a_phone_is_approved_and_booked(phone, page, live_net
     phone.goto(f"{base}/points/veterans/{b.pk}/")
     assert phone.locator("#balance").inner_text() == "3"
     no_sideways_scroll(phone)
+
+
+def test_the_towns_ranking_notice_on_a_desk_and_a_phone(phone, page, live_net):
+    """The town freezes the quarter through the page; the notice lists the rows best first with their places,
+    narrows to a village, and a village's grid leader reads it on a phone and reaches the objection form."""
+    from points.quarters import quarter_of
+    from points.tests.test_entries import past_quarter_days
+    from points.tests.test_ranking import booked
+
+    net, base = live_net
+    people = [register_veteran(net.users["city_staff"], net.grid, name=n) for n in ("王海峰", "陈志刚", "刘建军")]
+    one, two, _three = past_quarter_days()
+    for hours, person in zip(("5", "3", "3"), people, strict=True):
+        booked(net, [person], hours, one if hours == "5" else two)
+
+    sign_in(page, base, "town_staff")
+    page.goto(f"{base}/points/rankings/")
+    page.fill("#freeze-form input[name=quarter]", quarter_of(one))
+    page.click("#freeze-form button[type=submit]")
+    page.wait_for_selector("#ranking-rows")
+    rows = page.locator("#ranking-rows tbody tr")
+    assert rows.count() == 3
+    assert rows.nth(0).locator("td").nth(1).inner_text() == "王海峰"
+    assert [rows.nth(i).locator("td").nth(0).inner_text() for i in range(3)] == ["1", "2", "2"]  # a tie shares
+    page.select_option("select[name=within]", net.village.code)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_selector("#ranking-rows")
+    assert page.locator("#ranking-rows tbody tr").count() == 3
+    screenshot(page, "points-ranking-desktop")
+    notice = page.url
+
+    page.click("#notice-link")
+    page.wait_for_selector("#ranking-rows")
+    assert page.locator("#ranking-rows tbody tr").count() == 3
+    notice = page.url
+
+    sign_in(phone, base, "grid_leader")
+    phone.goto(notice)
+    phone.wait_for_selector("#ranking-rows")
+    no_sideways_scroll(phone)
+    assert phone.locator("#ranking-rows td[data-label='名次']").count() == 3  # each card says what its figure is
+    screenshot(phone, "points-ranking-phone")

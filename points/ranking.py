@@ -172,13 +172,15 @@ def rows(ranking: Ranking, *, within: str = "") -> Any:
     qs = RankingRow.objects.filter(ranking=ranking, phase=phase)
     level = level_of(within) if within else None
     if level in (Level.TOWN, Level.VILLAGE, Level.GRID):
-        # by the rows' own columns, the town's first: the index (ranking, phase, town_code, …) finds them
+        # by the rows' own columns, the town's first: the index (ranking, phase, town_code, rank_town) finds them
+        # already in order (the rank in the town is the score's order within it), so a page reads its own rows
         qs = qs.filter(town_code=ancestor_code(within, Level.TOWN))
         if level == Level.VILLAGE:
             qs = qs.filter(village_code=within)
         elif level == Level.GRID:
             qs = qs.filter(grid_code=within)
-    elif within:
+        return qs.order_by("rank_town", "veteran_id")
+    if within:
         qs = qs.filter(region_code__startswith=prefix_of(within))
     return qs.order_by("-score", "veteran_id")
 

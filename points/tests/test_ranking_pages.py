@@ -269,3 +269,18 @@ def test_the_filter_offers_the_areas_under_the_chosen_one_from_the_network(net: 
     assert len(response.context["page_rows"]) == 2
     response = client.get(url, {"within": "330482001009"})  # under the town, but no such village
     assert response.context["within"] == "" and "within" in response.context["within_form"].errors
+
+
+def test_the_public_notice_page_lists_the_rows_without_the_cases_panel(net: Network) -> None:
+    ranking = town_ranking(net, people=3)
+    url = reverse("points:ranking_notice", args=[ranking.case_id])
+    for role in ("town_staff", "village_staff", "grid_leader"):  # the town's own, and those within it
+        response = net.client(role).get(url, {"within": net.village.code})
+        assert response.status_code == 200, role
+        assert [r.score for r in response.context["page_rows"]] == [3, 2, 1]
+        body = response.content.decode()
+        assert reverse("points:ranking_pdf", args=[ranking.case_id]) in body
+        assert "data-step=" not in body  # no steps, forms or history (the ranking's own page has them)
+    assert net.client("other_town_staff").get(url).status_code == 404
+    case_page = net.client("town_staff").get(reverse("points:ranking", args=[ranking.case_id])).content.decode()
+    assert "data-step=" in case_page and reverse("points:ranking_notice", args=[ranking.case_id]) in case_page

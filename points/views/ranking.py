@@ -12,7 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -112,16 +113,20 @@ _ROW = (
 def _table_body(rows: Any, object_url: str) -> str:
     """The rows of one page as the table's body, built here rather than in a template loop: a page of 100 rows of
     nine cells, each with its label for the phone's card layout, costs the template engine most of the page's
-    time (bench/points_freeze.py). ``object_url``, when objections are open, links each row to an objection."""
-    labels = [pgettext("ranking", "Rank"), _("Name"), _("Village"), _("Rank in village"), _("Grid"),
-              _("Rank in grid"), _("Points"), _("Entries")]  # fmt: skip
-    objection = pgettext("ranking", "Object")
-    link = format_html('<td><a href="{}?veteran={{16}}">{}</a></td>', object_url, objection) if object_url else ""
-    return format_html_join(
-        "", _ROW.replace("{link}", link),
-        ((*labels, row.rank, row.name, row.village, row.rank_village, row.grid or "—", row.rank_grid or "—",
-          row.score, row.entries, *((row.veteran_id,) if object_url else ())) for row in rows),
-    )  # fmt: skip
+    time (bench/points_freeze.py). Only the text cells are escaped (names and places); the rest are numbers.
+    ``object_url``, when objections are open, links each row to an objection."""
+    labels = [escape(label) for label in (
+        pgettext("ranking", "Rank"), _("Name"), _("Village"), _("Rank in village"), _("Grid"), _("Rank in grid"),
+        _("Points"), _("Entries"))]  # fmt: skip
+    link = format_html('<td><a href="{}?veteran={{16}}">{}</a></td>', object_url, pgettext("ranking", "Object"))
+    row_format = _ROW.replace("{link}", link if object_url else "")
+    body = [
+        row_format.format(*labels, int(row.rank), escape(row.name), escape(row.village), int(row.rank_village),
+                          escape(row.grid) if row.grid else "—", row.rank_grid or "—", int(row.score),
+                          int(row.entries), row.veteran_id)
+        for row in rows
+    ]  # fmt: skip
+    return SafeString("".join(body))
 
 
 def _rows(request: AuthedRequest, ranking: Ranking, object_url: str) -> dict[str, Any]:
@@ -132,7 +137,9 @@ def _rows(request: AuthedRequest, ranking: Ranking, object_url: str) -> dict[str
     field = rank_field(ranking)
     paginator = Paginator(services.rows(ranking, within=within), ROWS_PER_PAGE)
     rows = paginator.get_page(request.GET.get("page"))
-    names = region_names([ranking.region_code, *(c for row in rows for c in (row.village_code, row.grid_code) if c)])
+    # the ranking's own area apart: the page's places share a town, and are read as its range (region_names)
+    names = region_names(c for row in rows for c in (row.village_code, row.grid_code) if c)
+    names.update(region_names([ranking.region_code]))
     for row in rows:
         row.rank = getattr(row, field) or row.rank_town
         row.village = names.get(row.village_code, "")
@@ -164,6 +171,17 @@ def _ranking_extra(request: AuthedRequest) -> Any:
 @page(RANKINGS.view_capability, target=Target(Ranking, "case_id"), params=("within", "page"))
 def ranking_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return detail_page(RANKINGS, request, pk, template="points/ranking.html", extra=_ranking_extra(request))
+
+
+@page(RANKINGS.view_capability, target=Target(Ranking, "case_id"), params=("within", "page"))
+def ranking_notice(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The public notice (公示) itself, as a village station or a grid leader reads it: the rows, by area and page,
+    with the objection links while the period is open; without the case's steps and history (the ranking's own
+    page), which cost more than the rows (bench/points_freeze.py times this page)."""
+    ranking = subject_by_case(RANKINGS, user=request.user, case_pk=pk)
+    context = _ranking_extra(request)(ranking)
+    context["case"] = ranking.case
+    return render(request, "points/ranking_notice.html", context)
 
 
 @page(RANKINGS.view_capability, target=Target(Ranking, "case_id"), no_store=True)
@@ -288,6 +306,7 @@ urlpatterns = [
     path("rankings/", rankings, name="rankings"),
     path("rankings/freeze/", ranking_freeze, name="ranking_freeze"),
     path("rankings/<id:pk>/", ranking_detail, name="ranking"),
+    path("rankings/<id:pk>/notice/", ranking_notice, name="ranking_notice"),
     path("rankings/<id:pk>/pdf", ranking_pdf, name="ranking_pdf"),
     path("rankings/<id:pk>/object/", objection_new, name="objection_new"),
     path("my-ranking/", my_ranking, name="my_ranking"),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role, roles_with
 from core.errors import lazy_format
-from regions.models import PREFIX_LENGTH, Region
+from regions.models import PREFIX_LENGTH, Level, Region
 from workflow.models import Task
 
 
@@ -60,8 +60,18 @@ def eligible_users(task: Task) -> list[User]:
 
 
 def region_names(codes: Iterable[str]) -> dict[str, str]:
-    """The names of the regions with these codes, in one query (for a list that labels every row's unit)."""
-    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+    """The names of the regions with these codes, in one query (for a list that labels every row's unit).
+
+    Many codes of one town (a page of a ranking, its villages and grids) are read as the town's range of the
+    code index: PostgreSQL takes a long ``IN`` list for a filter over every region of a province (27,000 rows
+    compared with each code, 8 ms), where the range is a few hundred rows."""
+    wanted = set(codes) - {""}
+    first, last = (min(wanted), max(wanted)) if len(wanted) > 8 else ("", "")
+    common = first[: next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first))]
+    if len(common) >= PREFIX_LENGTH[Level.TOWN]:
+        found = Region.objects.filter(code__startswith=common).values_list("code", "name")
+        return {code: name for code, name in found if code in wanted}
+    return dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
 
 
 def _region_name(code: str, names: dict[str, str] | None) -> str:
