@@ -303,6 +303,10 @@ def run() -> None:
         print("   EXPLAIN ANALYZE of the floor's SELECT:")
         explain(quarter)
 
+    # the two rolled-back freezes above left 3 million dead rows, which a real table does not have (and which
+    # autovacuum would clear): the planner's look at the index's ends walks them on every page's plan
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE points_rankingrow")
     town = Region.objects.filter(level="town", code__startswith="330482").order_by("code").first()
     assert town is not None
     count = len(list(rows(ranking, within=town.code)))
