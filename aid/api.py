@@ -283,7 +283,7 @@ def aid_ceremony(request: AuthedRequest, ceremony_id: Id) -> dict[str, Any]:
 
 
 @router.post("/aid/ceremonies", response={201: CeremonyDetail, 200: CeremonyDetail})
-@endpoint("aid.fund_manage", errors=(409,))
+@endpoint("aid.fund_manage")
 def aid_ceremony_create(
     request: AuthedRequest,
     payload: CeremonyIn,

@@ -21,6 +21,7 @@ from django.db.models.functions import ExtractMonth, Substr
 from django.utils.translation import gettext_lazy as _
 
 from aid.models import Application, EntryKind, Fund, FundEntry
+from core.ledger import round_fen
 from regions.models import Region, prefix_of
 from workflow.models import Case, Task
 
@@ -42,10 +43,11 @@ def _flows(rows: QuerySet[FundEntry], group: Any) -> dict[Any, dict[str, Decimal
     out: dict[Any, dict[str, Decimal]] = {}
     for row in rows.annotate(key=group).values("key", "kind").annotate(total=Sum("amount")):
         money = out.setdefault(row["key"], {"in": ZERO, "out": ZERO})
+        total = round_fen(row["total"] or ZERO)  # SQLite's SUM gives the decimal without its places
         if row["kind"] == EntryKind.DONATION:
-            money["in"] += row["total"] or ZERO
+            money["in"] += total
         else:
-            money["out"] -= row["total"] or ZERO
+            money["out"] -= total
     return out
 
 

@@ -42,6 +42,7 @@ class ApplicationForm(OnceForm):
 
 
 class ApplicationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=40)
     state = forms.ChoiceField(label=_("State"), required=False)
     need = forms.ChoiceField(label=_("Kind of hardship"), required=False, choices=[("", _("All")), *Need.choices])
     #: one veteran's applications (the link from their record)
@@ -54,7 +55,7 @@ class ApplicationFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("All")), *Case.State.choices]  # type: ignore[attr-defined]
 
 
-assert set(ApplicationFilterForm.base_fields) == set(ApplicationFilters.model_fields)
+assert set(ApplicationFilterForm.base_fields) - {"q"} == set(ApplicationFilters.model_fields)
 
 
 class DonationForm(OnceForm):

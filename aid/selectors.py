@@ -10,6 +10,7 @@ from django.db.models import QuerySet, Sum
 
 from aid.models import Application, Ceremony, EntryKind, Fund, FundEntry
 from aid.services import fund_code
+from core.ledger import round_fen
 from regions.models import prefix_of
 from workflow.models import Case
 
@@ -40,7 +41,11 @@ def totals(fund: Fund) -> dict[str, Decimal]:
         return {"donated": zero, "granted": zero}
     sums = dict(FundEntry.objects.filter(fund=fund).values("kind").annotate(total=Sum("amount")).values_list(
         "kind", "total"))  # fmt: skip
-    return {"donated": sums.get(EntryKind.DONATION) or zero, "granted": -(sums.get(EntryKind.GRANT) or zero)}
+    # SQLite's SUM gives the decimal without its places: every total is brought to the fen
+    return {
+        "donated": round_fen(sums.get(EntryKind.DONATION) or zero),
+        "granted": round_fen(-(sums.get(EntryKind.GRANT) or zero)),
+    }
 
 
 def payable(user: Any, fund: Fund) -> QuerySet[Application]:

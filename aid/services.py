@@ -230,7 +230,8 @@ def entry_reverse(*, actor: Any, entry: FundEntry | int, reason: str) -> FundEnt
     if found is None:
         raise invalid("entry", _("No such ledger row in your area."), code="not_found")
     fund = locked_fund(found.fund)
-    if found.reverses_id is None and fund.balance - found.amount < 0:
+    already = FundEntry.objects.filter(reverses=found).exists()  # said as reverse_entry says it, before the money
+    if found.reverses_id is None and not already and fund.balance - found.amount < 0:
         raise invalid("entry", _("Reversing this donation of %(amount)s yuan would take the fund below nothing: it "
                                  "holds %(balance)s yuan (%(short)s short)."), code="fund_short",
                       amount=found.amount, balance=fund.balance, short=found.amount - fund.balance)  # fmt: skip

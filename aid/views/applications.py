@@ -25,7 +25,7 @@ from regions.models import Region
 from workflow.kit import detail_page, list_page
 
 
-@page(APPLICATION.view_capability, params=(*ApplicationFilterForm.base_fields, "q", "cursor"))
+@page(APPLICATION.view_capability, params=(*ApplicationFilterForm.base_fields, "cursor"))
 def applications(request: AuthedRequest) -> HttpResponse:
     form = ApplicationFilterForm(request.GET or None)
     return list_page(APPLICATIONS, request, template="aid/applications.html", form=form)
