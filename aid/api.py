@@ -78,7 +78,7 @@ class FundOut(Schema):
 def aid_fund(request: AuthedRequest) -> dict[str, Any]:
     """The fund of the caller's city: its balance, what came in and went out, and what waits to be paid."""
     fund = selectors.fund_of(request.user)
-    waiting = list(selectors.payable(request.user, fund).values_list("approved", flat=True))
+    waiting = [a.approved for a in selectors.payable(request.user, fund) if a.approved is not None]
     return {"name": fund.name, "region_code": fund.region_code, "balance": fund.balance, **selectors.totals(fund),
             "payable": len(waiting), "payable_total": sum(waiting, Decimal("0.00"))}  # fmt: skip
 
@@ -242,19 +242,22 @@ def ceremony_out(c: Ceremony) -> dict[str, Any]:
             "grants": c.grants, "created_at": c.created_at}  # fmt: skip
 
 
+def _grant_out(r: FundEntry) -> dict[str, Any]:
+    application = r.application
+    assert application is not None  # a grant row has its application (aid_ledger_sign_follows_kind)
+    return {
+        "entry_id": r.pk,
+        "application_case_id": application.case_id,
+        "number": application.case.number,
+        "veteran_id": application.veteran_id,
+        "veteran_name": application.veteran.name,
+        "amount": -r.amount,
+        "reversed": _reversed_by(r) is not None,
+    }
+
+
 def ceremony_detail(c: Ceremony) -> dict[str, Any]:
-    items = [
-        {
-            "entry_id": r.pk,
-            "application_case_id": r.application.case_id,
-            "number": r.application.case.number,
-            "veteran_id": r.application.veteran_id,
-            "veteran_name": r.application.veteran.name,
-            "amount": -r.amount,
-            "reversed": _reversed_by(r) is not None,
-        }
-        for r in selectors.ceremony_grants(c)
-    ]
+    items = [_grant_out(r) for r in selectors.ceremony_grants(c)]
     return {**ceremony_out(c), "items": items}
 
 

@@ -69,8 +69,8 @@ def fund_flows(fund: Fund, year: int) -> dict[str, Any]:
             if key == prefix_of(fund.region_code).ljust(length, "0"):  # given to the city as a whole
                 whole = money
         areas.append({"code": fund.region_code, "name": city.name if city else "", **whole})
-    total_in = sum((m["in"] for m in months), ZERO)
-    total_out = sum((m["out"] for m in months), ZERO)
+    total_in = sum((by_month.get(m, {}).get("in", ZERO) for m in range(1, 13)), ZERO)
+    total_out = sum((by_month.get(m, {}).get("out", ZERO) for m in range(1, 13)), ZERO)
     return {"year": year, "in": total_in, "out": total_out, "months": months, "areas": areas}
 
 

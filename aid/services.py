@@ -201,6 +201,7 @@ def donation_record(
     if not (area.startswith(prefix_of(code)) and Region.objects.filter(code=area).exists()):
         errors.add(invalid("region", _("No region of this fund's city has this code."), code="unknown_region"))
     errors.raise_if_any()
+    assert received_on is not None
     giver, _made = Donor.objects.get_or_create(name=name, kind=donor_kind)
     fund = locked_fund(fund_for(code))
     row = FundEntry.objects.create(
@@ -271,6 +272,7 @@ def ceremony_hold(
     elif len(ids) > MAX_BATCH:
         errors.add(invalid("applications", _("At most %(n)s grants at one ceremony."), code="too_many", n=MAX_BATCH))
     errors.raise_if_any()
+    assert held_on is not None
     fund = locked_fund(fund_for(code))  # every check below reads what the last holder of the lock committed
     batch = _payable(actor, fund, ids)
     total = sum((a.approved for a in batch), Decimal("0.00"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -47,11 +48,11 @@ def _page(request: AuthedRequest, *, status: int = 200, **extra: Any) -> HttpRes
     kind = request.GET.get("kind", "")
     if kind not in EntryKind.values:
         kind = ""
-    waiting = list(selectors.payable(user, fund).values_list("approved", flat=True))
+    waiting = [a.approved for a in selectors.payable(user, fund) if a.approved is not None]
     can_manage = user.can("aid.fund_manage")
     context = {
         "fund": fund, **selectors.totals(fund), "rows": _rows(user, fund, kind), "kind": kind,
-        "kinds": EntryKind.choices, "payable": len(waiting), "payable_total": sum(waiting),
+        "kinds": EntryKind.choices, "payable": len(waiting), "payable_total": sum(waiting, Decimal("0.00")),
         "can_manage": can_manage, "donation_form": DonationForm() if can_manage else None,
         "reason_form": ReasonForm(), **extra,
     }  # fmt: skip
@@ -85,7 +86,7 @@ def donation_new(request: AuthedRequest) -> HttpResponse:
         return _page(request, status=400, donation_form=form)
     if getattr(row, "fresh", True):
         messages.success(request, _("The donation of %(amount)s yuan from %(donor)s is recorded.")
-                         % {"amount": row.amount, "donor": row.donor.name})  # fmt: skip
+                         % {"amount": row.amount, "donor": row.donor.name if row.donor else ""})  # fmt: skip
     else:
         messages.info(request, _("This donation was already recorded."))
     return redirect("aid:fund")
