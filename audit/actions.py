@@ -84,6 +84,11 @@ LABELS: dict[str, Any] = {
     "points.catalog.aspect": _("Points aspect changed"),
     "points.reward.add": _("Reward added"),
     "points.reward.change": _("Reward changed"),
+    # 帮扶援助 and the 帮扶基金
+    "aid.propose": _("Hardship aid proposed"),
+    "aid.donate": _("Donation to the aid fund recorded"),
+    "aid.reverse": _("Aid fund ledger row reversed"),
+    "aid.ceremony": _("Disbursement ceremony held: grants paid"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

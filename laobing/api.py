@@ -4,6 +4,7 @@ from ninja.security import django_auth
 
 from accounts.api import router as accounts_router
 from accounts.services import api_token_authenticate
+from aid.api import router as aid_router
 from audit.api import router as audit_router
 from benefits.api import router as benefits_router
 from benefits.api_batches import router as batches_router
@@ -39,4 +40,5 @@ api.add_router("/", cases_router)
 api.add_router("/", benefits_router)
 api.add_router("/", batches_router)
 api.add_router("/", points_router)
+api.add_router("/", aid_router)
 api.add_router("/", exports_router)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cases",
     "benefits",
     "points",
+    "aid",
     "home",
 ]
 

@@ -49,7 +49,7 @@ class Register:
 
     model: type[Model]
     process: Process
-    #: the URL segment of its API (``/api/v1/<path>``) and its API tag
+    #: the URL segment of its API (``/api/v1/<path>``, maybe of several segments) and its API tag
     path: str
     #: the query parameters its list takes (a ninja Schema whose fields default to ""/None), each filtered by
     #: ``lookups[name]`` (default: the field of the same name on the subject)
@@ -153,7 +153,9 @@ def subject_router(
     from workflow.services import act
 
     assert register.out is not None and register.to_out is not None, f"{register.path}: declare out and to_out"
-    out, to_out, path, name = register.out, register.to_out, register.path, register.path.replace("-", "_")
+    # a path may have segments (``aid/applications``): the operations' names join them with "_"
+    out, to_out, path = register.out, register.to_out, register.path
+    name = path.replace("-", "_").replace("/", "_")
     router = Router(tags=[path])
     page_schema = create_model(f"{out.__name__}Page", __base__=Schema, items=(list[out], ...), next=(str | None, None))  # type: ignore[valid-type]
     detail_schema = create_model(f"{out.__name__}Detail", __base__=out, case=(CaseOut, ...))

@@ -86,6 +86,10 @@ class Command(BaseCommand):
 
         for what, n in load_points_demo(users, network.first_village).items():
             self.stdout.write(f"  + {n} {what}")
+        from aid.demo import load_aid_demo  # hardship aid for the first village's veterans
+
+        for what, n in load_aid_demo(users, network.first_village).items():
+            self.stdout.write(f"  + {n} {what}")
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
