@@ -85,6 +85,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.catalog",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
+            "care.frequencies",
         }
     ),
     Role.CITY_STAFF: frozenset(
@@ -115,6 +120,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.freeze",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
         }
     ),
     Role.TOWN_STAFF: frozenset(
@@ -142,6 +151,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.freeze",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -159,9 +172,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.submit",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
         }
     ),
-    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view", "workflow.inbox", "points.view", "points.submit"}),
+    Role.GRID_LEADER: frozenset(
+        {
+            "regions.view",
+            "veterans.view",
+            "workflow.inbox",
+            "points.view",
+            "points.submit",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+        }
+    ),
     Role.LIAISON: frozenset({"workflow.inbox"}),
     Role.AUDITOR: frozenset(
         {
@@ -174,6 +202,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "cases.view",
             "benefits.view",
             "points.view",
+            "care.view",
         }
     ),
     Role.EMPLOYER: frozenset(),

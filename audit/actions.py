@@ -84,6 +84,13 @@ LABELS: dict[str, Any] = {
     "points.catalog.aspect": _("Points aspect changed"),
     "points.reward.add": _("Reward added"),
     "points.reward.change": _("Reward changed"),
+    # regular contact and needs (care)
+    "care.visit_log": _("Visit logged"),
+    "care.need_raise": _("Need raised"),
+    "care.assign": _("Contact person named"),
+    "care.frequency_set": _("Contact frequency changed"),
+    "care.phone_shown": _("Phones shown to the contact person"),
+    "care.photo_open": _("Visit photo opened"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

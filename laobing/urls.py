@@ -17,6 +17,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("benefits/", include("benefits.urls")),
     path("points/", include("points.urls")),
+    path("care/", include("care.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
