@@ -88,6 +88,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.catalog",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
+            "care.frequencies",
         }
     ),
     Role.CITY_STAFF: frozenset(
@@ -121,6 +126,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.freeze",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
         }
     ),
     Role.TOWN_STAFF: frozenset(
@@ -149,6 +158,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.freeze",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -168,9 +181,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "points.submit",
             "points.redeem",
             "points.object",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+            "care.assign",
         }
     ),
-    Role.GRID_LEADER: frozenset({"regions.view", "veterans.view", "workflow.inbox", "points.view", "points.submit"}),
+    Role.GRID_LEADER: frozenset(
+        {
+            "regions.view",
+            "veterans.view",
+            "workflow.inbox",
+            "points.view",
+            "points.submit",
+            "care.view",
+            "care.visit",
+            "care.need_raise",
+        }
+    ),
     Role.LIAISON: frozenset({"workflow.inbox"}),
     Role.AUDITOR: frozenset(
         {
@@ -185,6 +213,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "aid.view",
             "aid.fund",
             "points.view",
+            "care.view",
         }
     ),
     Role.EMPLOYER: frozenset(),

@@ -89,6 +89,13 @@ LABELS: dict[str, Any] = {
     "aid.donate": _("Donation to the aid fund recorded"),
     "aid.reverse": _("Aid fund ledger row reversed"),
     "aid.ceremony": _("Disbursement ceremony held: grants paid"),
+    # regular contact and needs (care)
+    "care.visit_log": _("Visit logged"),
+    "care.need_raise": _("Need raised"),
+    "care.assign": _("Contact person named"),
+    "care.frequency_set": _("Contact frequency changed"),
+    "care.phone_shown": _("Phones shown to the contact person"),
+    "care.photo_open": _("Visit photo opened"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "benefits",
     "points",
     "aid",
+    "care",
     "home",
 ]
 
@@ -195,6 +196,11 @@ BENEFITS_BACKPAY_MONTHS = int(os.environ.get("BENEFITS_BACKPAY_MONTHS", "24"))
 
 # “老兵本色” points: how many days a frozen quarter's ranking is publicised for objections (公示期).
 POINTS_OBJECTION_DAYS = int(os.environ.get("POINTS_OBJECTION_DAYS", "7"))
+
+# 急难愁盼 needs: the working days a unit has to solve one before the sweep escalates it, and the calendar days
+# within which the 回访 (follow-up with a satisfaction rating) is due once it is resolved.
+CARE_NEED_WORKING_DAYS = int(os.environ.get("CARE_NEED_WORKING_DAYS", "15"))
+CARE_FOLLOWUP_DAYS = int(os.environ.get("CARE_FOLLOWUP_DAYS", "7"))
 
 # --- notifications ------------------------------------------------------------------------
 # In-app always; then these channels. SMS goes through SMS_BACKEND (default: written to the log).

@@ -18,6 +18,7 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("points/", include("points.urls")),
     path("aid/", include("aid.urls")),
+    path("care/", include("care.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -34,10 +34,12 @@ def test_a_module_adds_an_entry_without_editing_the_bar(net: Network) -> None:
 def test_a_persons_page_offers_the_actions_the_user_may_start(net: Network) -> None:
     veteran = register(net.users["city_admin"], net.village)
     town = dict(actions.actions_for(net.users["town_staff"], veteran))
-    # register a petition, open a 一件事 case, propose an entitlement, the points ledger, record points
-    assert len(town) == 5
+    # register a petition, open a 一件事 case, propose an entitlement, the points ledger, record points, log a
+    # visit, raise a need
+    assert len(town) == 7
     grid_leader = [url for _label, url in actions.actions_for(net.users["grid_leader"], veteran)]
-    assert all(url.startswith("/points/") for url in grid_leader)  # a grid leader records points, nothing else
+    # a grid leader records points, logs visits and raises needs, nothing else
+    assert all(url.startswith(("/points/", "/care/")) for url in grid_leader)
     page = net.client("town_staff").get(f"/veterans/{veteran.pk}/").content.decode()
     assert f"/petitions/new/?veteran={veteran.pk}" in page and f"/life-cases/new/?veteran={veteran.pk}" in page
     assert f"/benefits/proposals/new/?veteran={veteran.pk}" in page

@@ -12,6 +12,7 @@ import hashlib
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,49 @@ def _clear_old_staging() -> None:
             leftover.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class KeptUpload:
+    """An uploaded file checked and written to staging; it reaches ``stored_path`` when the transaction commits."""
+
+    name: str
+    stored_path: str
+    size: int
+    sha256: str
+    content_type: str
+
+
+def keep_upload(upload: Any, *, folder: Path, allowed: set[str] | None = None, field: str = "file") -> KeptUpload:
+    """Check an upload (its type against ``allowed``, its size against MAX_ATTACHMENT_MB), write it to staging
+    and move it into ``folder`` when the caller's transaction commits (a rollback leaves no file there).
+
+    For a module that keeps files with its own records (a visit's photos) as the kit keeps a case's."""
+    allowed = ALLOWED_UPLOADS if allowed is None else allowed
+    if upload is None:
+        raise invalid(field, _("Choose a file."), code="required")
+    name = Path(upload.name).name[:200]
+    suffix = Path(name).suffix.lower()
+    if suffix not in allowed:
+        raise invalid(field, _("Allowed files: %(types)s."), code="bad_type", types=" ".join(sorted(allowed)))
+    if upload.size > settings.MAX_ATTACHMENT_MB * 1024 * 1024:
+        raise invalid(field, _("The file is larger than %(mb)d MB."), code="too_large", mb=settings.MAX_ATTACHMENT_MB)
+    _clear_old_staging()
+    staged = _staging() / f"{uuid.uuid4().hex}{suffix}"
+    digest = hashlib.sha256()
+    with staged.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    final = folder / staged.name
+
+    def keep() -> None:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)
+
+    transaction.on_commit(keep)
+    content_type = getattr(upload, "content_type", "") or ""
+    return KeptUpload(name, str(final), upload.size, digest.hexdigest(), content_type)
+
+
 @transaction.atomic
 def attachment_add(*, actor: User, case: Case, upload: Any, capability: str = "workflow.inbox") -> Attachment:
     """Keep an uploaded file with an open case (allowed types, at most MAX_ATTACHMENT_MB), audited.
@@ -53,42 +97,23 @@ def attachment_add(*, actor: User, case: Case, upload: Any, capability: str = "w
         raise invalid("file", _("Choose a file."), code="required")
     if not case.is_open:
         raise invalid("file", _("The case is closed."), code="case_closed")
-    name = Path(upload.name).name[:200]
-    suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_UPLOADS:
-        raise invalid("file", _("Allowed files: %(types)s."), code="bad_type", types=" ".join(sorted(ALLOWED_UPLOADS)))
-    if upload.size > settings.MAX_ATTACHMENT_MB * 1024 * 1024:
-        raise invalid("file", _("The file is larger than %(mb)d MB."), code="too_large", mb=settings.MAX_ATTACHMENT_MB)
-    _clear_old_staging()
-    staged = _staging() / f"{uuid.uuid4().hex}{suffix}"
-    digest = hashlib.sha256()
-    with staged.open("wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    final = Path(settings.ATTACHMENT_DIR) / str(case.pk) / staged.name
+    kept = keep_upload(upload, folder=Path(settings.ATTACHMENT_DIR) / str(case.pk))
     attachment = Attachment.objects.create(
         case=case,
-        name=name,
-        stored_path=str(final),
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        name=kept.name,
+        stored_path=kept.stored_path,
+        size=kept.size,
+        sha256=kept.sha256,
         uploaded_by=actor,
-        content_type=getattr(upload, "content_type", "") or "",
+        content_type=kept.content_type,
     )
     audit_record(
         actor=actor,
         action="case.attach",
         obj=case,
         region_code=case.region_code,
-        after={"file": name, "sha256": attachment.sha256, "size": upload.size},
+        after={"file": kept.name, "sha256": kept.sha256, "size": kept.size},
     )
-
-    def keep() -> None:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, final)
-
-    transaction.on_commit(keep)
     return attachment
 
 

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "care"
+    verbose_name = "常态化联系与急难愁盼 / Regular contact and needs"
+
+    def ready(self) -> None:
+        from care import process, timeline  # noqa: F401  (registers the process and the timeline provider)
+        from core import navigation as nav
+        from veterans import actions
+        from veterans.choices import Status
+
+        nav.register(nav.NavEntry(_("My people"), "care:mine", "care.visit", 40))
+        nav.register(nav.NavEntry(_("Contact and needs"), "care:home", "care.view", 41))
+
+        def living(veteran: object) -> bool:
+            return getattr(veteran, "status", None) != Status.DECEASED
+
+        actions.register(
+            actions.PersonAction(_("Log a visit"), "care:visit_new", "care.visit", applies=living, order=40)
+        )
+        actions.register(
+            actions.PersonAction(_("Raise a need"), "care:need_new", "care.need_raise", applies=living, order=41)
+        )

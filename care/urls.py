@@ -1,0 +1,4 @@
+from care.views import contact, needs
+
+app_name = "care"
+urlpatterns = [*contact.urlpatterns, *needs.urlpatterns]
