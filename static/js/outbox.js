@@ -180,6 +180,7 @@
       count.textContent = word("waiting", records.length);
       box.setAttribute("data-waiting", String(records.length));
       list.textContent = "";
+      if (records.some(function (r) { return r.state === "refused"; })) { box.querySelector(".outbox-waiting").open = true; }
       records.forEach(function (record) {
         var li = document.createElement("li");
         li.className = "outbox-item state-" + record.state;
