@@ -33,6 +33,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import bilingual, invalid
 
+#: The answer header by which a page declared ``offline=True`` tells the service worker it may keep a copy.
+OFFLINE_HEADER = "Offline-Page"
+OFFLINE_KEEP = "keep"
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -72,6 +76,9 @@ class Access:
     no_store: bool = False
     #: an API operation's refusals beyond those its declaration implies (``core.api.error_statuses``)
     errors: tuple[int, ...] = ()
+    #: a phone may keep a copy of the page to open it without a network (``core.offline``: a form a grid leader
+    #: fills in the field); never together with ``no_store``
+    offline: bool = False
 
 
 def access_of(view: Any) -> Access | None:
@@ -118,11 +125,15 @@ def page(
     examples: Mapping[str, str] | None = None,
     params: Iterable[str] = (),
     no_store: bool = False,
+    offline: bool = False,
 ) -> Callable[[F], F]:
     """Declare and enforce who may open a page: method, sign-in, capability; and the query parameters it reads."""
+    if offline and no_store:
+        raise ValueError("a page kept on the phone for offline use cannot also be no-store")
     declared = Access(
-        capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}), tuple(params), no_store
-    )
+        capability, target, tuple(m.upper() for m in methods), public, dict(examples or {}), tuple(params), no_store,
+        offline=offline,
+    )  # fmt: skip
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -138,6 +149,8 @@ def page(
             response: HttpResponse = view(request, *args, **kwargs)
             if declared.no_store:
                 response["Cache-Control"] = "no-store"
+            elif declared.offline and request.method in ("GET", "HEAD") and response.status_code == 200:
+                response[OFFLINE_HEADER] = OFFLINE_KEEP  # read by static/js/sw.js (core.offline)
             return response
 
         wrapper.access = declared  # type: ignore[attr-defined]  # read by access_of and the generated test

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import offline
 from core import views as core_views
 from laobing.api import api
 
@@ -8,6 +9,10 @@ urlpatterns = [
     path("", include("home.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("livez", core_views.livez, name="livez"),
+    # the phone's offline half (core.offline): the worker at the root, so that its scope covers every page
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline, name="offline"),
     path("accounts/", include("accounts.urls")),
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),

@@ -96,7 +96,7 @@ def _chosen(request: AuthedRequest) -> list[int]:
     return [int(v) for v in raw if v.isascii() and v.isdigit() and len(v) <= 18]
 
 
-@page(("points.submit", "points.submit_own"), methods=("GET", "POST"), params=("q", "veteran"))
+@page(("points.submit", "points.submit_own"), methods=("GET", "POST"), params=("q", "veteran"), offline=True)
 def entry_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
     kind = submitter_of(user)
