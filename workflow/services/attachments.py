@@ -39,8 +39,11 @@ def _staging() -> Path:
 def _clear_old_staging() -> None:
     cutoff = time.time() - STAGING_MAX_AGE_SECONDS
     for leftover in _staging().iterdir():
-        if leftover.stat().st_mtime < cutoff:
-            leftover.unlink(missing_ok=True)
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue  # another process (a worker's upload committing) moved it on between the listing and now
 
 
 @dataclass(frozen=True)
