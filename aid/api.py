@@ -22,7 +22,7 @@ from aid.models import Application, Ceremony, EntryKind, FundEntry
 from aid.register import APPLICATIONS
 from core import idempotency
 from core.access import Target, endpoint
-from core.api import IsoDate
+from core.api import IsoDate, ReversalIn
 from core.errors import bad_choice, invalid
 from core.ids import Id, Int64
 from core.pagination import keyset_page
@@ -83,7 +83,7 @@ def aid_fund(request: AuthedRequest) -> dict[str, Any]:
             "payable": len(waiting), "payable_total": sum(waiting, Decimal("0.00"))}  # fmt: skip
 
 
-class LedgerRowOut(Schema):
+class FundEntryOut(Schema):
     id: int
     kind: str
     day: dt.date
@@ -103,8 +103,8 @@ class LedgerRowOut(Schema):
     created_at: dt.datetime
 
 
-class LedgerOut(Schema):
-    items: list[LedgerRowOut]
+class FundLedgerOut(Schema):
+    items: list[FundEntryOut]
     next: str | None
 
 
@@ -134,7 +134,7 @@ def _kind(kind: str) -> str:
     return kind
 
 
-@router.get("/aid/fund/ledger", response=LedgerOut)
+@router.get("/aid/fund/ledger", response=FundLedgerOut)
 @endpoint("aid.fund")
 def aid_fund_ledger(request: AuthedRequest, kind: str = "", limit: Int64 = 50, cursor: str = "") -> dict[str, Any]:
     """The fund's ledger rows, newest first (``kind``: donation or grant)."""
@@ -148,13 +148,9 @@ def _fresh(row: FundEntry) -> dict[str, Any]:
     return row_out(shown)
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=500)
-
-
-@router.post("/aid/fund/ledger/{entry_id}/reverse", response=LedgerRowOut)
+@router.post("/aid/fund/ledger/{entry_id}/reverse", response=FundEntryOut)
 @endpoint("aid.fund_manage", target=LEDGER_ROW)
-def aid_fund_reverse(request: AuthedRequest, entry_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def aid_fund_reverse(request: AuthedRequest, entry_id: Id, payload: ReversalIn) -> dict[str, Any]:
     """Reverse a donation or a grant entered in error, with the reason: the reversing row."""
     get_visible_or_404(FundEntry.objects.all(), request.user, pk=entry_id)
     return _fresh(services.entry_reverse(actor=request.user, entry=entry_id, reason=payload.reason))
@@ -177,7 +173,7 @@ class DonationIn(Schema):
     region: str = Field("", max_length=15)
 
 
-@router.get("/aid/donations", response=LedgerOut)
+@router.get("/aid/donations", response=FundLedgerOut)
 @endpoint("aid.fund")
 def aid_donations(request: AuthedRequest, limit: Int64 = 50, cursor: str = "") -> dict[str, Any]:
     """The donations to the fund (and their reversals), newest first."""
@@ -186,7 +182,7 @@ def aid_donations(request: AuthedRequest, limit: Int64 = 50, cursor: str = "") -
     return {"items": [row_out(r) for r in items], "next": next_cursor}
 
 
-@router.post("/aid/donations", response={201: LedgerRowOut, 200: LedgerRowOut})
+@router.post("/aid/donations", response={201: FundEntryOut, 200: FundEntryOut})
 @endpoint("aid.fund_manage")
 def aid_donation_create(
     request: AuthedRequest,
@@ -321,7 +317,7 @@ class AreaFlow(Schema):
     money_out: Decimal = Field(..., alias="out")
 
 
-class FiguresOut(Schema):
+class AidFiguresOut(Schema):
     year: int
     money_in: Decimal = Field(..., alias="in")
     money_out: Decimal = Field(..., alias="out")
@@ -331,7 +327,7 @@ class FiguresOut(Schema):
     stages: dict[str, int]
 
 
-@router.get("/aid/figures", response=FiguresOut, by_alias=True)
+@router.get("/aid/figures", response=AidFiguresOut, by_alias=True)
 @endpoint("aid.fund")
 def aid_figures(request: AuthedRequest, year: Int64 | None = None) -> dict[str, Any]:
     """The fund's money in and out in a year (this year by default), by month and by town, and the

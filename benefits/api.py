@@ -270,7 +270,7 @@ def entitlements_get(request: AuthedRequest, entitlement_id: Id) -> dict[str, An
     return entitlement_out(_entitlement(request, entitlement_id))
 
 
-class ReasonIn(Schema):
+class SuspensionIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
@@ -299,7 +299,7 @@ class ConfirmOut(EntitlementOut):
 
 @router.post("/entitlements/{entitlement_id}/suspend", response=EntitlementOut)
 @endpoint("benefits.manage", target=ENTITLEMENT)
-def entitlements_suspend(request: AuthedRequest, entitlement_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def entitlements_suspend(request: AuthedRequest, entitlement_id: Id, payload: SuspensionIn) -> dict[str, Any]:
     entitlement = _entitlement(request, entitlement_id)
     return _fresh(request, services.suspend(actor=request.user, entitlement=entitlement, reason=payload.reason))
 

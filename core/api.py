@@ -16,7 +16,7 @@ from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.parser import Parser
@@ -65,6 +65,12 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class ReversalIn(Schema):
+    """Why a ledger row is corrected by a reversing entry (points, the aid fund)."""
+
+    reason: str = Field(..., max_length=500)
 
 
 class ErrorField(Schema):

@@ -23,7 +23,7 @@ from pydantic import ValidationError as PydanticError
 
 from core import idempotency
 from core.access import Target, endpoint
-from core.api import IsoDate
+from core.api import IsoDate, ReversalIn
 from core.errors import invalid
 from core.ids import Id, Int64
 from core.pagination import keyset_page
@@ -185,7 +185,7 @@ def points_entries_with_evidence(
 # --- the ledger ---------------------------------------------------------------------------------------------------
 
 
-class LedgerRowOut(Schema):
+class PointsLedgerRowOut(Schema):
     id: int
     veteran_id: int
     kind: str
@@ -203,11 +203,11 @@ class LedgerRowOut(Schema):
     region_code: str
 
 
-class LedgerOut(Schema):
+class PointsLedgerOut(Schema):
     veteran_id: int
     balance: int
     owed: int
-    items: list[LedgerRowOut]
+    items: list[PointsLedgerRowOut]
     next: str | None
 
 
@@ -235,7 +235,7 @@ def _own(request: AuthedRequest, veteran_id: int) -> bool:
     return bool(user.can("points.submit_own") and user.veteran_id is not None and user.veteran_id == veteran_id)
 
 
-@router.get("/points/veterans/{veteran_id}/ledger", response=LedgerOut)
+@router.get("/points/veterans/{veteran_id}/ledger", response=PointsLedgerOut)
 @endpoint(("points.view", "points.submit_own"), target=VETERAN)
 def points_ledger(request: AuthedRequest, veteran_id: Id, limit: Int64 = 50, cursor: str = "") -> dict[str, Any]:
     """The veteran's balance, what a deduction left owing, and their ledger rows, newest first."""
@@ -253,27 +253,23 @@ def points_ledger(request: AuthedRequest, veteran_id: Id, limit: Int64 = 50, cur
             "next": next_cursor}  # fmt: skip
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=500)
-
-
 def _fresh_row(request: AuthedRequest, row: PointEntry) -> dict[str, Any]:
     shown = PointEntry.objects.select_related("version", "aspect", "reward", "entry").get(pk=row.pk)
     return row_out(shown)
 
 
-@router.post("/points/ledger/{row_id}/correct", response=LedgerRowOut)
+@router.post("/points/ledger/{row_id}/correct", response=PointsLedgerRowOut)
 @endpoint("points.correct", target=LEDGER_ROW)
-def points_ledger_correct(request: AuthedRequest, row_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def points_ledger_correct(request: AuthedRequest, row_id: Id, payload: ReversalIn) -> dict[str, Any]:
     """Reverse an award or a deduction entered in error, with the reason: the reversing row."""
     get_visible_or_404(PointEntry.objects.all(), request.user, "correct", pk=row_id)
     reversal = services.correct(actor=request.user, row=row_id, reason=payload.reason)
     return _fresh_row(request, reversal)
 
 
-@router.post("/points/ledger/{row_id}/cancel", response=LedgerRowOut)
+@router.post("/points/ledger/{row_id}/cancel", response=PointsLedgerRowOut)
 @endpoint("points.redeem", target=LEDGER_ROW)
-def points_ledger_cancel(request: AuthedRequest, row_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def points_ledger_cancel(request: AuthedRequest, row_id: Id, payload: ReversalIn) -> dict[str, Any]:
     """Give back a redemption's points (the gift returned, the service not given): the reversing row."""
     get_visible_or_404(PointEntry.objects.all(), request.user, pk=row_id)
     reversal = services.cancel_redemption(actor=request.user, row=row_id, reason=payload.reason)
@@ -309,7 +305,7 @@ class RedemptionIn(Schema):
     note: str = Field("", max_length=500)
 
 
-@router.post("/points/redemptions", response={201: LedgerRowOut, 200: LedgerRowOut})
+@router.post("/points/redemptions", response={201: PointsLedgerRowOut, 200: PointsLedgerRowOut})
 @endpoint(("points.redeem", "points.redeem_own"))
 def points_redemptions(
     request: AuthedRequest,
@@ -424,7 +420,7 @@ class FigureRowOut(Schema):
     aspects: list[AspectPoints]
 
 
-class FiguresOut(Schema):
+class PointsFiguresOut(Schema):
     quarter: str
     region: str
     region_name: str
@@ -432,7 +428,7 @@ class FiguresOut(Schema):
     areas: list[FigureRowOut]
 
 
-@router.get("/points/figures", response=FiguresOut)
+@router.get("/points/figures", response=PointsFiguresOut)
 @endpoint("points.view")
 def points_figures(request: AuthedRequest, quarter: str = "", region: str = "") -> dict[str, Any]:
     """Participation and points by aspect in a quarter, for an area of the caller's scope and each area under it

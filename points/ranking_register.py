@@ -21,7 +21,7 @@ class RankingFilters(Schema):
     state: str = ""
 
 
-class RankingOut(Schema):
+class RankingCaseOut(Schema):
     id: int
     case_id: int
     number: str
@@ -53,7 +53,7 @@ RANKINGS = Register(
     path="points-rankings",
     filters=RankingFilters,
     search=any_text("case__number", "case__title"),
-    out=RankingOut,
+    out=RankingCaseOut,
     to_out=ranking_out,
     related=("case",),
 )

@@ -158,7 +158,7 @@ def tasks_get(request: AuthedRequest, task_id: Id) -> dict[str, Any]:
     return detail_out(selectors.visible_task(request.user, task_id), request.user)
 
 
-class ActIn(Schema):
+class TaskActIn(Schema):
     action: str = Field(..., max_length=40)
     note: str = Field("", max_length=2000)
     data: dict[str, Any] = {}
@@ -166,7 +166,7 @@ class ActIn(Schema):
 
 @router.post("/tasks/{int:task_id}/act", response=TaskDetail)
 @endpoint(target=Target(Task, kwarg="task_id", action="act"), no_store=True)
-def tasks_act(request: AuthedRequest, task_id: Id, payload: ActIn) -> dict[str, Any]:
+def tasks_act(request: AuthedRequest, task_id: Id, payload: TaskActIn) -> dict[str, Any]:
     """Do one of the task's actions (``GET /tasks/{id}`` lists them with their fields)."""
     selectors.visible_task(request.user, task_id)
     task = services.act(actor=request.user, task=task_id, action=payload.action, note=payload.note, data=payload.data)

@@ -113,7 +113,7 @@ def subject_timeline(
 # --- the API ----------------------------------------------------------------------------------------------------
 
 
-class ActIn(Schema):
+class CaseActIn(Schema):
     action: str = Field(..., max_length=40)
     note: str = Field("", max_length=2000)
     data: dict[str, Any] = {}
@@ -185,7 +185,7 @@ def subject_router(
 
     @router.post(f"/{path}/{{case_id}}/act", response=detail_schema, operation_id=f"{name}_act")
     @endpoint(register.view_capability, target=target)
-    def act_on_subject(request: AuthedRequest, case_id: Id, payload: ActIn) -> dict[str, Any]:
+    def act_on_subject(request: AuthedRequest, case_id: Id, payload: CaseActIn) -> dict[str, Any]:
         """Do an action on the step of this case that is yours (``task`` names it when several are)."""
         subject_by_case(register, user=request.user, case_pk=case_id)
         task = acting_task(user=request.user, case_pk=case_id, task=payload.task)
