@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aid.models import DonorKind, Need
 from aid.register import ApplicationFilters
+from core.forms import DateInput
 from core.ids import parse_id
 from veterans.pickers import person_field
 
@@ -63,7 +64,7 @@ class DonationForm(OnceForm):
                             help_text=_("For example 平湖市民营企业拥军协会."))  # fmt: skip
     donor_kind = forms.ChoiceField(label=_("Kind of donor"), choices=DonorKind.choices)
     amount = _money(_("Amount (yuan)"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     reference = forms.CharField(label=_("Receipt or transfer number"), required=False, max_length=60)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
@@ -80,7 +81,7 @@ class ReasonForm(forms.Form):
 class CeremonyForm(OnceForm):
     name = forms.CharField(label=_("Ceremony"), max_length=100,
                            help_text=_("For example 2026年春节帮扶基金发放仪式."))  # fmt: skip
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     place = forms.CharField(label=_("Place"), required=False, max_length=100)
     #: any ids: the service checks each is approved, unpaid and in the user's area
     applications = forms.Field(label=_("Grants to pay"), required=False, widget=forms.CheckboxSelectMultiple)

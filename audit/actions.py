@@ -111,6 +111,7 @@ LABELS: dict[str, Any] = {
     "demo.user_reset": _("Demo user reset"),
     "demo.user_bind": _("Demo user bound to a record"),
     "demo.backdate_notice": _("Demo ranking's objection period moved back"),
+    "demo.care_visits": _("Demo visits of a year loaded"),
 }
 
 

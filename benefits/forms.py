@@ -27,7 +27,7 @@ def program_choices() -> list[tuple[str, str]]:
 class MonthField(forms.Field):
     """A month typed as ``2026-11`` (a ``<input type="month">``), given as the first of that month."""
 
-    widget = forms.DateInput(attrs={"type": "month", "placeholder": "2026-11"})
+    widget = forms.DateInput(format="%Y-%m", attrs={"type": "month", "placeholder": "2026-11"})
     default_error_messages = {"invalid": _("Give the month as YYYY-MM, for example 2026-11.")}
 
     def __init__(self, **kwargs: Any) -> None:

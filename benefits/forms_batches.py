@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benefits.generation import parse_period
 from benefits.models import Cause, OverpaymentState, Per, Program
-from core.forms import IdField
+from core.forms import DateInput, IdField
 
 MONTH = forms.TextInput(attrs={"type": "month", "placeholder": "2026-11", "maxlength": 7})
 
@@ -67,7 +67,7 @@ class SettleForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Settled as"), choices=[(s, OverpaymentState(s).label) for s in ("recovered", "waived")]
     )
-    settled_on = forms.DateField(label=_("Settled on"), widget=forms.DateInput(attrs={"type": "date"}))
+    settled_on = forms.DateField(label=_("Settled on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False,
                            help_text=_("Needed when it is written off."))  # fmt: skip
 

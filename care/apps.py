@@ -18,6 +18,26 @@ class CareConfig(AppConfig):
         def living(veteran: object) -> bool:
             return getattr(veteran, "status", None) != Status.DECEASED
 
+        from care import selectors
+        from workflow import reminders
+
+        reminders.register(
+            reminders.Reminder(
+                "care.mine_overdue",
+                _("of my people, overdue for contact"),
+                "care.visit",
+                lambda user, cap: reminders.capped_count(selectors.my_people(user).filter(overdue=True), cap),
+                "care:mine",
+                order=40,
+            )
+        )
+        reminders.register(
+            reminders.Reminder(
+                "care.area_overdue", _("in the area, overdue for contact"), "care.assign",
+                lambda user, cap: reminders.capped_count(selectors.overdue_contacts(user), cap),
+                "care:overdue", applies=lambda user: not selectors.leads_grid(user), order=41,
+            )
+        )  # fmt: skip
         actions.register(
             actions.PersonAction(_("Log a visit"), "care:visit_new", "care.visit", applies=living, order=40)
         )

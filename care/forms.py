@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Mode, NeedCategory, NeedSource
-from core.forms import IdField
+from core.forms import DateInput, IdField
 
 NO_NEED = [("", _("No need found"))]
 
@@ -21,7 +21,7 @@ class VisitForm(forms.Form):
     once = forms.CharField(widget=forms.HiddenInput, max_length=64)
     veteran = IdField(widget=forms.HiddenInput)
     mode = forms.ChoiceField(label=_("Way of contact"), choices=Mode.choices, widget=forms.RadioSelect)
-    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(label=_("Notes"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     photo = forms.FileField(
         label=_("Photo (optional)"), required=False,
@@ -67,7 +67,7 @@ class NeedFilterForm(forms.Form):
 class VisitFilterForm(forms.Form):
     veteran = IdField(label=_("Person (id)"), required=False, widget=forms.HiddenInput)
     region = forms.CharField(label=_("Area code"), required=False, max_length=15)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
 
 
 class FrequencyForm(forms.Form):

@@ -15,6 +15,17 @@ from core.ids import MAX_ID, parse_id
 SENSITIVE_CLEARED = _("Not shown again, for privacy: enter it again.")
 
 
+class DateInput(forms.DateInput):
+    """A browser's date picker. Its value is always written 2026-12-03, as ``<input type=date>`` requires: the
+    Chinese locale's first input format (2026/12/03) would leave the picker empty, and a date given or entered
+    before an error would be lost."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class SensitiveInput(forms.TextInput):
     """A text input for a full ID or phone number that never writes a submitted value back into the page.
 

@@ -20,6 +20,10 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}", re.ASCII)
 log = logging.getLogger("laobing.busy")
 #: How long a page read waits to refresh its session's expiry before it gives up (and keeps the old one).
 SESSION_READ_WAIT_SECONDS = 0.2
+#: A signed-in user's session is renewed (its idle expiry moved on, one write) at most this often.
+SESSION_RENEW_SECONDS = 60
+#: the session key that remembers when it was last renewed (seconds since the epoch)
+RENEWED_KEY = "_renewed"
 
 
 class RequestIdMiddleware:
@@ -111,12 +115,15 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's sessions, except that a page read never fails (nor waits long) for the session's write.
+    """Django's sessions, renewed at most once a minute, and a page read never fails (nor waits long) for the
+    session's write.
 
-    Every request refreshes the session's expiry (``SESSION_SAVE_EVERY_REQUEST``), a write: while a long
-    import holds SQLite's write lock, a read would wait for it and then fail. On a read the refresh is
-    skipped when the lock is not free soon (the session lives on until its old expiry); on a write the
-    user is told the system is busy."""
+    A session ends after ``SESSION_COOKIE_AGE`` idle seconds: each use moves its expiry on. Django would do that
+    with a write on every request (``SESSION_SAVE_EVERY_REQUEST``), the cost of a page; here a used session is
+    saved when it changed or when it was last renewed ``SESSION_RENEW_SECONDS`` ago or more, so it ends between
+    29 and 30 idle minutes. While a long import holds SQLite's write lock, a read would wait for that write and
+    then fail: on a read the renewal is skipped when the lock is not free soon (the session lives on until its
+    old expiry); on a write the user is told the system is busy."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         from core.db import brief_wait, is_busy
@@ -124,9 +131,9 @@ class SessionMiddleware(DjangoSessionMiddleware):
         safe = request.method in ("GET", "HEAD", "OPTIONS")
         try:
             if safe and not request.session.accessed:
-                # a read that never looked at its session (a public page, the health checks) leaves it as it
-                # is: Django would still save it, for SESSION_SAVE_EVERY_REQUEST, and wait for the write lock
+                # a read that never looked at its session (a public page, the health checks) leaves it as it is
                 return response
+            _renew(request)
             if safe:
                 with brief_wait(SESSION_READ_WAIT_SECONDS):
                     return super().process_response(request, response)
@@ -139,3 +146,16 @@ class SessionMiddleware(DjangoSessionMiddleware):
                 log.info("database busy: the session of %s %s was not refreshed", request.method, request.path)
                 return response
             return busy_response(request)
+
+
+def _renew(request: HttpRequest) -> None:
+    """Mark a used session for saving when it is due for renewal (or is saved anyway: note when)."""
+    import time
+
+    session = request.session
+    if not session.accessed or session.is_empty():
+        return
+    now = int(time.time())
+    last = session.get(RENEWED_KEY)
+    if session.modified or not isinstance(last, int) or now - last >= SESSION_RENEW_SECONDS:
+        session[RENEWED_KEY] = now

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,6 +74,19 @@ def screenshot(page: object, name: str) -> Path:
 
 
 PHONE = {"width": 390, "height": 844}
+
+
+def until(page: object, expression: str, timeout: float = 15.0) -> None:
+    """Wait until a JavaScript expression is true in the page, asking from here.
+
+    ``page.wait_for_function`` polls inside the page with an ``eval``, which the site's Content-Security-Policy
+    (``script-src 'self'``) refuses once the first try is false; ``page.evaluate`` goes through the browser's
+    debugging protocol, which the policy does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)
 
 
 @pytest.fixture

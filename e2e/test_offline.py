@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.testing import build_network
-from e2e.conftest import PHONE, screenshot
+from e2e.conftest import PHONE, screenshot, until
 from e2e.test_login import sign_in
 from points.models import Entry, Participant
 from points.tests.helpers import PNG, item
@@ -88,13 +88,13 @@ def test_an_entry_recorded_offline_is_sent_when_the_network_returns_and_stored_o
 
         tab.reload()  # the page opens again without a network, from the phone's copy, and the queue still holds it
         tab.wait_for_selector("#entry-form")
-        tab.wait_for_function("window.outbox && document.getElementById('outbox').dataset.waiting === '1'")
+        until(tab, "window.outbox && document.getElementById('outbox')?.dataset.waiting === '1'")
         assert waiting(tab) == 1
 
         context.set_offline(False)
         # the "online" event sends it; the page sends it twice more at once, and once more after
         tab.evaluate("Promise.all([window.outbox.replay(), window.outbox.replay()])")
-        tab.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'")
+        until(tab, "document.getElementById('outbox')?.dataset.waiting === '0'")
         tab.evaluate("window.outbox.replay()")
         assert waiting(tab) == 0
         assert Entry.objects.count() == 1
@@ -149,7 +149,7 @@ def test_a_refused_entry_is_kept_for_the_user_to_discard(browser, live_net):
         screenshot(tab, "offline-entry-refused")
         tab.once("dialog", lambda dialog: dialog.accept())
         tab.locator("#outbox [data-outbox-action=discard]").click()
-        tab.wait_for_function("document.getElementById('outbox').dataset.waiting === '0'")
+        until(tab, "document.getElementById('outbox')?.dataset.waiting === '0'")
         assert Entry.objects.count() == 0
     finally:
         context.close()

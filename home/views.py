@@ -14,6 +14,7 @@ from core.access import page
 from core.types import AuthedRequest
 from regions.selectors import leader_terms, network_counts
 from veterans.selectors import veteran_total
+from workflow.reminders import reminders_for
 from workflow.selectors import task_counts
 
 
@@ -29,6 +30,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["veteran_total"], context["veteran_total_more"] = f"{total:,}", more
     if user.can("workflow.inbox"):
         context["task_counts"] = task_counts(user)
+    context["reminders"] = reminders_for(user)
     if user.can("audit.view"):
         context["recent_audit"] = described(list(audit_list(user=user).order_by("-seq")[:8]))
     if user.role == Role.GRID_LEADER and user.scope_region is not None:

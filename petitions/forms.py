@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SensitiveInput
+from core.forms import DateInput, SensitiveInput
 from petitions.models import Channel, LinkKind, Subject
 from regions.models import Level
 from regions.pickers import region_field
@@ -12,9 +12,7 @@ from veterans.pickers import person_field
 
 class PetitionForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    received_on = forms.CharField(
-        label=_("Received on"), help_text="2026-11-28", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.CharField(label=_("Received on"), help_text="2026-11-28", widget=DateInput())
     veteran_id = person_field(
         _("Registered veteran"),
         required=False,
@@ -39,7 +37,7 @@ class PetitionForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    received_on = forms.CharField(label=_("Asked on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.CharField(label=_("Asked on"), required=False, widget=DateInput())
     content = forms.CharField(
         label=_("What is to be reviewed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from points.models import Basis, Evidence, ItemVersion, RewardKind, Submitter
 from points.register import EntryFilters
 from veterans.pickers import person_field
@@ -37,7 +38,7 @@ class EntryForm(forms.Form):
     #: any ids: the list shown may be narrowed by a search, and the service checks the scope
     veterans = forms.Field(label=_("People"), required=False, widget=forms.CheckboxSelectMultiple)
     item = forms.CharField(label=_("Item"), required=False, max_length=30, widget=forms.Select)
-    day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     quantity = forms.DecimalField(
         label=_("Hours or occasions"), required=False, min_value=0, max_digits=5, decimal_places=1,
         help_text=_("For an item scored by the hour or by the occasion."),
@@ -108,7 +109,7 @@ assert set(EntryFilterForm.base_fields) == set(EntryFilters.model_fields)
 
 class VersionForm(forms.Form):
     effective_from = forms.DateField(
-        label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("In force from"), widget=DateInput(),
         help_text=_("Today or later; entries dated before keep the old version."),
     )  # fmt: skip
     name = forms.CharField(label=_("Name"), max_length=60)
@@ -128,7 +129,7 @@ class VersionForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    effective_from = forms.DateField(label=_("Withdrawn from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("Withdrawn from"), widget=DateInput())
 
 
 class AspectForm(forms.Form):

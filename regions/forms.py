@@ -7,12 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import DateInput
 from regions.models import Designation, Level, StarCriterion
 from regions.pickers import region_field
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RegionCreateForm(forms.Form):
@@ -40,7 +37,7 @@ class StationForm(forms.Form):
     head_name = forms.CharField(label=_("Station head"), max_length=50, required=False)
     full_time_staff = forms.IntegerField(label=_("Full-time staff"), min_value=0, max_value=1000, initial=0)
     part_time_staff = forms.IntegerField(label=_("Part-time staff"), min_value=0, max_value=1000, initial=0)
-    opened_on = forms.DateField(label=_("Opened on"), required=False, widget=DateInput)
+    opened_on = forms.DateField(label=_("Opened on"), required=False, widget=DateInput())
 
 
 class DesignationForm(forms.Form):
@@ -73,6 +70,6 @@ class StarRatingForm(forms.Form):
 class LeaderForm(forms.Form):
     leader_name = forms.CharField(label=_("Leader name"), max_length=50)
     leader_phone = forms.CharField(label=_("Leader phone"), max_length=20, required=False)
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     rotate = forms.BooleanField(label=_("Rotate: end the current leader's term the day before"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

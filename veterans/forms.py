@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SensitiveInput
+from core.forms import DateInput, SensitiveInput
 from regions.models import Level
 from regions.pickers import region_field
 from veterans import choices as c
@@ -66,7 +66,7 @@ class RevealForm(forms.Form):
 
 
 class DeceasedForm(forms.Form):
-    deceased_on = forms.DateField(label=_("Died on"), widget=forms.DateInput(attrs={"type": "date"}))
+    deceased_on = forms.DateField(label=_("Died on"), widget=DateInput())
     reason = forms.CharField(label=_("Source of the information"), max_length=200, required=False)
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Department
 from core.errors import ErrorCollector, bad_choice, invalid
+from core.forms import DateInput
 from regions.models import Level, Region, ancestor_code
 from veterans.models import Veteran
 from workflow.models import Attachment, Case
@@ -261,7 +262,7 @@ def _clean_money(spec: Field, value: Any, context: FieldContext) -> int:
 
 
 def _date_field(spec: Field, choices: list[tuple[str, str]] | None) -> forms.Field:
-    return forms.DateField(label=spec.label, required=spec.required, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=spec.label, required=spec.required, widget=DateInput())
 
 
 def _clean_date(spec: Field, value: Any, context: FieldContext) -> dt.date:

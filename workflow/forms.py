@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import IdsChoiceField
+from core.forms import DateInput, IdsChoiceField
 from workflow.fields import form_field
 from workflow.models import Holiday, Task
 from workflow.process import Action
@@ -33,7 +33,7 @@ class HolidayForm(forms.ModelForm):
     class Meta:
         model = Holiday
         fields = ["date", "kind", "name"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DateInput()}
 
 
 class BulkForm(forms.Form):

@@ -23,6 +23,7 @@ from workflow import selectors, services
 from workflow.forms import ActionForm, BulkForm, HolidayForm
 from workflow.models import Attachment, Case, Holiday, Task
 from workflow.registry import PROCESSES
+from workflow.reminders import reminders_for
 from workflow.services.transitions import refuse_same_actor
 
 #: An inbox shows the most urgent tasks first; beyond this, filter by process or urgency.
@@ -110,6 +111,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "more": more,
             "limit": INBOX_LIMIT,
             "today": today,
+            "reminders": reminders_for(request.user),
         },
     )
 

@@ -70,7 +70,7 @@ def veteran_from_query(request: AuthedRequest) -> Veteran | None:
     return Veteran.objects.visible_to(request.user).filter(pk=pk).first()
 
 
-@page("care.visit", methods=("GET", "POST"), params=("veteran",))
+@page("care.visit", methods=("GET", "POST"), params=("veteran",), offline=True)
 def visit_new(request: AuthedRequest) -> HttpResponse:
     """A visit in three taps: the person (from their card), the way of contact, save; a photo and a need if any."""
     veteran = veteran_from_query(request)

@@ -39,7 +39,7 @@ def need_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return detail_page(NEEDS, request, pk, template="care/need.html", extra=_need_extra)
 
 
-@page(NEEDS.open_capability, methods=("GET", "POST"), params=("veteran",))
+@page(NEEDS.open_capability, methods=("GET", "POST"), params=("veteran",), offline=True)
 def need_new(request: AuthedRequest) -> HttpResponse:
     """A need raised by station staff (a need found on a visit is raised with the visit)."""
     veteran = veteran_from_query(request)
