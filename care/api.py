@@ -13,11 +13,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
 
 from care import selectors, services
-from care.figures import coverage, scoped_area
+from care.figures import coverage, needs_figures, scoped_area
 from care.models import NeedSource, Satisfaction, Visit
 from care.register import NEEDS
 from core import idempotency
@@ -233,6 +234,47 @@ def care_coverage(request: AuthedRequest, region: str = "") -> dict[str, Any]:
     area one level under it."""
     total, areas = coverage(scoped_area(request.user, region).code)
     return {"total": total, "areas": areas}
+
+
+class CareNeedsRow(Schema):
+    code: str
+    name: str
+    level: str
+    opened: int
+    resolved: int
+    #: resolved without any handling step passing its limit
+    on_time: int
+    followed_up: int
+    satisfied: int
+    #: satisfied ÷ followed up, a percentage with one decimal; null when none was followed up
+    satisfaction: Decimal | None
+
+
+class CareNeedsCategory(Schema):
+    category: str
+    name: str
+    opened: int
+
+
+class CareNeedsFiguresOut(Schema):
+    since: dt.date
+    until: dt.date
+    total: CareNeedsRow
+    areas: list[CareNeedsRow]
+    categories: list[CareNeedsCategory]
+
+
+@router.get("/care/needs-figures", response=CareNeedsFiguresOut, operation_id="care_needs_figures")
+@endpoint("care.view")
+def care_needs_figures(request: AuthedRequest, region: str = "", since: IsoDate | None = None,
+                       until: IsoDate | None = None) -> dict[str, Any]:  # fmt: skip
+    """Needs raised from ``since`` (default: 1 January of this year) to ``until`` (default: today), in your area
+    (or ``region``) and each area one level under it: opened, resolved, on time, followed up, satisfied."""
+    today = timezone.localdate()
+    start, end = since or today.replace(month=1, day=1), until or today
+    if end < start:
+        raise invalid("until", _("The end is before the start."), code="before_start")
+    return needs_figures(scoped_area(request.user, region).code, start, end)
 
 
 router.add_router("", needs_router)

@@ -9,7 +9,13 @@ annotated by ``care.selectors.with_contact`` and grouped by the leading digits o
 - ``overdue``: the others (never contacted included);
 - ``rate``: contacted ÷ living, a percentage to one decimal.
 
-Read on demand; the cockpit (issue 14) may keep them as aggregates.
+Needs (``needs_figures``), for the needs raised in a period (by the day their case was opened), by area the same
+way: ``opened``; ``resolved`` (resolved, or followed up and closed); ``on_time`` (resolved without any of its
+handling steps having passed its limit); ``followed_up`` (a 回访 was made); ``satisfied`` (its last 回访 found the
+person satisfied); ``satisfaction`` (satisfied ÷ followed up, a percentage) and ``by_category``.
+
+Read on demand; the cockpit (issue 14) may keep them as aggregates, kept current by the kit's events: the
+engine's ``case_opened`` / ``case_moved`` / ``case_closed`` for a need, ``care_visit_logged`` for a visit.
 """
 
 from __future__ import annotations
@@ -18,15 +24,17 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from care.models import Need, Satisfaction
 from care.selectors import with_contact
 from core.errors import invalid
 from regions.models import Region
 from veterans.choices import Status
 from veterans.models import Veteran
+from workflow.models import Task
 
 
 def _counts(prefix: str, length: int, today: dt.date | None) -> dict[str, tuple[int, int]]:
@@ -57,6 +65,58 @@ def coverage(region_code: str, today: dt.date | None = None) -> tuple[dict[str, 
         return total, []
     counts = _counts(region.prefix, len(children[0].prefix), today)
     return total, [_row(child, counts) for child in children]
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
+
+
+SATISFIED = (Satisfaction.VERY, Satisfaction.SATISFIED, Satisfaction.BASIC)
+
+
+def _need_counts(prefix: str, length: int, since: dt.date, until: dt.date) -> dict[str, dict[str, int]]:
+    late = Task.objects.filter(case_id=OuterRef("case_id"), step="handle", overdue_at__isnull=False)
+    resolved = Q(resolved_on__isnull=False) | Q(case__state="done")
+    qs = (
+        Need.objects.filter(region_code__startswith=prefix, case__created_at__date__gte=since,
+                            case__created_at__date__lte=until)
+        .annotate(area=Substr("region_code", 1, length), late=Exists(late))
+        .values("area")
+        .annotate(
+            opened=Count("case_id"),
+            resolved=Count("case_id", filter=resolved),
+            on_time=Count("case_id", filter=resolved & Q(late=False)),
+            followed_up=Count("case_id", filter=~Q(satisfaction="")),
+            satisfied=Count("case_id", filter=Q(satisfaction__in=SATISFIED)),
+        )
+        .order_by()
+    )  # fmt: skip
+    return {r.pop("area"): r for r in qs}
+
+
+def _need_row(region: Region, counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+    c = counts.get(region.prefix, {})
+    row = {k: c.get(k, 0) for k in ("opened", "resolved", "on_time", "followed_up", "satisfied")}
+    return {"code": region.code, "name": region.name, "level": region.level, **row,
+            "satisfaction": _percent(row["satisfied"], row["followed_up"])}  # fmt: skip
+
+
+def needs_figures(region_code: str, since: dt.date, until: dt.date) -> dict[str, Any]:
+    """Needs raised from ``since`` to ``until`` in the area and in each area one level under it, and the area's
+    needs by category (the caller has checked that the area is the user's to see: ``scoped_area``)."""
+    region = Region.objects.get(code=region_code)
+    total = _need_row(region, _need_counts(region.prefix, len(region.prefix), since, until))
+    children = list(Region.objects.filter(parent=region).order_by("code"))
+    areas: list[dict[str, Any]] = []
+    if children:
+        counts = _need_counts(region.prefix, len(children[0].prefix), since, until)
+        areas = [_need_row(child, counts) for child in children]
+    in_period = Need.objects.filter(region_code__startswith=region.prefix, case__created_at__date__gte=since,
+                                    case__created_at__date__lte=until)  # fmt: skip
+    by_category = dict(in_period.values_list("category").annotate(n=Count("case_id")).order_by())
+    categories = [{"category": key, "name": str(label), "opened": by_category.get(key, 0)}
+                  for key, label in Need._meta.get_field("category").choices]  # type: ignore[union-attr]  # fmt: skip
+    return {"since": since, "until": until, "total": total, "areas": areas, "categories": categories}
 
 
 def scoped_area(user: Any, code: str) -> Region:

@@ -28,6 +28,7 @@ from care.models import (
     Visit,
     VisitPhoto,
 )
+from core import events
 from core.crypto import decrypt
 from core.errors import invalid, merged
 from core.permissions import require
@@ -91,6 +92,11 @@ def _need_errors(needs: Sequence[NeedInput], prefix: str, errors: list[Validatio
                                   _("At most 1000 characters."), code="too_long"))  # fmt: skip
 
 
+#: A visit was logged: ``visit`` (its id), ``veteran``, ``region_code``, ``visited_on`` (after the commit; the
+#: cockpit keeps contact coverage current from it).
+visit_logged = events.declare("care_visit_logged")
+
+
 @transaction.atomic
 def visit_log(*, actor: Any, data: VisitInput) -> Visit:
     """Log a contact with a veteran of the actor's area, its photos, and raise the needs found on it."""
@@ -130,6 +136,8 @@ def visit_log(*, actor: Any, data: VisitInput) -> Visit:
                         "photos": len(data.photos), "needs": len(data.needs)})  # fmt: skip
     for need in data.needs:
         _open_need(actor, veteran, need, NeedSource.VISIT, visit)
+    events.emit("care_visit_logged", sender=Visit, visit=visit.pk, veteran=veteran.pk, region_code=visit.region_code,
+                visited_on=visit.visited_on)  # fmt: skip
     return visit
 
 

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import roles_with
 from care import selectors, services
-from care.figures import coverage, scoped_area
+from care.figures import coverage, needs_figures, scoped_area
 from care.forms import AssignForm, FrequencyForm, VisitFilterForm, VisitForm
 from care.models import ContactFrequency, Visit, VisitPhoto
 from core import idempotency
@@ -43,8 +44,10 @@ def home(request: AuthedRequest) -> HttpResponse:
         error, status = exc.messages[0], 400
         area = scoped_area(request.user, "") if request.user.scope_region_id else None  # type: ignore[assignment]
     total, areas = coverage(area.code) if area is not None else (None, [])
+    today = timezone.localdate()
+    needs = needs_figures(area.code, today.replace(month=1, day=1), today) if area is not None else None
     can = request.user.can
-    context = {"area": area, "total": total, "areas": areas, "error": error,
+    context = {"area": area, "total": total, "areas": areas, "error": error, "needs": needs,
                "can_visit": can("care.visit"), "can_frequencies": can("care.frequencies")}  # fmt: skip
     return render(request, "care/home.html", context, status=status)
 
