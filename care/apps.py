@@ -42,5 +42,9 @@ class CareConfig(AppConfig):
             actions.PersonAction(_("Log a visit"), "care:visit_new", "care.visit", applies=living, order=40)
         )
         actions.register(
+            actions.PersonAction(_("Contact person"), "care:assign", "care.assign", applies=living, order=42,
+                                 in_path=True)
+        )  # fmt: skip
+        actions.register(
             actions.PersonAction(_("Raise a need"), "care:need_new", "care.need_raise", applies=living, order=41)
         )

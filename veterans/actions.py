@@ -25,6 +25,8 @@ class PersonAction:
     #: whether the action fits this person at all (e.g. not for the deceased)
     applies: Callable[[Any], bool] = lambda veteran: True
     order: int = 100
+    #: the page takes the person in its path (``people/<id>/…``), not as ``?veteran=<id>``
+    in_path: bool = False
 
 
 ACTIONS: dict[str, PersonAction] = {}
@@ -40,4 +42,10 @@ def actions_for(user: User, veteran: Any) -> list[tuple[Any, str]]:
     chosen = sorted(
         (a for a in ACTIONS.values() if user.can(a.capability) and a.applies(veteran)), key=lambda a: a.order
     )
-    return [(a.label, f"{reverse(a.url_name)}?veteran={veteran.pk}") for a in chosen]
+    return [
+        (
+            a.label,
+            reverse(a.url_name, args=[veteran.pk]) if a.in_path else f"{reverse(a.url_name)}?veteran={veteran.pk}",
+        )
+        for a in chosen
+    ]

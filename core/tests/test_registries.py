@@ -35,8 +35,9 @@ def test_a_persons_page_offers_the_actions_the_user_may_start(net: Network) -> N
     veteran = register(net.users["city_admin"], net.village)
     town = dict(actions.actions_for(net.users["town_staff"], veteran))
     # register a petition, open a 一件事 case, propose an entitlement, the points ledger, record points, log a
-    # visit, raise a need
-    assert len(town) == 7
+    # visit, name the contact person, raise a need
+    assert len(town) == 8
+    assert f"/care/people/{veteran.pk}/contact/" in town.values()  # a page with the person in its path
     grid_leader = [url for _label, url in actions.actions_for(net.users["grid_leader"], veteran)]
     # a grid leader records points, logs visits and raises needs, nothing else
     assert all(url.startswith(("/points/", "/care/")) for url in grid_leader)
