@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, File, Form, Header, Router, Schema, Status, UploadedFile
 
 from care import selectors, services
 from care.figures import coverage, needs_figures, scoped_area
@@ -23,7 +23,7 @@ from care.models import NeedSource, Satisfaction, Visit
 from care.register import NEEDS
 from core import idempotency
 from core.access import Target, endpoint
-from core.api import IsoDate
+from core.api import IsoDate, json_form_field, upload_digest
 from core.errors import invalid
 from core.ids import Id, Int64
 from core.pagination import keyset_page
@@ -102,6 +102,32 @@ def visits_log(
     )  # fmt: skip
     visit, new = idempotency.once(actor=request.user, key=key, request=payload.dict(),
                                   create=lambda: services.visit_log(actor=request.user, data=data))  # fmt: skip
+    return Status(201 if new else 200, _fresh(visit))
+
+
+@router.post("/visits/with-photos", response={201: VisitOut, 200: VisitOut}, operation_id="care_visits_log_photos")
+@endpoint("care.visit", errors=(409,))
+def visits_log_with_photos(
+    request: AuthedRequest,
+    data: str | None = Form(None),
+    photo: list[UploadedFile] | None = File(None),  # noqa: B008 - ninja reads the uploads from it
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
+) -> Status[Any]:
+    """Log a visit with its photos (multipart: the visit as JSON in ``data``, the same object ``POST /visits``
+    takes; the pictures in ``photo``, repeated: JPEG, PNG, HEIC or WebP, at most 5). The same ``Idempotency-Key``
+    with the same visit and photos answers 200 with the first one and stores nothing more."""
+    key = idempotency.header_key(idempotency_key)
+    payload = json_form_field(data, VisitIn)
+    files = list(photo or [])
+    if len(files) > services.MAX_PHOTOS:
+        raise invalid("photo", _("At most %(n)s photos with one visit."), code="too_many", n=services.MAX_PHOTOS)
+    visit_input = services.VisitInput(
+        veteran_id=payload.veteran_id, visited_on=payload.visited_on, mode=payload.mode.strip(), note=payload.note,
+        needs=[services.NeedInput(n.category.strip(), n.description) for n in payload.needs], photos=files,
+    )  # fmt: skip
+    seen = {**payload.dict(), "photos": [upload_digest(f) for f in files]}
+    visit, new = idempotency.once(actor=request.user, key=key, request=seen,
+                                  create=lambda: services.visit_log(actor=request.user, data=visit_input))  # fmt: skip
     return Status(201 if new else 200, _fresh(visit))
 
 

@@ -1,7 +1,7 @@
 """Contact coverage by area: the share of living people contacted within their frequency.
 
 For an area (the city, a town, a village, a grid) and each area one level under it, counted on the registry
-annotated by ``care.selectors.with_contact`` and grouped by the leading digits of the region code
+annotated by ``care.selectors.with_contacted`` and grouped by the leading digits of the region code
 (``GROUP BY substr(region_code, 1, n)``, the prefix every scoped query uses):
 
 - ``living``: the living veterans of the area;
@@ -29,7 +29,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Need, Satisfaction
-from care.selectors import with_contact
+from care.selectors import with_contacted
 from core.errors import invalid
 from regions.models import Region
 from veterans.choices import Status
@@ -38,11 +38,11 @@ from workflow.models import Task
 
 
 def _counts(prefix: str, length: int, today: dt.date | None) -> dict[str, tuple[int, int]]:
-    qs = with_contact(Veteran.objects.filter(region_code__startswith=prefix, status=Status.LIVING), today)
+    qs = with_contacted(Veteran.objects.filter(region_code__startswith=prefix, status=Status.LIVING), today)
     rows = (
         qs.annotate(area=Substr("region_code", 1, length))
         .values("area")
-        .annotate(n=Count("id"), ok=Count("id", filter=Q(overdue=False)))
+        .annotate(n=Count("id"), ok=Count("id", filter=Q(contacted=True)))
         .order_by()
     )
     return {r["area"]: (r["n"], r["ok"]) for r in rows}
@@ -59,11 +59,12 @@ def coverage(region_code: str, today: dt.date | None = None) -> tuple[dict[str, 
     """The area's coverage and that of each area one level under it, in code order (the caller has checked
     that the area is the user's to see: ``scoped_area``)."""
     region = Region.objects.get(code=region_code)
-    total = _row(region, _counts(region.prefix, len(region.prefix), today))
     children = list(Region.objects.filter(parent=region).order_by("code"))
-    if not children:
-        return total, []
-    counts = _counts(region.prefix, len(children[0].prefix), today)
+    # one GROUP BY by the children's prefix; the area's own total is the sum of its groups (people registered
+    # at the area itself, in no child, are a group of their own)
+    counts = _counts(region.prefix, len(children[0].prefix) if children else len(region.prefix), today)
+    living, contacted = (sum(n for n, _ok in counts.values()), sum(ok for _n, ok in counts.values()))
+    total = _row(region, {region.prefix: (living, contacted)})
     return total, [_row(child, counts) for child in children]
 
 

@@ -54,10 +54,8 @@ def _rule_condition(rule: ContactFrequency, today: dt.date) -> Exists | None:
     return None
 
 
-def with_contact(qs: QuerySet[Veteran], today: dt.date | None = None) -> QuerySet[Any]:
-    """The veterans with ``last_visit``, ``since`` (visits from this day on are within their frequency) and
-    ``overdue``."""
-    today = today or timezone.localdate()
+def _since(today: dt.date) -> Case:
+    """The first day a visit counts as within the person's frequency (a CASE over the rules)."""
     rules = list(ContactFrequency.objects.order_by("months", "code"))
     default = next((r.months for r in rules if r.is_default), FALLBACK_MONTHS)
     whens = []
@@ -65,18 +63,27 @@ def with_contact(qs: QuerySet[Veteran], today: dt.date | None = None) -> QuerySe
         condition = _rule_condition(rule, today)
         if condition is not None and rule.months < default:
             whens.append(When(condition, then=Value(months_before(today, rule.months))))
-    since = Case(*whens, default=Value(months_before(today, default)), output_field=DateField())
+    return Case(*whens, default=Value(months_before(today, default)), output_field=DateField())
+
+
+def with_contacted(qs: QuerySet[Veteran], today: dt.date | None = None) -> QuerySet[Any]:
+    """The veterans with ``since`` and ``contacted`` (a visit on ``since`` or later): what coverage counts, one
+    index probe per person."""
+    today = today or timezone.localdate()
+    recent = Visit.objects.filter(veteran_id=OuterRef("pk"), visited_on__gte=OuterRef("since"))
+    return qs.annotate(since=_since(today)).annotate(contacted=Exists(recent))
+
+
+def with_contact(qs: QuerySet[Veteran], today: dt.date | None = None) -> QuerySet[Any]:
+    """The veterans with ``last_visit``, ``since`` (visits from this day on are within their frequency) and
+    ``overdue``."""
+    today = today or timezone.localdate()
     last = Visit.objects.filter(veteran_id=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    recent = Visit.objects.filter(veteran_id=OuterRef("pk"), visited_on__gte=OuterRef("since"))
     return qs.annotate(
         last_visit=Subquery(last, output_field=DateField()),
-        since=since,
-    ).annotate(
-        overdue=Case(
-            When(Q(last_visit__isnull=True) | Q(last_visit__lt=F("since")), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
+        since=_since(today),
+    ).annotate(overdue=Case(When(Exists(recent), then=Value(False)), default=Value(True), output_field=BooleanField()))
 
 
 def due_on(veteran: Any) -> dt.date | None:

@@ -10,8 +10,6 @@ from phones: their create operations take an ``Idempotency-Key`` header (``core.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +17,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Header, Router, Schema, Status, UploadedFile
-from pydantic import ValidationError as PydanticError
 
 from core import idempotency
 from core.access import Target, endpoint
-from core.api import IsoDate, ReversalIn
+from core.api import IsoDate, ReversalIn, json_form_field, upload_digest
 from core.errors import invalid
 from core.ids import Id, Int64
 from core.pagination import keyset_page
@@ -135,29 +132,6 @@ def entry_create(actor: Any, payload: EntryIn, evidence: list[Any] | None = None
 entries_router = subject_router(ENTRIES, create_in=EntryIn, create=entry_create)
 
 
-def _upload_digest(upload: Any) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _entry_in(raw: str | None) -> EntryIn:
-    """The ``data`` field of a multipart entry: the same JSON object as ``POST /points-entries`` takes."""
-    try:
-        parsed = json.loads(raw or "")
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise invalid("data", _("Send the entry as a JSON object in the form field “data”."), code="bad_json")
-    try:
-        return EntryIn.model_validate(parsed)
-    except PydanticError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "data"
-        raise invalid(where, _("This value is missing or has the wrong type."), code="invalid") from None
-
-
 @router.post("/points/entries", response={201: Any, 200: Any}, operation_id="points_entries_with_evidence")
 @endpoint(("points.submit", "points.submit_own"))
 def points_entries_with_evidence(
@@ -170,11 +144,11 @@ def points_entries_with_evidence(
     The same ``Idempotency-Key`` with the same entry and files answers 200 with the first one, and makes no
     second."""
     key = idempotency.header_key(idempotency_key)
-    payload = _entry_in(data)
+    payload = json_form_field(data, EntryIn)
     files = list(evidence or [])
     if len(files) > MAX_FILES:
         raise invalid("evidence", _("At most %(n)s files with one entry."), code="too_many", n=MAX_FILES)
-    request_seen = {**payload.dict(), "evidence": [_upload_digest(f) for f in files]}
+    request_seen = {**payload.dict(), "evidence": [upload_digest(f) for f in files]}
     entry, new = idempotency.once(
         actor=request.user, key=key, request=request_seen, create=lambda: entry_create(request.user, payload, files)
     )

@@ -4,14 +4,16 @@ area's records, the lists' filters and the 回访 answer."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.testing import Network
 from care.models import Need, Visit
-from care.tests.helpers import do, log, raise_need
+from care.tests.helpers import PNG, do, log, photo, raise_need
 from veterans.tests.factories import register as register_veteran
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +174,46 @@ def test_coverage_of_an_area(net: Network) -> None:
     body = net.api_client("town_staff").get("/api/v1/care/coverage").json()
     assert body["total"]["code"] == net.danghu.code and body["total"]["rate"] == "50.0"
     assert net.api_client("town_staff").get(f"/api/v1/care/coverage?region={net.zhapu.code}").status_code == 400
+
+
+# --- a visit with its photos (multipart) ---------------------------------------------------------------------
+
+
+def _with_photos(client: Any, data: Any, photos: list[Any], **headers: str) -> Any:
+    body: dict[str, Any] = {"data": data if isinstance(data, str) else json.dumps(data)}
+    if photos:
+        body["photo"] = photos
+    return client.post("/api/v1/visits/with-photos", body, headers=headers)
+
+
+def test_a_visit_with_photos_is_stored_once_per_key(net: Network) -> None:
+    veteran = register_veteran(net.users["city_staff"], net.grid)
+    client = net.api_client("grid_leader")
+    body = _body(veteran, needs=[{"category": "housing", "description": "屋顶漏雨"}])
+    first = _with_photos(client, body, [photo("门口.png"), photo("屋顶.png")], **{"Idempotency-Key": "vp-1"})
+    assert first.status_code == 201, first.content
+    assert first.json()["photos"] == 2 and len(first.json()["needs"]) == 1
+    again = _with_photos(client, body, [photo("门口.png"), photo("屋顶.png")], **{"Idempotency-Key": "vp-1"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    other = _with_photos(client, body, [photo("门口.png")], **{"Idempotency-Key": "vp-1"})
+    assert other.status_code == 409  # the same key with other photos
+    visit = Visit.objects.get()
+    assert visit.photos.count() == 2 and Need.objects.count() == 1
+
+
+def test_a_visit_with_photos_refuses_a_wrong_file_too_many_and_bad_json(net: Network) -> None:
+    veteran = register_veteran(net.users["city_staff"], net.grid)
+    client = net.api_client("grid_leader")
+    wrong = _with_photos(client, _body(veteran), [SimpleUploadedFile("a.exe", PNG)])
+    assert wrong.status_code == 400 and fields(wrong)["photo"] == "bad_type"
+    many = _with_photos(client, _body(veteran), [photo(f"{n}.png") for n in range(6)])
+    assert many.status_code == 400 and fields(many)["photo"] == "too_many"
+    assert fields(_with_photos(client, "[1, 2", []))["data"] == "bad_json"
+    missing = _with_photos(client, {"veteran_id": veteran.pk}, [])
+    assert missing.status_code == 400 and "visited_on" in fields(missing)
+    future = _with_photos(client, _body(veteran, visited_on="2099-01-01"), [photo()])
+    assert future.status_code == 400 and fields(future)["visited_on"] == "future"
+    assert not Visit.objects.exists()
+    # another area's person is refused like the JSON twin
+    far = register_veteran(net.users["city_staff"], net.other_village)
+    assert fields(_with_photos(client, _body(far), [photo()]))["veteran_id"] == "not_visible"
