@@ -44,6 +44,9 @@ def test_a_need_found_on_a_phone_visit_is_resolved_and_followed_up(phone, page, 
     sign_in(phone, base, "grid_leader")
     phone.wait_for_url(f"{base}/")
     assert "我联系的人中超期未联系" in phone.locator("#reminders").inner_text()
+    assert "我联系的人" in phone.locator("#workspace").inner_text()  # their work, as big tiles
+    no_sideways_scroll(phone)
+    screenshot(phone, "care-grid-leader-home-phone")
     phone.click("#reminders a")
     phone.wait_for_selector("#people")
     cards = phone.locator("#people .person-card")

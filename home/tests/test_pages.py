@@ -42,3 +42,11 @@ def test_the_town_home_counts_only_its_own_town(net):
 @pytest.mark.django_db
 def test_home_rejects_post(net):
     assert net.client("town_staff").post("/").status_code == 405
+
+
+def test_a_grid_leaders_home_puts_their_work_first_as_tiles(net):
+    page = net.client("grid_leader").get("/").content.decode()
+    workspace = page.split('id="workspace"')[1].split("</nav>")[0]
+    assert 'href="/care/mine/"' in workspace and 'href="/points/"' in workspace
+    assert 'href="/"' not in workspace  # not the home page itself
+    assert 'id="workspace"' not in net.client("town_staff").get("/").content.decode()
