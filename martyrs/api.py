@@ -262,7 +262,9 @@ def martyrs_record_update(
     return Status(200, _fresh_family(request, family.pk))
 
 
-@router.put("/martyrs/families/{family_id}/responsible", response=MartyrsFamilyOut, operation_id="martyrs_responsible_set")
+@router.put(
+    "/martyrs/families/{family_id}/responsible", response=MartyrsFamilyOut, operation_id="martyrs_responsible_set"
+)
 @endpoint("martyrs.manage", target=FAMILY)
 def martyrs_responsible_set(request: AuthedRequest, family_id: Id, payload: MartyrsResponsibleIn) -> dict[str, Any]:
     """Name the family member's one responsible person (专人对接), a station user of the person's area."""
@@ -450,7 +452,9 @@ def memorials_upkeep_record(
     return Status(201 if new else 200, upkeep_out(row))
 
 
-@router.post("/memorials/upkeep/{entry_id}/reverse", response={201: MemorialsUpkeepOut}, operation_id="memorials_upkeep_reverse")
+@router.post(
+    "/memorials/upkeep/{entry_id}/reverse", response={201: MemorialsUpkeepOut}, operation_id="memorials_upkeep_reverse"
+)
 @endpoint("martyrs.manage", target=UPKEEP)
 def memorials_upkeep_reverse(request: AuthedRequest, entry_id: Id, payload: ReversalIn) -> Status[Any]:
     """Cancel a wrong upkeep row by its reversal (``reason`` required); a row is reversed at most once."""
@@ -488,8 +492,11 @@ def memorials_remembrances_list(request: AuthedRequest, memorial_id: Id) -> list
     return [remembrance_out(r) for r in selectors.remembrances_of(request.user, memorial)]
 
 
-@router.post("/memorials/{memorial_id}/remembrances", response={201: MemorialsRemembranceOut, 200: MemorialsRemembranceOut},
-             operation_id="memorials_remembrance_record")  # fmt: skip
+@router.post(
+    "/memorials/{memorial_id}/remembrances",
+    response={201: MemorialsRemembranceOut, 200: MemorialsRemembranceOut},
+    operation_id="memorials_remembrance_record",
+)
 @endpoint("martyrs.manage", target=MEMORIAL, errors=(409,))
 def memorials_remembrance_record(
     request: AuthedRequest,
