@@ -99,7 +99,8 @@ def _grids(first_village: str) -> list[Region]:
     town = first_village[:9]
     near = [g for g in grids if g.code.startswith(town) and g not in own][::7]
     far = [g for g in grids if not g.code.startswith(town)][::29]
-    return own[:4] + near[:8] + far[:12]
+    chosen = own[:4] + near[:8] + far[:12]
+    return chosen if len(chosen) >= len(MARTYRS) or not chosen else [chosen[i % len(chosen)] for i in range(24)]
 
 
 def _kin(rng: random.Random, actor: Any, grid: Region, index: int, used: set[str]) -> Veteran:
@@ -164,7 +165,7 @@ def load_martyrs_demo(users: dict[str, Any], first_village: str) -> dict[str, in
     added: dict[str, int] = {}
     city = _user(users, Role.CITY_STAFF, CITY_CODE)
     grids = _grids(first_village)
-    if Martyr.objects.exists() or city is None or len(grids) < len(MARTYRS):
+    if Martyr.objects.exists() or city is None or not grids:
         return added
     rng = random.Random(SEED)  # noqa: S311 (demo data, drawn the same every time)
     today = timezone.localdate()

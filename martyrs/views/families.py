@@ -81,6 +81,9 @@ def record_update(request: AuthedRequest, pk: int) -> HttpResponse:
         return made
 
     if submit_form(request, form, action) is None:
+        if not services.may_update_record(request.user, family):
+            for error in form.non_field_errors():
+                messages.error(request, error)  # the form is not shown to them: say it above the page
         return _page(request, family, status=400, record_form=form)
     messages.success(request, _("一人一档 record saved."))
     return redirect("martyrs:family", pk=family.pk)
