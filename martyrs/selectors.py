@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from core.scoping import ScopedQuerySet
 from martyrs.models import Martyr, MartyrFamily, Memorial, RecordChange, Remembrance, Upkeep
 
 
@@ -34,7 +35,7 @@ def family_of(user: Any, martyr: Martyr) -> QuerySet[MartyrFamily]:
     )
 
 
-def family_get(user: Any) -> QuerySet[MartyrFamily]:
+def family_get(user: Any) -> ScopedQuerySet[MartyrFamily]:
     return MartyrFamily.objects.visible_to(user).select_related(
         "martyr", "martyr__memorial", "veteran", "veteran__region", "responsible"
     )
@@ -51,7 +52,7 @@ def my_families(user: Any) -> list[Any]:
     from care.selectors import with_contact
     from veterans.models import Veteran
 
-    rows = list(
+    rows: list[Any] = list(
         MartyrFamily.objects.visible_to(user, "view")
         .filter(responsible=user)
         .select_related("martyr", "veteran")
@@ -115,7 +116,7 @@ def resting_places(user: Any) -> QuerySet[Memorial]:
         "region_code", "name")  # fmt: skip
 
 
-def memorial_get(user: Any) -> QuerySet[Memorial]:
+def memorial_get(user: Any) -> ScopedQuerySet[Memorial]:
     return Memorial.objects.visible_to(user).select_related("region")
 
 

@@ -141,7 +141,8 @@ def _martyr_values(actor: Any, data: MartyrInput) -> dict[str, Any]:
     gender = (data.gender or "").strip()
     if gender and gender not in dict(vc.choices(vc.GENDERS)):
         errors.append(bad_choice("gender", vc.choices(vc.GENDERS)))
-    born = sacrificed = (None, Precision.DAY)
+    born: tuple[dt.date | None, str] = (None, Precision.DAY)
+    sacrificed: tuple[dt.date | None, str] = (None, Precision.DAY)
     try:
         born = partial_date("born", data.born)
         _no_later_than_today("born", born[0], errors)

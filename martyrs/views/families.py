@@ -32,7 +32,7 @@ def _labelled(changes: Any) -> list[Any]:
     """Each change with the names of the fields it touched, in the bureau's words."""
     rows = list(changes)
     for row in rows:
-        row.labels = [str(MartyrFamily._meta.get_field(name).verbose_name) for name in row.changes]
+        row.labels = [str(getattr(MartyrFamily._meta.get_field(name), "verbose_name", name)) for name in row.changes]
     return rows
 
 
@@ -83,7 +83,7 @@ def record_update(request: AuthedRequest, pk: int) -> HttpResponse:
     if submit_form(request, form, action) is None:
         if not services.may_update_record(request.user, family):
             for error in form.non_field_errors():
-                messages.error(request, error)  # the form is not shown to them: say it above the page
+                messages.error(request, str(error))  # the form is not shown to them: say it above the page
         return _page(request, family, status=400, record_form=form)
     messages.success(request, _("一人一档 record saved."))
     return redirect("martyrs:family", pk=family.pk)

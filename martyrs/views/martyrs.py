@@ -62,8 +62,8 @@ def martyr_new(request: AuthedRequest) -> HttpResponse:
 def martyr_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     martyr = get_visible_or_404(Martyr.objects.select_related("memorial", "region"), request.user, pk=pk)
     family = list(selectors.family_of(request.user, martyr))
-    memorial_visible = bool(martyr.memorial_id) and selectors.memorial_get(request.user).filter(
-        pk=martyr.memorial_id).exists()  # fmt: skip
+    shown = martyr.memorial_id
+    memorial_visible = shown is not None and selectors.memorial_get(request.user).filter(pk=shown).exists()
     context = {"martyr": martyr, "family": family, "memorial_visible": memorial_visible,
                "can_manage": request.user.can("martyrs.manage")}  # fmt: skip
     return render(request, "martyrs/martyr.html", context)
@@ -112,7 +112,9 @@ def figures(request: AuthedRequest) -> HttpResponse:
     except ValidationError as exc:
         error, status = exc.messages[0], 400
         area = request.user.scope_region  # type: ignore[assignment]
-    total, areas, conditions = None, [], []
+    total: dict[str, Any] | None = None
+    areas: list[dict[str, Any]] = []
+    conditions: list[dict[str, Any]] = []
     if area is not None:
         total, areas = family_figures(area.code)
         conditions = memorial_conditions(area.code)
