@@ -8,6 +8,7 @@ class MartyrsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import navigation as nav
+        from martyrs import timeline  # noqa: F401  (registers the timeline provider)
         from veterans import actions
 
         nav.register(nav.NavEntry(_("My martyr families"), "martyrs:mine", "martyrs.respond", 42))

@@ -107,6 +107,7 @@ def test_a_persons_page_leads_to_their_record(net: Network) -> None:
     response = client.get(f"/martyrs/for-person/?veteran={linked.veteran_id}")
     assert response.status_code == 302 and response["Location"] == f"/martyrs/families/{linked.pk}/"
     assert client.get("/martyrs/for-person/?veteran=abc").status_code == 200
+    assert "烈属登记" in person and linked.martyr.name in person  # the timeline, on the person's page
 
 
 def test_the_facility_page_takes_upkeep_and_remembrance_once(net: Network) -> None:
