@@ -109,7 +109,6 @@ LABELS: dict[str, Any] = {
     "martyrs.upkeep_record": _("Upkeep record entered"),
     "martyrs.upkeep_reverse": _("Upkeep record reversed"),
     "martyrs.remembrance_record": _("Visit of remembrance recorded"),
-    "demo.load_martyrs": _("Martyrs demo loaded"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

@@ -142,7 +142,10 @@ def test_upkeep_and_remembrance_are_recorded_once_per_key(net: Network) -> None:
     assert Remembrance.objects.count() == 1
     future = send(client, "post", rurl, visit | {"visited_on": "2999-04-04"})
     assert fields(future) == {"visited_on": "future"}
-    assert send(client, "post", rurl, visit | {"people": 0}).status_code in (400, 422)
+    nobody = send(client, "post", rurl, visit | {"people": 0})
+    assert nobody.status_code in (400, 422) and "people" in fields(nobody), nobody.content
+    item = nobody.json()["error"]["fields"][0]
+    assert item["message"] and item["message_en"] and item["message"] != item["message_en"]
 
 
 def test_figures_count_families_and_facilities(net: Network) -> None:
