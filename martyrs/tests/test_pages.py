@@ -131,6 +131,16 @@ def test_the_facility_page_takes_upkeep_and_remembrance_once(net: Network) -> No
     assert net.client("other_town_staff").get(f"/martyrs/memorials/{place.pk}/").status_code == 404
 
 
+def test_the_facilities_list_is_read_in_a_few_queries(net: Network) -> None:
+    for n in range(5):
+        memorial(net.users["town_staff"], net.village, name=f"纪念碑{n}", condition="repair" if n % 2 else "good")
+    client = net.client("village_staff")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/martyrs/memorials/?condition=repair").content.decode()
+    assert page.count('id="memorial-') == 2 and "需修缮" in page
+    assert len(queries) <= 8
+
+
 def test_the_figures_page_shows_the_area(net: Network) -> None:
     family(net.users["town_staff"], net.grid, responsible=net.users["village_staff"])
     page = net.client("town_staff").get("/martyrs/figures/").content.decode()
