@@ -93,6 +93,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "care.need_raise",
             "care.assign",
             "care.frequencies",
+            "martyrs.view",
+            "martyrs.manage",
+            "martyrs.respond",
         }
     ),
     Role.CITY_STAFF: frozenset(
@@ -130,6 +133,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "care.visit",
             "care.need_raise",
             "care.assign",
+            "martyrs.view",
+            "martyrs.manage",
+            "martyrs.respond",
         }
     ),
     Role.TOWN_STAFF: frozenset(
@@ -162,6 +168,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "care.visit",
             "care.need_raise",
             "care.assign",
+            "martyrs.view",
+            "martyrs.manage",
+            "martyrs.respond",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -185,6 +194,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "care.visit",
             "care.need_raise",
             "care.assign",
+            "martyrs.view",
+            "martyrs.respond",
         }
     ),
     Role.GRID_LEADER: frozenset(
@@ -214,6 +225,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "aid.fund",
             "points.view",
             "care.view",
+            "martyrs.view",
         }
     ),
     Role.EMPLOYER: frozenset(),

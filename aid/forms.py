@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -12,34 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from aid.models import DonorKind, Need
 from aid.register import ApplicationFilters
-from core.forms import DateInput
+from core.forms import DateInput, OnceForm, money_field
 from core.ids import parse_id
 from veterans.pickers import person_field
-
-TOKEN_FIELD = "once"  # noqa: S105  (the name of a form field, not a secret)
-
-
-def _money(label: Any) -> forms.CharField:
-    # Text, not a DecimalField: the service says what is wrong with "0", "-5" or "1.005" in its own words.
-    return forms.CharField(label=label, max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-
-
-class OnceForm(forms.Form):
-    """A form whose POST makes something once: a resend of the same page (a double tap) makes nothing more."""
-
-    once = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault(TOKEN_FIELD, uuid.uuid4().hex)
 
 
 class ApplicationForm(OnceForm):
     veteran = person_field(_("Veteran"), help_text=_("Name, pinyin or the last digits of the ID number."))
     need = forms.ChoiceField(label=_("Kind of hardship"), choices=[("", "—"), *Need.choices])
     circumstances = forms.CharField(label=_("Circumstances"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
-    requested = _money(_("Amount asked (yuan)"))
+    requested = money_field(_("Amount asked (yuan)"))
 
 
 class ApplicationFilterForm(forms.Form):
@@ -63,7 +44,7 @@ class DonationForm(OnceForm):
     donor = forms.CharField(label=_("Donor"), max_length=100,
                             help_text=_("For example 平湖市民营企业拥军协会."))  # fmt: skip
     donor_kind = forms.ChoiceField(label=_("Kind of donor"), choices=DonorKind.choices)
-    amount = _money(_("Amount (yuan)"))
+    amount = money_field(_("Amount (yuan)"))
     received_on = forms.DateField(label=_("Received on"), widget=DateInput())
     reference = forms.CharField(label=_("Receipt or transfer number"), required=False, max_length=60)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -13,6 +14,24 @@ from core.ids import MAX_ID, parse_id
 
 #: What an emptied sensitive input says next to it.
 SENSITIVE_CLEARED = _("Not shown again, for privacy: enter it again.")
+
+TOKEN_FIELD = "once"  # noqa: S105  (the name of a form field, not a secret)
+
+
+def money_field(label: Any, **kwargs: Any) -> forms.CharField:
+    """An amount in yuan, as text: the service says what is wrong with "0", "-5" or "1.005" in its own words."""
+    return forms.CharField(label=label, max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **kwargs)
+
+
+class OnceForm(forms.Form):
+    """A form whose POST makes something once: a resend of the same page (a double tap) makes nothing more."""
+
+    once = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault(TOKEN_FIELD, uuid.uuid4().hex)
 
 
 class DateInput(forms.DateInput):

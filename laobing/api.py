@@ -12,6 +12,7 @@ from care.api import router as care_router
 from cases.api import router as cases_router
 from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
 from core.export_api import router as exports_router
+from martyrs.api import router as martyrs_router
 from petitions.api import router as petitions_router
 from points.api import router as points_router
 from regions.api import router as regions_router
@@ -43,4 +44,5 @@ api.add_router("/", batches_router)
 api.add_router("/", points_router)
 api.add_router("/", aid_router)
 api.add_router("/", care_router)
+api.add_router("/", martyrs_router)
 api.add_router("/", exports_router)

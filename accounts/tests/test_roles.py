@@ -46,3 +46,12 @@ def test_a_role_set_is_derived_from_the_capabilities() -> None:
     assert viewers == {role for role, caps in CAPABILITIES.items() if "petitions.view" in caps}
     assert Role.GRID_LEADER not in viewers and Role.VILLAGE_STAFF in viewers
     assert roles_with("no.such.capability") == frozenset()
+
+
+def test_the_martyrs_register_is_the_stations() -> None:
+    """Town and city stations manage it; village stations see their area and answer for their families; grid
+    leaders visit martyr families through care only; auditors read."""
+    stations = {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF}
+    assert roles_with("martyrs.manage") == stations
+    assert roles_with("martyrs.respond") == stations | {Role.VILLAGE_STAFF}
+    assert roles_with("martyrs.view") == stations | {Role.VILLAGE_STAFF, Role.AUDITOR}

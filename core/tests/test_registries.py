@@ -35,9 +35,14 @@ def test_a_persons_page_offers_the_actions_the_user_may_start(net: Network) -> N
     veteran = register(net.users["city_admin"], net.village)
     town = dict(actions.actions_for(net.users["town_staff"], veteran))
     # register a petition, open a 一件事 case, propose an entitlement, the points ledger, record points, log a
-    # visit, name the contact person, raise a need
+    # visit, name the contact person, raise a need (the martyr family record is offered to a martyr's surviving
+    # family only)
     assert len(town) == 8
     assert f"/care/people/{veteran.pk}/contact/" in town.values()  # a page with the person in its path
+    survivor = register(net.users["city_admin"], net.village, categories=["martyr_family"])
+    assert len(actions.actions_for(net.users["town_staff"], survivor)) == 9
+    assert f"/martyrs/for-person/?veteran={survivor.pk}" in dict(actions.actions_for(net.users["town_staff"],
+                                                                                   survivor)).values()  # fmt: skip
     grid_leader = [url for _label, url in actions.actions_for(net.users["grid_leader"], veteran)]
     # a grid leader records points, logs visits and raises needs, nothing else
     assert all(url.startswith(("/points/", "/care/")) for url in grid_leader)

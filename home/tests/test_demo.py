@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.testing import TEST_PASSWORD
 from core.crypto import decrypt
+from martyrs.models import MartyrFamily
 from regions.divisions import DIVISIONS_FILE, is_community, short_name
 from regions.models import Designation, GridLeaderTerm, Level, Region, Station, StationDesignation
 from veterans.models import Veteran
@@ -79,8 +80,11 @@ def test_the_demo_loads_pinghus_official_towns_and_villages_with_the_seed_pages_
     assert User.objects.get(username="town_zhapu").scope_region.code == "330482101000"  # type: ignore[union-attr]
     assert User.objects.filter(username__in=["village_330482001001", "grid_330482001001001"]).count() == 2
 
-    veterans = list(Veteran.objects.select_related("region"))
+    # the veterans demo's people; the martyrs demo registers its martyrs' families (烈士遗属) besides them
+    veterans = list(Veteran.objects.filter(import_batch="demo").select_related("region"))
     assert len(veterans) == 500
+    families = MartyrFamily.objects.values("veteran").distinct().count()
+    assert families and Veteran.objects.exclude(import_batch="demo").count() == families
     assert {v.region_code[:12] for v in veterans} == villages  # 500 people over 412 grids: every village
     for v in veterans:
         town = official[v.region_code[:9] + "000"][0]
@@ -99,7 +103,7 @@ def test_the_province_load_spreads_veterans_over_real_towns_of_every_city() -> N
     call_command("demo", "--province", "--veterans", "2000", stdout=StringIO())
     official = _official("33")
     assert Region.objects.exclude(level=Level.GRID).count() == len(official) == 27036
-    veterans = list(Veteran.objects.all())
+    veterans = list(Veteran.objects.filter(import_batch="demo"))  # the martyrs' families aside
     assert len(veterans) == 2000
     assert sum(v.region_code.startswith("330482") for v in veterans) == round(2000 * 20000 / 1_500_000)
     cities = Counter(v.region_code[:4] for v in veterans)

@@ -94,6 +94,10 @@ class Command(BaseCommand):
 
         for what, n in load_care_demo(users, network.first_village).items():
             self.stdout.write(f"  + {n} {what}")
+        from martyrs.demo import load_martyrs_demo  # after care's: martyrs, their families and facilities
+
+        for what, n in load_martyrs_demo(users, network.first_village).items():
+            self.stdout.write(f"  + {n} {what}")
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
