@@ -96,6 +96,13 @@ LABELS: dict[str, Any] = {
     "care.frequency_set": _("Contact frequency changed"),
     "care.phone_shown": _("Phones shown to the contact person"),
     "care.photo_open": _("Visit photo opened"),
+    # festival campaigns (四全)
+    "campaigns.create": _("Campaign created"),
+    "campaigns.open": _("Campaign opened: its people assigned to their grids"),
+    "campaigns.refresh": _("Campaign's people refreshed"),
+    "campaigns.close": _("Campaign closed"),
+    "campaigns.action": _("Campaign action recorded"),
+    "campaigns.gift": _("Campaign gift given"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

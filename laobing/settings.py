@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "points",
     "aid",
     "care",
+    "campaigns",
     "home",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("points/", include("points.urls")),
     path("aid/", include("aid.urls")),
     path("care/", include("care.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
