@@ -1,4 +1,4 @@
-"""Campaign assignment: campaigns.services.campaign_open of 300,000 target people, beside one INSERT … SELECT (the floor).
+"""Campaign assignment: campaign_open of 300,000 target people, beside one INSERT … SELECT (the floor).
 
 Run by `make bench BENCH=campaign_assign` (`python -m bench campaign_assign`), in the throw-away bench database.
 Province scale for one campaign: 300,000 target people (BENCH_CAMPAIGN_PEOPLE; a small number proves the script
@@ -56,7 +56,8 @@ SELECT %(campaign)s, v.id, v.region_code, v.id::text, now(), ''
 FROM veterans_veteran v
 WHERE v.region_code LIKE %(prefix)s AND v.status = 'living'
   AND EXISTS (SELECT 1 FROM veterans_veterancategory c
-              WHERE c.veteran_id = v.id AND c.start_date <= %(last)s AND (c.end_date IS NULL OR c.end_date >= %(first)s))
+              WHERE c.veteran_id = v.id AND c.start_date <= %(last)s
+                AND (c.end_date IS NULL OR c.end_date >= %(first)s))
   AND NOT EXISTS (SELECT 1 FROM campaigns_campaigntarget t WHERE t.campaign_id = %(campaign)s AND t.veteran_id = v.id)
 """
 

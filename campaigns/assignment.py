@@ -35,7 +35,9 @@ def people(campaign: Campaign) -> QuerySet[Veteran]:
     """The registry's people the campaign targets (whether already targeted or not)."""
     qs = Veteran.objects.filter(region_code__startswith=prefix_of(campaign.region_code), status=Status.LIVING)
     if campaign.audience == Audience.SPECIAL_CARE:
-        in_force = Q(start_date__lte=campaign.ends_on) & (Q(end_date__isnull=True) | Q(end_date__gte=campaign.starts_on))
+        in_force = Q(start_date__lte=campaign.ends_on) & (
+            Q(end_date__isnull=True) | Q(end_date__gte=campaign.starts_on)
+        )
         categories = VeteranCategory.objects.filter(in_force, veteran_id=OuterRef("pk"))
         if campaign.categories:
             categories = categories.filter(category__in=campaign.categories)

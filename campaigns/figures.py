@@ -41,7 +41,10 @@ def _counts(campaign: Campaign, prefix: str, length: int) -> dict[str, dict[str,
         .annotate(targets=Count("id"), **marks)
         .order_by()
     )
-    out = {r.pop("area"): r for r in rows}
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        out[values.pop("area")] = values
     gifts = (
         CampaignGift.objects.filter(campaign=campaign, region_code__startswith=prefix)
         .annotate(area=Substr("region_code", 1, length))
@@ -49,8 +52,8 @@ def _counts(campaign: Campaign, prefix: str, length: int) -> dict[str, dict[str,
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in gifts:
-        out.setdefault(row["area"], {"targets": 0, **dict.fromkeys(ACTIONS, 0)})["gifts"] = row["n"]
+    for gift in gifts:
+        out.setdefault(gift["area"], {"targets": 0, **dict.fromkeys(ACTIONS, 0)})["gifts"] = gift["n"]
     return out
 
 
@@ -78,7 +81,9 @@ def coverage(campaign: Campaign, region_code: str = "") -> tuple[dict[str, Any],
         rows.append({**_row(region, {region.prefix: counts[region.code]}), "name": _("Outside a grid")})
     if children[0].level == Level.GRID:
         leaders = dict(
-            GridLeaderTerm.objects.filter(grid__in=children, end_date__isnull=True).values_list("grid__code", "leader_name")
+            GridLeaderTerm.objects.filter(grid__in=children, end_date__isnull=True).values_list(
+                "grid__code", "leader_name"
+            )
         )
         for row in rows:
             row["leader"] = leaders.get(row["code"], "")
@@ -97,7 +102,7 @@ def scoped_area(user: Any, campaign: Campaign, code: str) -> Region:
     if not code:
         scope = user.scope_region
         if scope is not None and scope.prefix.startswith(prefix_of(campaign.region_code)):
-            return scope  # type: ignore[no-any-return]
+            return scope
         return Region.objects.get(code=campaign.region_code)
     found = Region.objects.visible_to(user).filter(code=code).first()
     if found is None or not found.prefix.startswith(prefix_of(campaign.region_code)):

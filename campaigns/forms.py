@@ -35,7 +35,8 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, areas: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region_code"].choices = [(a.code, a.name) for a in areas]
+        region: Any = self.fields["region_code"]
+        region.choices = [(a.code, a.name) for a in areas]
 
 
 class RecordForm(forms.Form):

@@ -55,18 +55,29 @@ def render_report(campaign: Campaign, total: dict[str, Any], areas: list[dict[st
                                 bottomMargin=18 * mm, title=campaign.name)  # fmt: skip
         story: list[Any] = [
             Paragraph(escape(f"{campaign.name} · {_('Report')}"), styles["title"]),
-            Paragraph(escape(f"{area_name} · {campaign.starts_on:%Y-%m-%d} — {campaign.ends_on:%Y-%m-%d} · "
-                             f"{campaign.get_state_display()}"), styles["sub"]),  # fmt: skip
+            Paragraph(
+                escape(
+                    f"{area_name} · {campaign.starts_on:%Y-%m-%d} — {campaign.ends_on:%Y-%m-%d} · "
+                    f"{campaign.get_state_display()}"
+                ),
+                styles["sub"],
+            ),
             Spacer(1, 4 * mm),
-            Paragraph(escape(f"{_('People targeted')}: {total['targets']}　{_('Reached')}: {total['reached']}　"
-                             f"{_('Not reached')}: {total['unreached']}　{_('Coverage')}: {_pct(total['rate'])}"),
-                      styles["p"]),  # fmt: skip
+            Paragraph(
+                escape(
+                    f"{_('People targeted')}: {total['targets']}　{_('Reached')}: {total['reached']}　"
+                    f"{_('Not reached')}: {total['unreached']}　{_('Coverage')}: {_pct(total['rate'])}"
+                ),
+                styles["p"],
+            ),
         ]
         if campaign.gift_name:
             story.append(Paragraph(escape(f"{campaign.gift_name}: {_('households given')} {total['gifts']}"),
                                    styles["p"]))  # fmt: skip
         story.append(Paragraph(escape(_("By action")), styles["h2"]))
-        rows = [[_("Action"), _("Done"), _("Share")]] + [[str(label), n, _pct(share)] for _a, label, n, share in actions]
+        rows = [[_("Action"), _("Done"), _("Share")]] + [
+            [str(label), n, _pct(share)] for _a, label, n, share in actions
+        ]
         story.append(Table(rows, colWidths=[80 * mm, 40 * mm, 40 * mm], style=STYLE, repeatRows=1))
         if areas:
             story.append(Paragraph(escape(_("By area")), styles["h2"]))

@@ -21,7 +21,9 @@ def targets(user: Any, campaign: Campaign, *, within: str = "", unreached: bool 
     qs = CampaignTarget.objects.visible_to(user, within=within).filter(campaign=campaign).select_related("veteran")
     if unreached:
         qs = qs.filter(visit_on__isnull=True)
-    return qs.annotate(gift_given=Exists(CampaignGift.objects.filter(campaign=campaign, household=OuterRef("household"))))
+    return qs.annotate(
+        gift_given=Exists(CampaignGift.objects.filter(campaign=campaign, household=OuterRef("household")))
+    )
 
 
 def left_to_do(campaign: Campaign) -> Q:

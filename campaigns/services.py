@@ -246,9 +246,9 @@ def action_record(*, actor: Any, target_id: int | None, action: str, day: dt.dat
         raise invalid("note", _("Say what help was given."), code="required")
     locked = CampaignTarget.objects.select_for_update().get(pk=target.pk)
     if locked.done(action):
-        by = getattr(locked, f"{action}_by")
+        by, on = getattr(locked, f"{action}_by"), getattr(locked, f"{action}_on")
         raise Conflict(_("%(action)s was already recorded by %(who)s on %(day)s."), code="already_done",
-                       params={"action": Action(action).label, "who": _who(by), "day": getattr(locked, f"{action}_on")})  # fmt: skip
+                       params={"action": Action(action).label, "who": _who(by), "day": on})  # fmt: skip
     changed = {f"{action}_on": day, f"{action}_by": actor}
     if action == Action.VISIT:
         from care.services import VisitInput, visit_log
@@ -261,8 +261,8 @@ def action_record(*, actor: Any, target_id: int | None, action: str, day: dt.dat
     for name, value in changed.items():
         setattr(locked, name, value)
     locked.save(update_fields=list(changed))
-    audit_record(actor=actor, action="campaigns.action", obj=locked, region_code=locked.region_code,
-                 after={"campaign": campaign.pk, "veteran": locked.veteran_id, "action": action, "day": day})  # fmt: skip
+    after = {"campaign": campaign.pk, "veteran": locked.veteran_id, "action": action, "day": day}
+    audit_record(actor=actor, action="campaigns.action", obj=locked, region_code=locked.region_code, after=after)
     _progressed(campaign)
     return locked
 

@@ -87,7 +87,9 @@ def _manage(request: AuthedRequest, pk: int, verb: str) -> HttpResponse:
     try:
         if verb == "open":
             opened = services.campaign_open(actor=request.user, campaign=campaign)
-            messages.success(request, _("Campaign opened: %(n)s people assigned to their grids.") % {"n": opened.targets})
+            messages.success(
+                request, _("Campaign opened: %(n)s people assigned to their grids.") % {"n": opened.targets}
+            )
         elif verb == "refresh":
             added = services.campaign_refresh(actor=request.user, campaign=campaign)
             messages.success(request, _("People added since the campaign opened: %(n)s.") % {"n": added})

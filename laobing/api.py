@@ -8,8 +8,8 @@ from aid.api import router as aid_router
 from audit.api import router as audit_router
 from benefits.api import router as benefits_router
 from benefits.api_batches import router as batches_router
-from care.api import router as care_router
 from campaigns.api import router as campaigns_router
+from care.api import router as care_router
 from cases.api import router as cases_router
 from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
 from core.export_api import router as exports_router

@@ -38,4 +38,3 @@ def test_the_spring_festival_campaign_reaches_about_95_percent_and_is_closed(net
     august = Campaign.objects.get(kind=Kind.AUGUST_FIRST)
     assert august.state == State.OPEN and 0 < coverage(august)[0]["reached"] < 60
     assert load_campaigns_demo(users, today=TODAY) == {}
-

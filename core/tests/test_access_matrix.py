@@ -141,7 +141,9 @@ def expected_visible(user: Any, obj: Any, action: str = "view") -> bool:
     for part in type(obj).scope_field.split("__"):
         code = getattr(code, part)
     # a row of an area seen from within it too (a city's campaign by its grid leaders)
-    within = getattr(type(obj), "seen_from_within", False) and (user.scope_prefix or "").startswith(prefix_of(str(code)))
+    within = getattr(type(obj), "seen_from_within", False) and (user.scope_prefix or "").startswith(
+        prefix_of(str(code))
+    )
     return bool(user.can(capability)) and (_in_scope(user, str(code)) or bool(within))
 
 
