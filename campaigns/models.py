@@ -134,7 +134,8 @@ class CampaignTarget(ScopedModel):
     scope_field = "region_code"
     capabilities: ClassVar[Mapping[str, str]] = {"view": "campaigns.view"}
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="target_rows")
+    # no index of its own: the area index leads with the campaign
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="target_rows", db_index=False)
     veteran = models.ForeignKey("veterans.Veteran", verbose_name=_("veteran"), on_delete=models.PROTECT,
                                 related_name="+", db_index=False)  # fmt: skip
     #: the person's residence code when assigned: their grid (15 digits), else their village
@@ -142,20 +143,24 @@ class CampaignTarget(ScopedModel):
     #: the household the gift is counted by (see the module's docstring): the veteran's id for now
     household = models.CharField(_("household"), max_length=40)
     added_at = models.DateTimeField(_("added at"))
+    # The marks' users and visit have no index of their own: nothing looks a target up by them, and an
+    # assignment of 300,000 people pays for every index of the table.
     visit_on = models.DateField(_("visited on"), null=True, blank=True)
     visit_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")  # fmt: skip
+                                 related_name="+", db_index=False)  # fmt: skip
     #: the regular-contact visit the campaign's visit logged (``care.services.visit_log``)
-    care_visit = models.ForeignKey("care.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    care_visit = models.ForeignKey(
+        "care.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     greeting_on = models.DateField(_("greeted on"), null=True, blank=True)
     greeting_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")  # fmt: skip
+                                    related_name="+", db_index=False)  # fmt: skip
     salute_on = models.DateField(_("saluted on"), null=True, blank=True)
     salute_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")  # fmt: skip
+                                  related_name="+", db_index=False)  # fmt: skip
     help_on = models.DateField(_("helped on"), null=True, blank=True)
     help_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")  # fmt: skip
+                                related_name="+", db_index=False)  # fmt: skip
     help_note = models.CharField(_("help given"), max_length=500, blank=True)
 
     class Meta:
@@ -185,13 +190,14 @@ class CampaignGift(ScopedModel):
     scope_field = "region_code"
     capabilities: ClassVar[Mapping[str, str]] = {"view": "campaigns.view"}
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="gifts")
+    # no index of its own: the household constraint leads with the campaign
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="gifts", db_index=False)
     household = models.CharField(_("household"), max_length=40)
     #: the person it was handed to
     target = models.ForeignKey(CampaignTarget, on_delete=models.PROTECT, related_name="gifts")
     region_code = models.CharField(_("region code"), max_length=15)
     given_on = models.DateField(_("given on"))
-    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
