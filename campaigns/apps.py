@@ -7,7 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = "走访慰问活动 / Festival campaigns"
 
     def ready(self) -> None:
-        from campaigns import services  # noqa: F401  (declares the campaign_progressed event)
+        from campaigns import services, timeline  # noqa: F401  (the campaign_progressed event, the timeline)
         from core import navigation as nav
 
         nav.register(nav.NavEntry(_("Campaigns"), "campaigns:list", "campaigns.view", 42))

@@ -106,3 +106,12 @@ def test_the_list_shows_the_campaigns_of_the_users_area(net: Network) -> None:
     page = net.client("grid_leader").get("/campaigns/").content.decode()
     assert "全市春节慰问" in page and "乍浦八一慰问" not in page
     assert "走访慰问活动" in net.client("grid_leader").get("/").content.decode()
+
+
+def test_the_persons_timeline_shows_the_gift_received(net: Network) -> None:
+    veteran = person(net, net.grid)
+    campaign = opened(net)
+    target = CampaignTarget.objects.get(campaign=campaign, veteran=veteran)
+    net.client("grid_leader").post(f"/campaigns/targets/{target.pk}/record/", {"once": "t-1", "action": "gift"})
+    page = net.client("village_staff").get(f"/veterans/{veteran.pk}/").content.decode()
+    assert "活动礼品：新春大礼包" in page
