@@ -46,3 +46,12 @@ def test_a_role_set_is_derived_from_the_capabilities() -> None:
     assert viewers == {role for role, caps in CAPABILITIES.items() if "petitions.view" in caps}
     assert Role.GRID_LEADER not in viewers and Role.VILLAGE_STAFF in viewers
     assert roles_with("no.such.capability") == frozenset()
+
+
+def test_the_city_and_its_towns_run_campaigns_and_the_grids_record_them() -> None:
+    assert roles_with("campaigns.manage") == {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF}
+    assert roles_with("campaigns.record") == {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF,
+                                              Role.GRID_LEADER}  # fmt: skip
+    assert roles_with("campaigns.view") == roles_with("campaigns.record") | {Role.AUDITOR}
+    # whoever marks a campaign's visit logs a regular-contact visit and sees the people's phones through care
+    assert roles_with("campaigns.record") <= roles_with("care.visit")

@@ -4,6 +4,7 @@ one marks, each form kept by the outbox), the report and its PDF."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts.testing import Network
 from audit.models import AuditEntry
 from campaigns.models import Campaign, CampaignGift, CampaignTarget, State
+from campaigns.services import campaign_refresh
 from campaigns.tests.helpers import draft, opened, person
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +117,20 @@ def test_the_persons_timeline_shows_the_gift_received(net: Network) -> None:
     net.client("grid_leader").post(f"/campaigns/targets/{target.pk}/record/", {"once": "t-1", "action": "gift"})
     page = net.client("village_staff").get(f"/veterans/{veteran.pk}/").content.decode()
     assert "活动礼品：新春大礼包" in page
+
+
+def test_the_grid_leaders_list_costs_the_same_queries_for_more_people(
+    net: Network, django_assert_max_num_queries: Any
+) -> None:
+    for _i in range(3):
+        person(net, net.grid)
+    campaign = opened(net)
+    client = net.client("grid_leader")
+    client.get(f"/campaigns/{campaign.pk}/mine/")  # the session and the catalogues warmed
+    with django_assert_max_num_queries(30) as few:
+        client.get(f"/campaigns/{campaign.pk}/mine/")
+    for _i in range(6):
+        person(net, net.grid)
+    campaign_refresh(actor=net.users["city_staff"], campaign=campaign)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(f"/campaigns/{campaign.pk}/mine/").content.decode().count('class="person-card') == 9
