@@ -75,7 +75,7 @@ def render_report(campaign: Campaign, total: dict[str, Any], areas: list[dict[st
             story.append(Paragraph(escape(f"{campaign.gift_name}: {_('households given')} {total['gifts']}"),
                                    styles["p"]))  # fmt: skip
         story.append(Paragraph(escape(_("By action")), styles["h2"]))
-        rows = [[_("Action"), _("Done"), _("Share")]] + [
+        rows = [[_("Action"), _("Times done"), _("Share")]] + [
             [str(label), n, _pct(share)] for _a, label, n, share in actions
         ]
         story.append(Table(rows, colWidths=[80 * mm, 40 * mm, 40 * mm], style=STYLE, repeatRows=1))
