@@ -109,6 +109,13 @@ LABELS: dict[str, Any] = {
     "martyrs.upkeep_record": _("Upkeep record entered"),
     "martyrs.upkeep_reverse": _("Upkeep record reversed"),
     "martyrs.remembrance_record": _("Visit of remembrance recorded"),
+    # festival campaigns (四全)
+    "campaigns.create": _("Campaign created"),
+    "campaigns.open": _("Campaign opened: its people assigned to their grids"),
+    "campaigns.refresh": _("Campaign's people refreshed"),
+    "campaigns.close": _("Campaign closed"),
+    "campaigns.action": _("Campaign action recorded"),
+    "campaigns.gift": _("Campaign gift given"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

@@ -8,6 +8,7 @@ from aid.api import router as aid_router
 from audit.api import router as audit_router
 from benefits.api import router as benefits_router
 from benefits.api_batches import router as batches_router
+from campaigns.api import router as campaigns_router
 from care.api import router as care_router
 from cases.api import router as cases_router
 from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
@@ -45,4 +46,5 @@ api.add_router("/", points_router)
 api.add_router("/", aid_router)
 api.add_router("/", care_router)
 api.add_router("/", martyrs_router)
+api.add_router("/", campaigns_router)
 api.add_router("/", exports_router)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "aid",
     "care",
     "martyrs",
+    "campaigns",
     "home",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("aid/", include("aid.urls")),
     path("care/", include("care.urls")),
     path("martyrs/", include("martyrs.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

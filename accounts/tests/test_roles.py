@@ -55,3 +55,12 @@ def test_the_martyrs_register_is_the_stations() -> None:
     assert roles_with("martyrs.manage") == stations
     assert roles_with("martyrs.respond") == stations | {Role.VILLAGE_STAFF}
     assert roles_with("martyrs.view") == stations | {Role.VILLAGE_STAFF, Role.AUDITOR}
+
+
+def test_the_city_and_its_towns_run_campaigns_and_the_grids_record_them() -> None:
+    assert roles_with("campaigns.manage") == {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF}
+    assert roles_with("campaigns.record") == {Role.CITY_ADMIN, Role.CITY_STAFF, Role.TOWN_STAFF, Role.VILLAGE_STAFF,
+                                              Role.GRID_LEADER}  # fmt: skip
+    assert roles_with("campaigns.view") == roles_with("campaigns.record") | {Role.AUDITOR}
+    # whoever marks a campaign's visit logs a regular-contact visit and sees the people's phones through care
+    assert roles_with("campaigns.record") <= roles_with("care.visit")

@@ -140,7 +140,11 @@ def expected_visible(user: Any, obj: Any, action: str = "view") -> bool:
     code = obj
     for part in type(obj).scope_field.split("__"):
         code = getattr(code, part)
-    return bool(user.can(capability)) and _in_scope(user, str(code))
+    # a row of an area seen from within it too (a city's campaign by its grid leaders)
+    within = getattr(type(obj), "seen_from_within", False) and (user.scope_prefix or "").startswith(
+        prefix_of(str(code))
+    )
+    return bool(user.can(capability)) and (_in_scope(user, str(code)) or bool(within))
 
 
 def expected_allowed(user: Any, obj: Any, action: str) -> bool:

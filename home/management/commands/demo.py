@@ -98,6 +98,10 @@ class Command(BaseCommand):
 
         for what, n in load_martyrs_demo(users, network.first_village).items():
             self.stdout.write(f"  + {n} {what}")
+        from campaigns.demo import load_campaigns_demo  # after care's: the festival campaigns over the 优抚对象
+
+        for what, n in load_campaigns_demo(users).items():
+            self.stdout.write(f"  + {n} {what}")
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
