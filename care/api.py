@@ -294,10 +294,10 @@ class CareNeedsFiguresOut(Schema):
 @endpoint("care.view")
 def care_needs_figures(request: AuthedRequest, region: str = "", since: IsoDate | None = None,
                        until: IsoDate | None = None) -> dict[str, Any]:  # fmt: skip
-    """Needs raised from ``since`` (default: 1 January of this year) to ``until`` (default: today), in your area
-    (or ``region``) and each area one level under it: opened, resolved, on time, followed up, satisfied."""
-    today = timezone.localdate()
-    start, end = since or today.replace(month=1, day=1), until or today
+    """Needs raised from ``since`` (default: 1 January of ``until``'s year) to ``until`` (default: today), in your
+    area (or ``region``) and each area one level under it: opened, resolved, on time, followed up, satisfied."""
+    end = until or timezone.localdate()
+    start = since or end.replace(month=1, day=1)
     if end < start:
         raise invalid("until", _("The end is before the start."), code="before_start")
     return needs_figures(scoped_area(request.user, region).code, start, end)

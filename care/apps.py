@@ -18,8 +18,12 @@ class CareConfig(AppConfig):
         def living(veteran: object) -> bool:
             return getattr(veteran, "status", None) != Status.DECEASED
 
+        from accounts.roles import Role
         from care import selectors
         from workflow import reminders
+
+        # the station's reminder: a town's or a village's (the city reads its towns' figures on /care/)
+        STATIONS = (Role.TOWN_STAFF, Role.VILLAGE_STAFF)
 
         reminders.register(
             reminders.Reminder(
@@ -35,7 +39,7 @@ class CareConfig(AppConfig):
             reminders.Reminder(
                 "care.area_overdue", _("in the area, overdue for contact"), "care.assign",
                 lambda user, cap: reminders.capped_count(selectors.overdue_contacts(user), cap),
-                "care:overdue", applies=lambda user: not selectors.leads_grid(user), order=41,
+                "care:overdue", applies=lambda user: user.role in STATIONS, order=41,
             )
         )  # fmt: skip
         actions.register(

@@ -24,8 +24,9 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Need, Satisfaction
@@ -75,13 +76,24 @@ def _percent(part: int, whole: int) -> Decimal | None:
 SATISFIED = (Satisfaction.VERY, Satisfaction.SATISFIED, Satisfaction.BASIC)
 
 
+def _late(today: dt.date) -> Exists:
+    """A handling step of the need passed its limit: done after its due day, still open after it, or marked by
+    the deadline sweep (read from the steps themselves, not from when the sweep last ran)."""
+    passed = (
+        Q(overdue_at__isnull=False)
+        | Q(due_on__isnull=False, completed_at__date__gt=F("due_on"))
+        | Q(due_on__lt=today, status=Task.Status.OPEN)
+    )
+    return Exists(Task.objects.filter(passed, case_id=OuterRef("case_id"), step="handle"))
+
+
 def _need_counts(prefix: str, length: int, since: dt.date, until: dt.date) -> dict[str, dict[str, int]]:
-    late = Task.objects.filter(case_id=OuterRef("case_id"), step="handle", overdue_at__isnull=False)
+    late = _late(timezone.localdate())
     resolved = Q(resolved_on__isnull=False) | Q(case__state="done")
     qs = (
         Need.objects.filter(region_code__startswith=prefix, case__created_at__date__gte=since,
                             case__created_at__date__lte=until)
-        .annotate(area=Substr("region_code", 1, length), late=Exists(late))
+        .annotate(area=Substr("region_code", 1, length), late=late)
         .values("area")
         .annotate(
             opened=Count("case_id"),

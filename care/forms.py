@@ -37,6 +37,8 @@ class VisitForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("once", uuid.uuid4().hex)
             self.initial.setdefault("visited_on", timezone.localdate())
+            # a copy kept on the phone carries the day it was kept: the outbox puts the phone's today in
+            self.fields["visited_on"].widget.attrs["data-today"] = ""
 
 
 class NeedForm(forms.Form):

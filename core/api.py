@@ -84,19 +84,18 @@ def upload_digest(upload: Any) -> str:
 
 def json_form_field(raw: str | None, schema: type[S], *, field: str = "data") -> S:
     """A multipart request's JSON object (the form field ``field``) read as ``schema``: a create endpoint that
-    takes files too receives the same object as its JSON twin. A refusal names the field at its place."""
+    takes files too receives the same object as its JSON twin, and refuses it with the same answer."""
     try:
         parsed = json.loads(raw or "")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         parsed = None
     if not isinstance(parsed, dict):
         raise invalid(field, _("Send it as a JSON object in the form field “%(name)s”."), code="bad_json", name=field)
     try:
         return schema.model_validate(parsed)
     except PydanticError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or field
-        raise invalid(where, _("This value is missing or has the wrong type."), code="invalid") from None
+        # the same refusals, field by field with their codes, as the JSON twin's (``on_schema`` words them)
+        raise SchemaError([dict(e) for e in exc.errors(include_url=False)]) from None
 
 
 class ReversalIn(Schema):

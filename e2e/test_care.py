@@ -8,6 +8,8 @@ once, however often the page sends it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from accounts.testing import build_network
@@ -124,5 +126,19 @@ def test_a_visit_logged_offline_is_sent_when_the_signal_returns_and_stored_once(
         visit = visits.get()
         assert visit.mode == "home" and visit.photos.count() == 1
         assert Need.objects.filter(case__veteran=never, visit=visit).count() == 1
+    finally:
+        context.close()
+
+
+def test_a_visit_form_kept_on_the_phone_dates_the_visit_on_the_phones_today(browser, live_net):
+    _net, never, _seen, base = live_net
+    context, tab = phone_context(browser, service_workers="block")
+    try:
+        sign_in(tab, base, "grid_leader")
+        tab.wait_for_url(f"{base}/")
+        later = dt.datetime.now() + dt.timedelta(days=3)  # the page was kept three days ago
+        tab.clock.set_fixed_time(later)
+        tab.goto(f"{base}/care/visits/new/?veteran={never.pk}")
+        until(tab, f"document.querySelector('input[name=visited_on]').value === '{later.date().isoformat()}'")
     finally:
         context.close()

@@ -153,10 +153,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation: a page's query over a few thousand rows would spend more compiling (30 ms, seen in
-    # bench/care_coverage.py) than running; the platform's queries are a web application's, not analytics.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get("PG_OPTIONS", "-c jit=off")
+# No JIT compilation on PostgreSQL: a page's query over a few thousand rows would spend more compiling (30 ms,
+# seen in bench/care_coverage.py) than running; the platform's queries are a web application's, not analytics.
+# PG_OPTIONS="" leaves the server's own setting (and sends no startup options: a PgBouncer in front refuses them
+# unless its ignore_startup_parameters lists "options"); options given in DATABASE_URL win.
+PG_OPTIONS = os.environ.get("PG_OPTIONS", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PG_OPTIONS:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", PG_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background tasks ----------------------------------------------------------

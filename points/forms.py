@@ -61,6 +61,8 @@ class EntryForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("day", timezone.localdate())
             self.initial.setdefault(TOKEN_FIELD, uuid.uuid4().hex)
+            # a copy kept on the phone carries the day it was kept: the outbox puts the phone's today in
+            self.fields["day"].widget.attrs["data-today"] = ""
 
     def clean_veterans(self) -> list[int]:
         raw = self.cleaned_data.get("veterans") or []

@@ -209,6 +209,7 @@ def test_a_visit_with_photos_refuses_a_wrong_file_too_many_and_bad_json(net: Net
     many = _with_photos(client, _body(veteran), [photo(f"{n}.png") for n in range(6)])
     assert many.status_code == 400 and fields(many)["photo"] == "too_many"
     assert fields(_with_photos(client, "[1, 2", []))["data"] == "bad_json"
+    assert fields(_with_photos(client, "[" * 100_000, []))["data"] == "bad_json"  # deeper than the parser goes
     missing = _with_photos(client, {"veteran_id": veteran.pk}, [])
     assert missing.status_code == 400 and "visited_on" in fields(missing)
     future = _with_photos(client, _body(veteran, visited_on="2099-01-01"), [photo()])

@@ -110,3 +110,6 @@ def test_coverage_by_town_and_village(net: Network) -> None:
     assert by_code[net.danghu.code]["rate"] == 50 and by_code[net.zhapu.code]["rate"] == 0
     village_total, grids = coverage(net.village.code)
     assert village_total["contacted"] == 1 and grids[0]["code"] == net.grid.code and grids[0]["rate"] == 100
+    # b lives at the village itself, in none of its grids: counted in the village's total, in no grid's row
+    assert village_total["living"] == 2 and village_total["overdue"] == 1
+    assert sum(g["living"] for g in grids) == 1

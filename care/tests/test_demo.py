@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.testing import TEST_PASSWORD
+from care.demo import NEEDS
 from care.figures import coverage
 from care.models import KEY_PERSON_TAG, Need, Visit
 from care.tests.helpers import seeded
@@ -41,7 +42,8 @@ def test_the_demo_loads_a_year_of_visits_and_needs_at_every_stage() -> None:
     assert key.count() == 3
     assert all(Visit.objects.filter(veteran=p).count() >= 9 for p in key)  # monthly
 
-    needs = {n.description: n for n in Need.objects.select_related("case")}
+    ours = [description for _category, description, _steps in NEEDS]  # the martyrs demo raises needs of its own
+    needs = {n.description: n for n in Need.objects.filter(description__in=ours).select_related("case")}
     assert len(needs) == 6
     by_state: dict[str, list[Need]] = {}
     for need in needs.values():
@@ -56,4 +58,4 @@ def test_the_demo_loads_a_year_of_visits_and_needs_at_every_stage() -> None:
 
     before = Visit.objects.count()
     call_command("demo", "--veterans", "2000", "--password", TEST_PASSWORD, stdout=StringIO())
-    assert Visit.objects.count() == before and Need.objects.count() == 6
+    assert Visit.objects.count() == before and Need.objects.filter(description__in=ours).count() == 6

@@ -54,6 +54,31 @@ def test_the_needs_of_the_year_by_area(net: Network) -> None:
     ] == 0  # fmt: skip
 
 
+def test_a_need_resolved_after_its_limit_is_late_though_no_sweep_marked_it(net: Network) -> None:
+    person = register_veteran(net.users["city_staff"], net.grid)
+    need = raise_need(net.users["grid_leader"], person)
+    task = open_task(need)
+    assert task.due_on is not None
+    task.due_on = timezone.localdate() - dt.timedelta(days=1)  # its limit passed yesterday; no sweep ran
+    task.save(update_fields=["due_on"])
+    do(net.users["town_staff"], need, "resolve", "已办理")
+    today = timezone.localdate()
+    total = needs_figures(net.danghu.code, today.replace(month=1, day=1), today)["total"]
+    assert (total["resolved"], total["on_time"]) == (1, 0)
+
+
+def test_a_need_counts_on_the_bureaus_day_not_greenwich(net: Network) -> None:
+    from workflow.models import Case
+
+    person = register_veteran(net.users["city_staff"], net.grid)
+    need = raise_need(net.users["grid_leader"], person)
+    # 23:30 in Greenwich on 31 March is 07:30 on 1 April in Pinghu
+    Case.objects.filter(pk=need.case_id).update(created_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))
+    april = needs_figures(net.danghu.code, dt.date(2026, 4, 1), dt.date(2026, 4, 30))["total"]
+    march = needs_figures(net.danghu.code, dt.date(2026, 3, 1), dt.date(2026, 3, 31))["total"]
+    assert (april["opened"], march["opened"]) == (1, 0)
+
+
 def test_the_page_and_the_api_show_them_in_scope(net: Network) -> None:
     _needs(net)
     page = net.client("town_staff").get("/care/").content.decode()
@@ -66,6 +91,8 @@ def test_the_page_and_the_api_show_them_in_scope(net: Network) -> None:
     other = net.api_client("town_staff").get("/api/v1/care/needs-figures", {"region": "330482999000"})
     assert other.status_code == 400
     assert api.get("/api/v1/care/needs-figures", {"since": "not a date"}).status_code == 400
+    last_year = api.get("/api/v1/care/needs-figures", {"until": f"{timezone.localdate().year - 1}-06-30"})
+    assert last_year.status_code == 200 and last_year.json()["since"] == f"{timezone.localdate().year - 1}-01-01"
 
 
 def test_a_visit_is_told_to_subscribers_once_committed(net: Network, django_capture_on_commit_callbacks) -> None:

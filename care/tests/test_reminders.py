@@ -41,7 +41,20 @@ def test_the_grid_leader_and_the_station_are_reminded_of_overdue_people(net: Net
     assert 'id="reminders"' not in net.client("grid_leader").get("/tasks/").content.decode()
 
 
-def test_a_count_is_capped() -> None:
-    shown = reminders.Shown(reminders.REMINDERS["care.mine_overdue"], reminders.COUNT_CAP + 1, "/care/mine/")
-    assert shown.more and shown.figure == "1000+"
-    assert not reminders.Shown(shown.reminder, 7, "/").more
+def test_a_count_stops_past_the_cap(net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded()
+    for _n in range(3):
+        register_veteran(net.users["city_staff"], net.grid)  # never contacted: overdue
+    monkeypatch.setattr(reminders, "COUNT_CAP", 1)
+    (shown,) = reminders.reminders_for(net.users["grid_leader"])  # type: ignore[arg-type]
+    assert shown.count == 2 and shown.more and shown.figure == "1+"
+    monkeypatch.setattr(reminders, "COUNT_CAP", 1000)
+    (shown,) = reminders.reminders_for(net.users["grid_leader"])  # type: ignore[arg-type]
+    assert shown.count == 3 and not shown.more and shown.figure == "3"
+
+
+def test_the_city_is_not_reminded_of_every_overdue_person_in_it(net: Network) -> None:
+    seeded()
+    register_veteran(net.users["city_staff"], net.grid)
+    assert "care.area_overdue" not in _shown(net.users["city_staff"])
+    assert "care.area_overdue" in _shown(net.users["town_staff"])

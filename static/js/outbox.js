@@ -247,9 +247,20 @@
     main.insertBefore(ul, main.firstChild);
   }
 
+  function today() {
+    var d = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+
+  // a new record: a new key, and "today" as the phone sees it (a page kept on the phone carries the day it was
+  // kept; a date the user changed is left alone)
   function freshKey(form) {
     var once = form.querySelector("input[name=" + KEY_FIELD + "]");
     if (once) { once.value = newKey(); }
+    form.querySelectorAll("input[data-today]").forEach(function (input) {
+      if (input.value === input.defaultValue) { input.value = today(); }
+    });
   }
 
   function kept(form, text) {
