@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from accounts.testing import build_network
 from care.models import Need, Visit
@@ -132,11 +133,11 @@ def test_a_visit_logged_offline_is_sent_when_the_signal_returns_and_stored_once(
 
 def test_a_visit_form_kept_on_the_phone_dates_the_visit_on_the_phones_today(browser, live_net):
     _net, never, _seen, base = live_net
-    context, tab = phone_context(browser, service_workers="block")
+    context, tab = phone_context(browser, service_workers="block", timezone_id="Asia/Shanghai")
     try:
         sign_in(tab, base, "grid_leader")
         tab.wait_for_url(f"{base}/")
-        later = dt.datetime.now() + dt.timedelta(days=3)  # the page was kept three days ago
+        later = timezone.localtime() + dt.timedelta(days=3)  # the page was kept three days ago
         tab.clock.set_fixed_time(later)
         tab.goto(f"{base}/care/visits/new/?veteran={never.pk}")
         until(tab, f"document.querySelector('input[name=visited_on]').value === '{later.date().isoformat()}'")

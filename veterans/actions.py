@@ -2,7 +2,8 @@
 
 A module registers ``PersonAction(label, url_name, capability)`` from its ``AppConfig.ready``; the page
 shows the button to users whose role grants the capability, linking to the module's page with
-``?veteran=<id>`` (or, with ``in_path=True``, to ``<page>/<id>/``). The registry (like the timeline) never changes when a module is added.
+``?veteran=<id>`` (or, with ``in_path=True``, to ``<page>/<id>/``).
+The registry (like the timeline) never changes when a module is added.
 """
 
 from __future__ import annotations
