@@ -8,7 +8,8 @@ is the Spring Festival's: the city's 优抚对象, every action, a gift.
 
 Timed, each at least twice, rolled back, best reported:
 (a) the floor: the same rows written by one hand-written ``INSERT INTO campaigns_campaigntarget … SELECT …`` over
-    the living veterans of the city with a category in force in the period and not yet targeted;
+    the living veterans of the city with a category in force in the period (a campaign's first assignment: no
+    one is targeted yet);
 (b) ``campaigns.services.campaign_open(actor=<city staff>, campaign=<the draft>)``: the lock, the ORM-compiled
     ``INSERT … SELECT`` (``campaigns.assignment``), its ANALYZE, the state, the audit entry, and the deferred
     foreign-key checks its commit would run (``SET CONSTRAINTS ALL IMMEDIATE`` before the rollback); target
@@ -58,7 +59,6 @@ WHERE v.region_code LIKE %(prefix)s AND v.status = 'living'
   AND EXISTS (SELECT 1 FROM veterans_veterancategory c
               WHERE c.veteran_id = v.id AND c.start_date <= %(last)s
                 AND (c.end_date IS NULL OR c.end_date >= %(first)s))
-  AND NOT EXISTS (SELECT 1 FROM campaigns_campaigntarget t WHERE t.campaign_id = %(campaign)s AND t.veteran_id = v.id)
 """
 
 
