@@ -51,10 +51,9 @@ def test_a_campaign_opened_by_the_city_is_marked_on_a_phone_and_closed_with_its_
     no_sideways_scroll(phone)
     screenshot(phone, "campaign-mine-phone")
     phone.click(f"#record-{target.pk}-visit button[type=submit]")
-    phone.wait_for_load_state()
-    phone.wait_for_selector(f"#record-{target.pk}-gift")
+    phone.wait_for_selector(f"#record-{target.pk}-visit", state="detached")  # marked: its button is gone
     phone.click(f"#record-{target.pk}-gift button[type=submit]")
-    phone.wait_for_load_state()
+    phone.wait_for_selector(f"#record-{target.pk}-gift", state="detached")
     target.refresh_from_db()
     assert target.visit_on is not None and Visit.objects.filter(veteran=first).count() == 1  # counts for care too
     assert CampaignGift.objects.filter(campaign=campaign, household=target.household).count() == 1

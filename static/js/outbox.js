@@ -80,7 +80,9 @@
       fields.push([name, value]);
     });
     return {
-      id: newKey(), user: user, url: form.action, page: location.pathname + location.search,
+      // the attribute, not form.action: a field named "action" (a campaign's mark) would stand in its place
+      id: newKey(), user: user, url: new URL(form.getAttribute("action") || location.href, location.href).href,
+      page: location.pathname + location.search,
       key: data.get(KEY_FIELD) || "", label: form.getAttribute("data-outbox") || document.title,
       summary: summary(form), fields: fields, saved: Date.now(), state: "sending", errors: []
     };
