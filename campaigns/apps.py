@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ class CampaignsConfig(AppConfig):
         from care.selectors import leads_grid
         from workflow import reminders
 
-        def not_visited(user: object, cap: int) -> int:
+        def not_visited(user: Any, cap: int) -> int:
             open_ones = CampaignTarget.objects.visible_to(user).filter(campaign__state="open", visit_on__isnull=True)
             return reminders.capped_count(open_ones, cap)
 
