@@ -43,6 +43,9 @@ def to_reach(user: Any, campaign: Campaign) -> QuerySet[CampaignTarget]:
     """The people of the user's area with something still to do, those not yet visited first, then by name: a
     grid leader's list on their phone."""
     qs = targets(user, campaign)
+    if getattr(user, "scope_region_id", None):
+        # where the person lives now: someone who moved away since the campaign opened is no longer on this list
+        qs = qs.filter(veteran__region_code__startswith=user.scope_prefix)
     return qs.filter(left_to_do(campaign)).order_by(F("visit_on").desc(nulls_first=True), "veteran__name", "id")
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ from audit.services import audit_record
 from campaigns.assignment import assign
 from campaigns.models import ACTIONS, Action, Audience, Campaign, CampaignGift, CampaignTarget, Kind, State
 from core import events
+from core.db import table
 from core.errors import Conflict, invalid, merged
 from core.permissions import require
 from regions.models import Level, Region
@@ -197,6 +198,16 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
 # --- marking the actions and the gifts --------------------------------------------------------------------------
 
 
+def _state_shared(campaign_id: int) -> str:
+    """The campaign's state, its row held FOR SHARE until the transaction ends (PostgreSQL; SQLite runs one
+    writer at a time)."""
+    if connection.vendor != "postgresql":
+        return str(Campaign.objects.filter(pk=campaign_id).values_list("state", flat=True).get())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT state FROM {table(Campaign)} WHERE id = %s FOR SHARE", [campaign_id])  # noqa: S608 (a table name from _meta)
+        return str(cursor.fetchone()[0])
+
+
 def _target(actor: Any, target_id: int | None) -> CampaignTarget:
     require(actor, "campaigns.record")
     found = (
@@ -207,6 +218,9 @@ def _target(actor: Any, target_id: int | None) -> CampaignTarget:
     if found is None:
         raise invalid("target", _("This person is not among your campaign's people."), code="not_visible")
     campaign = found.campaign
+    # the campaign's state under a shared lock: a close (which locks the row for update) waits for the marks
+    # under way, and a mark that comes after it reads "closed" (the report of a closed campaign never changes)
+    campaign.state = _state_shared(campaign.pk)
     if campaign.state != State.OPEN:
         raise Conflict(_("The campaign is %(state)s: nothing more is recorded on it."), code="campaign_not_open",
                        params={"state": campaign.get_state_display()})  # fmt: skip

@@ -233,14 +233,18 @@ def frequency_set(*, actor: Any, rule: ContactFrequency, months: int | None) -> 
 
 @transaction.atomic
 def phones_shown(*, actor: Any, veterans: Sequence[Veteran]) -> dict[int, str]:
-    """The full phones of the people a contact person is shown, to call them; the showing is audited (one entry
-    for the page, naming each person)."""
+    """The full phones of the people a contact person is shown, to call them, and so their addresses; the showing
+    is audited (one entry for the page, naming each person shown). Only people of the actor's area are shown: a
+    list made from a copy of someone's old residence (a person who has moved) shows nothing of them."""
     require(actor, "care.visit")
-    phones = {v.pk: decrypt(v.phone_enc) for v in veterans if v.phone_enc}
-    if phones:
+    ids = {v.pk for v in veterans}
+    mine = set(Veteran.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    phones = {v.pk: decrypt(v.phone_enc) for v in veterans if v.phone_enc and v.pk in mine}
+    shown = sorted(pk for pk in ids if pk in mine)
+    if shown:
         region = actor.scope_region.code if actor.scope_region_id else ""
         audit_record(actor=actor, action="care.phone_shown", obj=None, region_code=region,
-                     after={"veterans": sorted(phones)}, reason=str(_("To contact them")))  # fmt: skip
+                     after={"veterans": shown, "phones": sorted(phones)}, reason=str(_("To contact them")))  # fmt: skip
     return phones
 
 

@@ -66,6 +66,8 @@ def partial_date(field: str, raw: Any) -> tuple[dt.date | None, str]:
     if not match:
         raise invalid(field, _("A year, a year and month, or a date: 1944, 1944-05 or 1944-05-17."), code="bad_date")
     year, month, day = (int(g) if g else None for g in match.groups())
+    if year == 0 or month == 0 or day == 0:  # 1944-00-15 names no month: refused, not read as January
+        raise invalid(field, _("This date does not exist."), code="bad_date")
     try:
         value = dt.date(year or 1, month or 1, day or 1)
     except ValueError:
@@ -438,12 +440,15 @@ def clean_cost(value: Any) -> Decimal:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, TypeError, ValueError):
         raise invalid("cost", message, code="not_money") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite():
         raise invalid("cost", message, code="not_money")
+    # the range first: quantizing 1e30 to the fen needs more digits than the context has (InvalidOperation)
     if amount < 0:
         raise invalid("cost", _("The cost is not negative."), code="negative")
     if amount > MAX_COST:
         raise invalid("cost", _("At most %(n)s yuan in one row."), code="too_much", n=MAX_COST)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise invalid("cost", message, code="not_money")
     return amount.quantize(Decimal("0.01"))
 
 

@@ -110,3 +110,35 @@ def test_two_grid_leaders_marking_the_same_visit_at_once_mark_and_log_it_once(ne
     assert len(marked) == 1 and len(refused) == 1, outcome
     assert codes(refused[0]) == ["already_done"]
     assert Visit.objects.filter(veteran=veteran).count() == 1
+
+
+def test_a_mark_that_comes_while_the_campaign_is_being_closed_is_refused(net: Network) -> None:
+    server_only()
+    veteran = person(net, net.grid)
+    campaign = opened(net)
+    target = CampaignTarget.objects.get(campaign=campaign, veteran=veteran)
+    leader = net.users["grid_leader"]
+    closer = raw_connection(autocommit=False)  # a close under way: the campaign's row held for update
+    closer.execute("UPDATE campaigns_campaign SET state = 'closed', closed_at = now() WHERE id = %s", [campaign.pk])
+    outcome: list[Any] = [None]
+
+    def mark() -> None:
+        try:
+            with transaction.atomic():
+                outcome[0] = action_record(actor=leader, target_id=target.pk, action="visit")
+        except BaseException as exc:  # reported to the main thread
+            outcome[0] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=mark)
+    thread.start()
+    try:
+        queued_on_locks(1)  # the mark waits for the close, not reading the old "open"
+    finally:
+        closer.commit()
+        closer.close()
+    thread.join(30)
+    assert isinstance(outcome[0], Exception) and getattr(outcome[0], "code", "") == "campaign_not_open", outcome
+    target.refresh_from_db()
+    assert target.visit_on is None and not Visit.objects.filter(veteran=veteran).exists()

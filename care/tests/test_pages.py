@@ -34,6 +34,18 @@ def test_my_people_are_cards_with_one_tap_to_call_and_the_showing_is_audited(net
     assert entry.after["veterans"] == [veteran.pk]
 
 
+def test_a_phone_is_shown_only_for_a_person_of_the_users_area(net: Network) -> None:
+    from care.services import phones_shown
+
+    mine, moved = (
+        _with_phone(net, net.grid),
+        _with_phone(net, net.other_grid, "13805730002"),
+    )  # a list made before a move
+    shown = phones_shown(actor=net.users["grid_leader"], veterans=[mine, moved])
+    assert shown == {mine.pk: "13805730001"}
+    assert AuditEntry.objects.get(action="care.phone_shown").after["veterans"] == [mine.pk]
+
+
 def test_my_people_lists_no_one_elses(net: Network) -> None:
     _with_phone(net, net.other_grid)
     page = net.client("grid_leader").get("/care/mine/").content.decode()

@@ -41,6 +41,9 @@ def codes(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
 def test_a_date_is_kept_as_far_as_it_is_known() -> None:
     assert partial_date("born", "1944") == (dt.date(1944, 1, 1), Precision.YEAR)
     assert partial_date("born", "1944-05") == (dt.date(1944, 5, 1), Precision.MONTH)
+    for no_such in ("1944-00-15", "1944-05-00", "0000"):
+        with pytest.raises(ValidationError):
+            partial_date("born", no_such)
     assert partial_date("born", "1944-05-17") == (dt.date(1944, 5, 17), Precision.DAY)
     assert partial_date("born", "") == (None, Precision.DAY)
     with pytest.raises(ValidationError):
@@ -174,6 +177,10 @@ def test_the_upkeep_ledger_is_append_only_and_corrected_by_reversal(net: Network
     with pytest.raises(ValidationError) as fen:
         upkeep(staff, place, "1.005")
     assert codes(fen) == {"cost": "not_money"}
+    for huge in ("1e30", "9" * 29):  # more digits than a quantize to the fen can hold: refused, not a 500
+        with pytest.raises(ValidationError) as big:
+            upkeep(staff, place, huge)
+        assert codes(big) == {"cost": "too_much"}
     with pytest.raises(ValidationError) as later:
         upkeep(staff, place, "10", days_ago=-2)
     assert codes(later) == {"done_on": "future"}
