@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -233,8 +233,14 @@ def family_link(*, actor: Any, martyr: Martyr, veteran_id: int | None, relation:
     if errors:
         raise merged(errors)
     assert veteran is not None
-    family = MartyrFamily.objects.create(martyr=martyr, veteran=veteran, relation=relation,
-                                         region_code=veteran.region_code)  # fmt: skip
+    try:
+        with transaction.atomic():  # two stations linking the same person at once: the database keeps one
+            family = MartyrFamily.objects.create(martyr=martyr, veteran=veteran, relation=relation,
+                                                 region_code=veteran.region_code)  # fmt: skip
+    except IntegrityError:
+        raise invalid(
+            "veteran_id", _("This person is already recorded in this martyr's family."), code="already_linked"
+        ) from None
     audit_record(actor=actor, action="martyrs.family_link", obj=family, region_code=family.region_code,
                  after={"martyr": martyr.pk, "veteran": veteran.pk, "relation": relation})  # fmt: skip
     return family
@@ -401,7 +407,12 @@ def _memorial_audited(m: Memorial) -> dict[str, Any]:
 @transaction.atomic
 def memorial_create(*, actor: Any, data: MemorialInput) -> Memorial:
     require(actor, "martyrs.manage")
-    memorial = Memorial.objects.create(**_memorial_values(actor, data, None))
+    values = _memorial_values(actor, data, None)
+    try:
+        with transaction.atomic():  # two of the same name at once: the database keeps one
+            memorial = Memorial.objects.create(**values)
+    except IntegrityError:
+        raise invalid("name", _("The region has a facility of this name already."), code="duplicate") from None
     audit_record(actor=actor, action="martyrs.memorial_create", obj=memorial, region_code=memorial.region_code,
                  after=_memorial_audited(memorial))  # fmt: skip
     return memorial
