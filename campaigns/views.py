@@ -24,6 +24,7 @@ from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from core.views import submit_form
 from regions.models import Level, Region
+from workflow.reminders import COUNT_CAP, capped_count
 
 CAMPAIGN = Target(Campaign, "pk", "pk")
 #: The most cards a grid leader's list shows (a grid has a few dozen people).
@@ -122,7 +123,9 @@ def mine(request: AuthedRequest, pk: int) -> HttpResponse:
     """The people of the user's area the campaign has still to reach, as cards: those not visited first; one tap
     calls (the phones shown are audited, ``care.phone_shown``), one marks an action or the gift."""
     campaign = get_visible_or_404(Campaign.objects.all(), request.user, pk=pk)
-    rows: list[Any] = list(selectors.to_reach(request.user, campaign)[:MINE_LIMIT])
+    rows: list[Any] = list(selectors.to_reach(request.user, campaign)[: MINE_LIMIT + 1])
+    more = len(rows) > MINE_LIMIT
+    rows = rows[:MINE_LIMIT]
     phones = services.phones_shown(actor=request.user, veterans=[r.veteran for r in rows]) if rows else {}
     actions = campaign.action_labels()
     for row in rows:
@@ -130,8 +133,10 @@ def mine(request: AuthedRequest, pk: int) -> HttpResponse:
         row.left = [(key, label, RecordForm(initial={"action": key})) for key, label in actions if not row.done(key)]
         if campaign.gift_name and not row.gift_given:
             row.left.append(("gift", campaign.gift_name, RecordForm(initial={"action": "gift"})))
-    unreached = sum(1 for r in rows if not r.reached)
-    context = {"campaign": campaign, "rows": rows, "unreached": unreached, "open": campaign.state == State.OPEN}
+    # all of the area's people not yet visited (counted to 1000), not only the cards shown
+    unreached = capped_count(selectors.to_reach(request.user, campaign).filter(visit_on__isnull=True), COUNT_CAP)
+    context = {"campaign": campaign, "rows": rows, "unreached": unreached, "open": campaign.state == State.OPEN,
+               "more": more, "limit": MINE_LIMIT, "cap": COUNT_CAP}  # fmt: skip
     return render(request, "campaigns/mine.html", context)
 
 

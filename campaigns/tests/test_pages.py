@@ -134,3 +134,17 @@ def test_the_grid_leaders_list_costs_the_same_queries_for_more_people(
     campaign_refresh(actor=net.users["city_staff"], campaign=campaign)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(f"/campaigns/{campaign.pk}/mine/").content.decode().count('class="person-card') == 9
+
+
+def test_the_list_counts_all_not_yet_visited_and_says_when_it_shows_only_the_first(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from campaigns import views
+
+    for _n in range(3):
+        person(net, net.grid)
+    campaign = opened(net)
+    monkeypatch.setattr(views, "MINE_LIMIT", 2)
+    page = net.client("grid_leader").get(f"/campaigns/{campaign.pk}/mine/").content.decode()
+    assert page.count('class="person-card') == 2 and 'id="more"' in page
+    assert "3 人未走访" in page  # all three, not the two cards shown
