@@ -14,9 +14,16 @@ class CampaignsConfig(AppConfig):
 
         nav.register(nav.NavEntry(_("Campaigns"), "campaigns:list", "campaigns.view", 42))
 
+        from django.db.models import Q
+
         from campaigns.models import CampaignTarget
         from care.selectors import leads_grid
+        from veterans import residence
         from workflow import reminders
+
+        # a person who moves during an open campaign is reached by the grid they now live in (a closed
+        # campaign's report stays as it was)
+        residence.follow(residence.ResidenceCopy(CampaignTarget, only=Q(campaign__state="open")))
 
         def not_visited(user: Any, cap: int) -> int:
             open_ones = CampaignTarget.objects.visible_to(user).filter(campaign__state="open", visit_on__isnull=True)

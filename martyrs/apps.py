@@ -9,7 +9,11 @@ class MartyrsConfig(AppConfig):
     def ready(self) -> None:
         from core import navigation as nav
         from martyrs import timeline  # noqa: F401  (registers the timeline provider)
-        from veterans import actions
+        from martyrs.models import MartyrFamily
+        from veterans import actions, residence
+
+        # a family member who moves takes their 一人一档 record to the station of where they now live
+        residence.follow(residence.ResidenceCopy(MartyrFamily))
 
         nav.register(nav.NavEntry(_("My martyr families"), "martyrs:mine", "martyrs.respond", 42))
         nav.register(nav.NavEntry(_("Martyrs"), "martyrs:list", "martyrs.view", 43))

@@ -22,6 +22,7 @@ from core.errors import invalid
 from core.permissions import require
 from core.validators import mask_phone
 from regions.models import Level, Region
+from veterans import residence
 from veterans.models import Veteran, VeteranCategory
 from veterans.pinyin import pinyin_of
 from veterans.search import add_grams, gram_loader, id_lookup_hash, sync_grams
@@ -143,8 +144,11 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
     before = _audit_view(veteran)
     before.update(_unaudited_view(veteran))
     before_categories = sorted(set(veteran.categories.filter(end_date__isnull=True).values_list("category", flat=True)))
+    old_code = veteran.region_code
     apply_data(veteran, data)
     veteran.save()
+    if veteran.region_code != old_code:
+        residence.moved(veteran, veteran.region_code)  # the other modules' copies that follow the person
     sync_grams(veteran)
     _sync_categories(veteran, data)
     if data.tags is not None:

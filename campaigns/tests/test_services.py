@@ -273,3 +273,21 @@ def test_a_grid_leader_is_reminded_of_the_people_an_open_campaign_has_not_visite
     campaign_close(actor=net.users["town_staff"], campaign=campaign)
     assert "campaigns.to_reach" not in {s.reminder.key for s in reminders_for(leader)}
     assert second.pk != first.pk
+
+
+def test_a_person_who_moves_during_an_open_campaign_is_reached_by_their_new_grid(net: Network) -> None:
+    from veterans.services import scope_regions, veteran_as_input, veteran_update
+    from veterans.validation import clean_veteran
+
+    mover, stays = person(net, net.grid), person(net, net.grid)
+    open_one = opened(net)
+    closed_one = opened(net, name="2025年八一走访慰问")
+    campaign_close(actor=net.users["city_staff"], campaign=closed_one)
+    staff = net.users["city_admin"]
+    data = clean_veteran(veteran_as_input(mover) | {"region_code": net.other_grid.code}, regions=scope_regions(staff))
+    veteran_update(actor=staff, veteran=mover, data=data)
+    assert target_of(open_one, mover).region_code == net.other_grid.code  # the new grid's now
+    assert target_of(open_one, stays).region_code == net.grid.code
+    assert target_of(closed_one, mover).region_code == net.grid.code  # a closed campaign's report stays
+    leader = net.users["grid_leader"]
+    assert [t.veteran_id for t in selectors.to_reach(leader, open_one)] == [stays.pk]

@@ -202,3 +202,18 @@ def test_facilities_are_scoped_and_counted_by_condition(net: Network) -> None:
     remembrance(net.users["town_staff"], ours)
     counts = {c["condition"]: c["count"] for c in memorial_conditions(net.city.code)}
     assert counts == {"good": 1, "fair": 0, "repair": 1}
+
+
+def test_a_family_member_who_moves_takes_their_record_to_their_new_station(net: Network) -> None:
+    from martyrs.models import MartyrFamily
+    from veterans.services import scope_regions, veteran_as_input, veteran_update
+    from veterans.validation import clean_veteran
+
+    staff = net.users["city_admin"]
+    linked = family(staff, net.village)
+    person = linked.veteran
+    data = clean_veteran(veteran_as_input(person) | {"region_code": net.other_village.code},
+                         regions=scope_regions(staff))  # fmt: skip
+    veteran_update(actor=staff, veteran=person, data=data)
+    assert MartyrFamily.objects.get(pk=linked.pk).region_code == net.other_village.code
+    assert not MartyrFamily.objects.visible_to(net.users["village_staff"]).filter(pk=linked.pk).exists()
