@@ -66,8 +66,8 @@ class CampaignQuerySet(ScopedQuerySet["Campaign"]):
         campaign is every grid leader's of the city (as a ranking's notice is, ``workflow.models.SubjectQuerySet``)."""
         below = super().visible_to(user, action, within)
         prefix = scope_prefix(user)
-        if not prefix or self.granted(user, action) is None:
-            return below
+        if action != "view" or not prefix or self.granted(user, action) is None:
+            return below  # managed only by those whose area holds the campaign's
         above = [ancestor_code(prefix, level) for level, n in PREFIX_LENGTH.items() if n < len(prefix)]
         above = [code for code in above if code.startswith(within)]
         return below | self.filter(region_code__in=above) if above else below
@@ -75,7 +75,7 @@ class CampaignQuerySet(ScopedQuerySet["Campaign"]):
 
 class Campaign(ScopedModel):
     scope_field = "region_code"
-    capabilities: ClassVar[Mapping[str, str]] = {"view": "campaigns.view"}
+    capabilities: ClassVar[Mapping[str, str]] = {"view": "campaigns.view", "manage": "campaigns.manage"}
     #: seen, beside those who see its area, by those within it (``CampaignQuerySet``)
     seen_from_within: ClassVar[bool] = True
 

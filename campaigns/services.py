@@ -129,11 +129,10 @@ def campaign_create(*, actor: Any, data: CampaignInput) -> Campaign:
 def _managed(actor: Any, campaign: Campaign) -> Campaign:
     """The campaign, locked, when the actor may manage it (its area lies within theirs)."""
     require(actor, "campaigns.manage")
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    prefix = actor.scope_prefix or ""
-    if not prefix or not locked.region_code.startswith(prefix):
+    locked = Campaign.objects.visible_to(actor, "manage").select_for_update().filter(pk=campaign.pk).first()
+    if locked is None:  # seen from within (a town sees the city's campaign), not managed from there
         raise invalid(None, _("This campaign is run by %(area)s: only its staff may change it."), code="not_yours",
-                      area=_area_name(locked.region_code))  # fmt: skip
+                      area=_area_name(campaign.region_code))  # fmt: skip
     return locked
 
 

@@ -73,11 +73,10 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """Progress and coverage of the campaign in the user's area (or an area under it), area by area."""
     campaign = get_visible_or_404(Campaign.objects.all(), request.user, pk=pk)
     area, total, areas, status = _figures(request, campaign)
-    prefix = request.user.scope_prefix or ""
     context = {
         "campaign": campaign, "area": area, "total": total, "areas": areas, "actions": by_action(campaign, total),
         "with_leaders": bool(areas) and "leader" in areas[0],
-        "can_manage": request.user.can("campaigns.manage") and bool(prefix) and campaign.region_code.startswith(prefix),
+        "can_manage": Campaign.objects.visible_to(request.user, "manage").filter(pk=campaign.pk).exists(),
         "can_record": request.user.can("campaigns.record") and campaign.state == State.OPEN,
     }  # fmt: skip
     return render(request, "campaigns/detail.html", context, status=status)
