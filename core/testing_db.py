@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +138,38 @@ def queued_on_locks(count: int, timeout: float = 60) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError(f"{count} writers never queued on a lock together")
+
+
+def race(hold: Callable[[Any], None], *writers: Callable[[], Any], commit: bool = False) -> list[Any]:
+    """Run the writers at once, each in its own transaction on its own connection, behind what ``hold`` takes on a
+    connection of the test's own (a row locked, a row inserted and not yet committed); once all of them wait on
+    its locks, that connection lets go (rolled back, or committed with ``commit``). Each writer's result or
+    exception, in order."""
+    import threading
+
+    from django.db import connection, transaction
+
+    holder = raw_connection(autocommit=False)
+    hold(holder)
+    outcome: list[Any] = [None] * len(writers)
+
+    def run(index: int) -> None:
+        try:
+            with transaction.atomic():
+                outcome[index] = writers[index]()
+        except BaseException as exc:  # reported to the main thread
+            outcome[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writers))]
+    for thread in threads:
+        thread.start()
+    try:
+        queued_on_locks(len(writers))
+    finally:
+        holder.commit() if commit else holder.rollback()
+        holder.close()
+    for thread in threads:
+        thread.join(30)
+    return outcome

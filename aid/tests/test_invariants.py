@@ -8,7 +8,6 @@ go: whichever comes second must see what the first paid.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -22,35 +21,14 @@ from accounts.testing import Network
 from aid.models import Ceremony, EntryKind, Fund, FundEntry
 from aid.tests.helpers import approved, donate, hold
 from core.ledger import AppendOnlyError
-from core.testing_db import queued_on_locks, raw_connection, server_only
+from core.testing_db import race as locked_race
+from core.testing_db import server_only
 
 
 def race(fund: Fund, *writers: Callable[[], Any]) -> list[Any]:
     """Run the writers at once behind the fund's lock; each one's result or exception."""
-    holder = raw_connection(autocommit=False)
-    holder.execute("SELECT * FROM aid_fund WHERE id = %s FOR UPDATE", [fund.pk])
-    outcome: list[Any] = [None] * len(writers)
-
-    def run(index: int) -> None:
-        try:
-            with transaction.atomic():
-                outcome[index] = writers[index]()
-        except BaseException as exc:  # reported to the main thread
-            outcome[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writers))]
-    for thread in threads:
-        thread.start()
-    try:
-        queued_on_locks(len(writers))
-    finally:
-        holder.rollback()
-        holder.close()
-    for thread in threads:
-        thread.join(30)
-    return outcome
+    return locked_race(lambda holder: holder.execute("SELECT * FROM aid_fund WHERE id = %s FOR UPDATE", [fund.pk]),
+                       *writers)  # fmt: skip
 
 
 def ledger_sum(fund: Fund) -> Decimal:

@@ -9,13 +9,10 @@ database's constraint, and told who gave the gift. The visit race holds the pers
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.testing import Network, UserFactory
@@ -23,38 +20,9 @@ from campaigns.models import CampaignGift, CampaignTarget
 from campaigns.services import action_record, gift_give
 from campaigns.tests.helpers import opened, person
 from care.models import Visit
-from core.testing_db import queued_on_locks, raw_connection, server_only
+from core.testing_db import race, server_only
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(hold: Callable[[Any], None], *writers: Callable[[], Any]) -> list[Any]:
-    """Run the writers at once behind what ``hold`` takes on a connection of the test's own; each one's result or
-    exception."""
-    holder = raw_connection(autocommit=False)
-    hold(holder)
-    outcome: list[Any] = [None] * len(writers)
-
-    def run(index: int) -> None:
-        try:
-            with transaction.atomic():
-                outcome[index] = writers[index]()
-        except BaseException as exc:  # reported to the main thread
-            outcome[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writers))]
-    for thread in threads:
-        thread.start()
-    try:
-        queued_on_locks(len(writers))
-    finally:
-        holder.rollback()
-        holder.close()
-    for thread in threads:
-        thread.join(30)
-    return outcome
 
 
 def codes(exc: ValidationError) -> list[str]:
@@ -118,27 +86,12 @@ def test_a_mark_that_comes_while_the_campaign_is_being_closed_is_refused(net: Ne
     campaign = opened(net)
     target = CampaignTarget.objects.get(campaign=campaign, veteran=veteran)
     leader = net.users["grid_leader"]
-    closer = raw_connection(autocommit=False)  # a close under way: the campaign's row held for update
-    closer.execute("UPDATE campaigns_campaign SET state = 'closed', closed_at = now() WHERE id = %s", [campaign.pk])
-    outcome: list[Any] = [None]
 
-    def mark() -> None:
-        try:
-            with transaction.atomic():
-                outcome[0] = action_record(actor=leader, target_id=target.pk, action="visit")
-        except BaseException as exc:  # reported to the main thread
-            outcome[0] = exc
-        finally:
-            connection.close()
+    def closing(holder: Any) -> None:  # a close under way: the campaign's row held for update
+        holder.execute("UPDATE campaigns_campaign SET state = 'closed', closed_at = now() WHERE id = %s", [campaign.pk])
 
-    thread = threading.Thread(target=mark)
-    thread.start()
-    try:
-        queued_on_locks(1)  # the mark waits for the close, not reading the old "open"
-    finally:
-        closer.commit()
-        closer.close()
-    thread.join(30)
+    # the mark waits for the close (not reading the old "open"), which then commits
+    outcome = race(closing, lambda: action_record(actor=leader, target_id=target.pk, action="visit"), commit=True)
     assert isinstance(outcome[0], Exception) and getattr(outcome[0], "code", "") == "campaign_not_open", outcome
     target.refresh_from_db()
     assert target.visit_on is None and not Visit.objects.filter(veteran=veteran).exists()

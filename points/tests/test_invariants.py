@@ -8,7 +8,6 @@ them go: whichever comes second must see what the first wrote.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -20,7 +19,8 @@ from django.db.models import Sum
 
 from accounts.testing import Network
 from core.ledger import AppendOnlyError
-from core.testing_db import queued_on_locks, raw_connection, server_only
+from core.testing_db import race as locked_race
+from core.testing_db import server_only
 from points.entries import balance_of, correct, redeem
 from points.models import Account, Entry, PointEntry, Reward
 from points.tests.helpers import approver, decide, submit
@@ -32,30 +32,9 @@ from workflow.services import act
 
 def race(account: Account, *writers: Callable[[], Any]) -> list[Any]:
     """Run the writers at once behind the account's lock; each one's result or exception."""
-    holder = raw_connection(autocommit=False)
-    holder.execute("SELECT * FROM points_account WHERE id = %s FOR UPDATE", [account.pk])
-    outcome: list[Any] = [None] * len(writers)
-
-    def run(index: int) -> None:
-        try:
-            with transaction.atomic():
-                outcome[index] = writers[index]()
-        except BaseException as exc:  # reported to the main thread
-            outcome[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(writers))]
-    for thread in threads:
-        thread.start()
-    try:
-        queued_on_locks(len(writers))
-    finally:
-        holder.rollback()
-        holder.close()
-    for thread in threads:
-        thread.join(30)
-    return outcome
+    return locked_race(
+        lambda holder: holder.execute("SELECT * FROM points_account WHERE id = %s FOR UPDATE", [account.pk]), *writers
+    )
 
 
 def ledger_sum(veteran: Any) -> int:
