@@ -16,7 +16,7 @@ current through the ``campaign_progressed`` event (``campaigns.services``).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
@@ -25,11 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ACTIONS, Campaign, CampaignGift, CampaignTarget
 from core.errors import invalid
+from core.figures import percent
 from regions.models import GridLeaderTerm, Level, Region, prefix_of
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
 
 
 def _counts(campaign: Campaign, prefix: str, length: int) -> dict[str, dict[str, int]]:
@@ -63,7 +60,7 @@ def _row(region: Region, counts: dict[str, dict[str, int]]) -> dict[str, Any]:
     reached = found.get("visit", 0)
     marks = {a: found.get(a, 0) for a in ACTIONS}
     return {"code": region.code, "name": region.name, "level": region.level, "targets": targets, "reached": reached,
-            "unreached": targets - reached, "rate": rate(reached, targets), "gifts": found.get("gifts", 0),
+            "unreached": targets - reached, "rate": percent(reached, targets), "gifts": found.get("gifts", 0),
             **marks}  # fmt: skip
 
 
@@ -92,7 +89,7 @@ def coverage(campaign: Campaign, region_code: str = "") -> tuple[dict[str, Any],
 
 def by_action(campaign: Campaign, total: dict[str, Any]) -> list[tuple[str, Any, int, Decimal | None]]:
     """(action, words, done, share of the targets) for each action the campaign asks."""
-    return [(a, label, total[a], rate(total[a], total["targets"])) for a, label in campaign.action_labels()]
+    return [(a, label, total[a], percent(total[a], total["targets"])) for a, label in campaign.action_labels()]
 
 
 def scoped_area(user: Any, campaign: Campaign, code: str) -> Region:

@@ -21,7 +21,6 @@ engine's ``case_opened`` / ``case_moved`` / ``case_closed`` for a need, ``care_v
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from care.models import Need, Satisfaction
 from care.selectors import with_contacted
 from core.errors import invalid
+from core.figures import percent
 from regions.models import Region
 from veterans.choices import Status
 from veterans.models import Veteran
@@ -51,7 +51,7 @@ def _counts(prefix: str, length: int, today: dt.date | None) -> dict[str, tuple[
 
 def _row(region: Region, counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
     living, contacted = counts.get(region.prefix, (0, 0))
-    rate = (Decimal(contacted * 100) / living).quantize(Decimal("0.1"), ROUND_HALF_UP) if living else None
+    rate = percent(contacted, living)
     return {"code": region.code, "name": region.name, "level": region.level, "living": living,
             "contacted": contacted, "overdue": living - contacted, "rate": rate}  # fmt: skip
 
@@ -67,10 +67,6 @@ def coverage(region_code: str, today: dt.date | None = None) -> tuple[dict[str, 
     living, contacted = (sum(n for n, _ok in counts.values()), sum(ok for _n, ok in counts.values()))
     total = _row(region, {region.prefix: (living, contacted)})
     return total, [_row(child, counts) for child in children]
-
-
-def _percent(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
 
 
 SATISFIED = (Satisfaction.VERY, Satisfaction.SATISFIED, Satisfaction.BASIC)
@@ -111,7 +107,7 @@ def _need_row(region: Region, counts: dict[str, dict[str, int]]) -> dict[str, An
     c = counts.get(region.prefix, {})
     row = {k: c.get(k, 0) for k in ("opened", "resolved", "on_time", "followed_up", "satisfied")}
     return {"code": region.code, "name": region.name, "level": region.level, **row,
-            "satisfaction": _percent(row["satisfied"], row["followed_up"])}  # fmt: skip
+            "satisfaction": percent(row["satisfied"], row["followed_up"])}  # fmt: skip
 
 
 def needs_figures(region_code: str, since: dt.date, until: dt.date) -> dict[str, Any]:

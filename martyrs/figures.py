@@ -13,21 +13,17 @@ code, the prefix every scoped query uses. Read on demand; the cockpit (issue 14)
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 
 from care.selectors import with_contact
+from core.figures import percent
 from martyrs.models import Condition, MartyrFamily, Memorial
 from regions.models import Region
 from veterans.choices import Status
 from veterans.models import Veteran
-
-
-def _rate(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
 
 
 def _family_counts(prefix: str, length: int, today: dt.date | None) -> dict[str, tuple[int, int, int]]:
@@ -47,7 +43,7 @@ def _family_counts(prefix: str, length: int, today: dt.date | None) -> dict[str,
 def _family_row(region: Region, counts: dict[str, tuple[int, int, int]]) -> dict[str, Any]:
     n, named, ok = counts.get(region.prefix, (0, 0, 0))
     return {"code": region.code, "name": region.name, "level": region.level, "families": n,
-            "with_responsible": named, "contacted": ok, "rate": _rate(ok, n)}  # fmt: skip
+            "with_responsible": named, "contacted": ok, "rate": percent(ok, n)}  # fmt: skip
 
 
 def family_figures(region_code: str, today: dt.date | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:

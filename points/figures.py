@@ -18,7 +18,6 @@ Read on demand from the registers. The cockpit (issue 14) will keep these as agg
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -26,6 +25,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import invalid
+from core.figures import percent
 from points.models import Aspect, Kind, PointEntry
 from regions.models import Region
 from veterans.choices import Status
@@ -58,7 +58,7 @@ def _row(region: Region, key: str, aspects: Iterable[Aspect], counts: Any) -> di
     living, taking_part, points = counts
     alive, joined = living.get(key, 0), taking_part.get(key, 0)
     by_aspect = [{"aspect": a.code, "name": a.name, "points": points.get((key, a.pk), 0)} for a in aspects]
-    rate = (Decimal(joined * 100) / alive).quantize(Decimal("0.1"), ROUND_HALF_UP) if alive else None
+    rate = percent(joined, alive)
     return {
         "code": region.code, "name": region.name, "level": region.level, "living": alive, "participants": joined,
         "rate": rate, "points": sum(p for (area, _a), p in points.items() if area == key), "aspects": by_aspect,
