@@ -76,6 +76,11 @@ def screenshot(page: object, name: str) -> Path:
 PHONE = {"width": 390, "height": 844}
 
 
+def no_sideways_scroll(page: object) -> None:
+    """The page fits the phone's width: nothing to scroll sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # type: ignore[attr-defined]
+
+
 def until(page: object, expression: str, timeout: float = 15.0) -> None:
     """Wait until a JavaScript expression is true in the page, asking from here.
 

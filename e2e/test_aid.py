@@ -12,7 +12,7 @@ import pytest
 from accounts.testing import build_network
 from aid.models import Application, FundEntry
 from aid.services import donation_record
-from e2e.conftest import PHONE, pick, screenshot
+from e2e.conftest import no_sideways_scroll, pick, screenshot
 from e2e.test_benefits import switch
 from e2e.test_login import sign_in
 from e2e.test_petition import act
@@ -26,10 +26,6 @@ def live_net(transactional_db, live_server):
     net = build_network()
     person = register_veteran(net.users["city_staff"], net.grid, name="王援朝")
     return net, person, live_server.url
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_aid_proposed_on_a_phone_is_approved_and_paid_at_a_ceremony(phone, page, live_net):

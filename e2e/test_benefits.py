@@ -17,7 +17,7 @@ from benefits.bank import return_file_for
 from benefits.models import Batch, LineKind
 from benefits.standards import add_months
 from benefits.tests.helpers import entitlement, standard
-from e2e.conftest import screenshot
+from e2e.conftest import no_sideways_scroll, screenshot
 from e2e.test_login import sign_in
 from e2e.test_petition import act
 
@@ -97,7 +97,7 @@ def test_a_station_confirms_its_people_on_a_phone(phone, live_net):
     button = phone.locator("button.big").first
     box = button.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 300
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    no_sideways_scroll(phone)
     button.click()
     phone.wait_for_load_state()
     people[0].refresh_from_db()

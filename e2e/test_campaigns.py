@@ -10,7 +10,7 @@ from accounts.testing import build_network
 from campaigns.models import CampaignGift, CampaignTarget, State
 from campaigns.tests.helpers import draft, person
 from care.models import Visit
-from e2e.conftest import PHONE, screenshot
+from e2e.conftest import no_sideways_scroll, screenshot
 from e2e.test_benefits import switch
 from e2e.test_login import sign_in
 
@@ -23,10 +23,6 @@ def live_net(transactional_db, live_server):
     first = person(net, net.grid, name="赵卫国", phone="13905730001")
     second = person(net, net.grid, name="钱建军")
     return net, first, second, live_server.url
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_campaign_opened_by_the_city_is_marked_on_a_phone_and_closed_with_its_report(phone, page, live_net):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.testing import build_network
 from care.models import Need, Visit
 from care.tests.helpers import PNG, log, seeded
-from e2e.conftest import PHONE, screenshot, until
+from e2e.conftest import no_sideways_scroll, screenshot, until
 from e2e.test_benefits import switch
 from e2e.test_login import sign_in
 from e2e.test_offline import SAVED, phone_context, waiting
@@ -36,10 +36,6 @@ def live_net(transactional_db, live_server):
     never = register_veteran(staff, net.grid, name="张建国", phone="13805739876", address="新埭镇鱼圻塘村3组12号")
     log(staff, seen, days_ago=20)
     return net, never, seen, live_server.url
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_need_found_on_a_phone_visit_is_resolved_and_followed_up(phone, page, live_net):

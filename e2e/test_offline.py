@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.testing import build_network
-from e2e.conftest import PHONE, screenshot, until
+from e2e.conftest import PHONE, no_sideways_scroll, screenshot, until
 from e2e.test_login import sign_in
 from points.models import Entry, Participant
 from points.tests.helpers import PNG, item
@@ -82,7 +82,7 @@ def test_an_entry_recorded_offline_is_sent_when_the_network_returns_and_stored_o
         tab.wait_for_selector(f"#outbox .outbox-said:has-text('{SAVED}')")
         assert waiting(tab) == 1
         assert tab.locator("#outbox .outbox-count").inner_text() == "1 条等待发送"
-        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        no_sideways_scroll(tab)
         screenshot(tab, "offline-entry-kept")
         assert Entry.objects.count() == 0
 

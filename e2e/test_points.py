@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.testing import build_network
-from e2e.conftest import screenshot
+from e2e.conftest import no_sideways_scroll, screenshot
 from e2e.test_benefits import switch
 from e2e.test_login import sign_in
 from e2e.test_petition import act
@@ -22,10 +22,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_net(transactional_db, live_server):
     return build_network(), live_server.url
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_group_entry_from_a_phone_is_approved_and_booked(phone, page, live_net, tmp_path):
