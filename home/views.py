@@ -10,7 +10,6 @@ from django.shortcuts import render
 from accounts.roles import Role
 from audit.described import described
 from audit.selectors import audit_list
-from core import navigation
 from core.access import page
 from core.types import AuthedRequest
 from regions.selectors import leader_terms, network_counts
@@ -36,6 +35,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["recent_audit"] = described(list(audit_list(user=user).order_by("-seq")[:8]))
     if user.role == Role.GRID_LEADER and user.scope_region is not None:
         context["my_terms"] = list(leader_terms(user=user, grid=user.scope_region))
-        # a volunteer's phone: what they do, as big tiles first (the modules' own navigation entries)
-        context["workspace"] = [e for e in navigation.entries_for(user) if e.url_name != "home:home"]
+        # a volunteer's phone: what they do, as big tiles first (the navigation's entries, nav_items)
+        context["workspace"] = True
     return render(request, "home/home.html", context)
