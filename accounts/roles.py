@@ -51,6 +51,7 @@ SCOPE_LEVELS: dict[str, frozenset[str]] = {
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset(
         {
+            "cockpit.view",
             "workflow.inbox",
             "workflow.stats",
             "holidays.manage",
@@ -103,6 +104,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.CITY_STAFF: frozenset(
         {
+            "cockpit.view",
             "workflow.inbox",
             "workflow.stats",
             "petitions.view",
@@ -146,6 +148,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.TOWN_STAFF: frozenset(
         {
+            "cockpit.view",
             "workflow.inbox",
             "workflow.stats",
             "petitions.view",
@@ -184,6 +187,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.VILLAGE_STAFF: frozenset(
         {
+            "cockpit.view",
             "regions.view",
             "veterans.view",
             "veterans.manage",
@@ -226,6 +230,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LIAISON: frozenset({"workflow.inbox"}),
     Role.AUDITOR: frozenset(
         {
+            "cockpit.view",
             "regions.view",
             "audit.view",
             "veterans.view",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Header, Router, Schema, Status, UploadedFile
 
 from care import selectors, services
-from care.figures import coverage, needs_figures, scoped_area
+from care.figures import coverage, needs_figures
 from care.models import NeedSource, Satisfaction, Visit
 from care.register import NEEDS
 from core import idempotency
@@ -29,6 +29,7 @@ from core.ids import Id, Int64
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
+from regions.selectors import scoped_area
 from workflow.kit import acting_task, subject_by_case, subject_detail, subject_router
 from workflow.services import act
 

@@ -26,11 +26,9 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from care.models import Need, Satisfaction
 from care.selectors import with_contacted
-from core.errors import invalid
 from core.figures import percent
 from regions.models import Region
 from veterans.choices import Status
@@ -126,16 +124,3 @@ def needs_figures(region_code: str, since: dt.date, until: dt.date) -> dict[str,
     categories = [{"category": key, "name": str(label), "opened": by_category.get(key, 0)}
                   for key, label in Need._meta.get_field("category").choices]  # type: ignore[union-attr]  # fmt: skip
     return {"since": since, "until": until, "total": total, "areas": areas, "categories": categories}
-
-
-def scoped_area(user: Any, code: str) -> Region:
-    """The region named by ``code`` within the user's scope (their scope's region when none is given)."""
-    code = (code or "").strip()
-    if not code:
-        if user.scope_region is None:
-            raise invalid("region", _("No region has this code."), code="unknown_region")
-        return user.scope_region
-    found = Region.objects.visible_to(user).filter(code=code).first()
-    if found is None:
-        raise invalid("region", _("No region of your area has this code."), code="unknown_region")
-    return found

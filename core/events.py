@@ -23,6 +23,11 @@ Payloads (all keyword arguments, ``sender`` being the model class of the case or
 - ``case_closed``: ``case``, ``state``, ``actor``, ``process``
 - ``subject_created``: ``subject``, ``case``, ``actor``, ``process``
 - ``subject_changed``: ``subject``, ``case``, ``actor``, ``process``, ``changed`` ({field: (before, after)})
+- ``records_changed``: ``regions`` (the region codes of the records written, before and after a move), sent by
+  a module's write that is no case's (a veteran's record, an import, a payment batch, the service network) with
+  the written model as the sender
+
+``listen_all(handler)`` hears every event, those declared later included (the cockpit's refresh marks).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from django.db import transaction
 from django.dispatch import Signal
 
 EVENTS: dict[str, Signal] = {}
+#: handlers that hear every event: ``handler(name, sender, **payload)``
+_ALL: list[Callable[..., Any]] = []
 
 
 def declare(name: str) -> Signal:
@@ -42,7 +49,27 @@ def declare(name: str) -> Signal:
     if name in EVENTS:
         raise ValueError(f"the event {name!r} is already declared")
     EVENTS[name] = Signal()
+    for handler in _ALL:
+        _connect_all(name, handler)
     return EVENTS[name]
+
+
+def _connect_all(name: str, handler: Callable[..., Any]) -> None:
+    def receive(sender: Any, signal: Signal, **payload: Any) -> None:
+        handler(name, sender, **payload)
+
+    receive.__qualname__ = f"{getattr(handler, '__qualname__', 'handler')}[{name}]"
+    EVENTS[name].connect(receive, weak=False, dispatch_uid=f"all:{_uid(name, handler)}")
+
+
+def listen_all(handler: Callable[..., Any]) -> None:
+    """Hear every event, declared now or later: ``handler(name, sender, **payload)``, after the commit as any
+    subscriber (once per handler, however often it is called)."""
+    if handler in _ALL:
+        return
+    _ALL.append(handler)
+    for name in EVENTS:
+        _connect_all(name, handler)
 
 
 case_opened = declare("case_opened")
@@ -50,6 +77,7 @@ case_moved = declare("case_moved")
 case_closed = declare("case_closed")
 subject_created = declare("subject_created")
 subject_changed = declare("subject_changed")
+records_changed = declare("records_changed")
 
 
 def _signal(name: str) -> Signal:

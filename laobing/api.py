@@ -11,6 +11,7 @@ from benefits.api_batches import router as batches_router
 from campaigns.api import router as campaigns_router
 from care.api import router as care_router
 from cases.api import router as cases_router
+from cockpit.api import router as cockpit_router
 from core.api import Api, ObjectParser, TokenAuth, install_error_handlers
 from core.export_api import router as exports_router
 from martyrs.api import router as martyrs_router
@@ -48,3 +49,4 @@ api.add_router("/", care_router)
 api.add_router("/", martyrs_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", exports_router)
+api.add_router("/", cockpit_router)

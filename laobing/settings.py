@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "care",
     "martyrs",
     "campaigns",
+    # after the modules: it hears their events and reads their indicators.py
+    "cockpit",
     "home",
 ]
 
@@ -194,6 +196,8 @@ LETTER_FONT_PATH = Path(os.environ.get("LETTER_FONT_PATH", BASE_DIR / "var" / "f
 # --- workflow ---------------------------------------------------------------------------
 # `manage.py worker` runs the queue and enqueues the deadline sweep this often.
 WORKFLOW_SWEEP_SECONDS = int(os.environ.get("WORKFLOW_SWEEP_SECONDS", "300"))
+#: how often the worker brings the cockpit's aggregates up to date with the events since its last round
+COCKPIT_REFRESH_SECONDS = int(os.environ.get("COCKPIT_REFRESH_SECONDS", "60"))
 # Days after a missed deadline before the task escalates to the unit above.
 WORKFLOW_ESCALATION_GRACE_DAYS = int(os.environ.get("WORKFLOW_ESCALATION_GRACE_DAYS", "3"))
 

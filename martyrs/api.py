@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from accounts.models import User
-from care.figures import scoped_area
 from core import idempotency
 from core.access import Target, endpoint
 from core.api import IsoDate, ReversalIn
@@ -30,6 +29,7 @@ from core.types import AuthedRequest
 from martyrs import selectors, services
 from martyrs.figures import family_figures, memorial_conditions
 from martyrs.models import Martyr, MartyrFamily, Memorial, Remembrance, Upkeep
+from regions.selectors import scoped_area
 
 router = Router(tags=["martyrs"])
 

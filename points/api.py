@@ -27,13 +27,14 @@ from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from points import entries as services
-from points.figures import figures, scoped_area
+from points.figures import figures
 from points.models import Entry, Item, Objection, Phase, PointEntry, Ranking, RankingState, Reward
 from points.quarters import label, parse_quarter, quarter_of
 from points.ranking import covering, objection_open, rows
 from points.ranking_register import OBJECTIONS_REGISTER
 from points.register import ENTRIES
 from regions.models import Region
+from regions.selectors import scoped_area
 from veterans.models import Veteran
 from workflow.kit import subject_detail, subject_router
 from workflow.services.access import region_names

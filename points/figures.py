@@ -22,9 +22,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils.translation import gettext_lazy as _
 
-from core.errors import invalid
 from core.figures import percent
 from points.models import Aspect, Kind, PointEntry
 from regions.models import Region
@@ -79,16 +77,3 @@ def figures(region_code: str, quarter: str) -> tuple[dict[str, Any], list[dict[s
     length = len(children[0].prefix)
     counts = _counts(region.prefix, quarter, length)
     return total, [_row(child, child.prefix, aspects, counts) for child in children]
-
-
-def scoped_area(user: Any, code: str) -> Region:
-    """The region named by ``code`` within the user's scope (their scope's region when none is given)."""
-    code = (code or "").strip()
-    if not code:
-        if user.scope_region is None:
-            raise invalid("region", _("No region has this code."), code="unknown_region")
-        return user.scope_region
-    found = Region.objects.visible_to(user).filter(code=code).first()
-    if found is None:
-        raise invalid("region", _("No region of your area has this code."), code="unknown_region")
-    return found

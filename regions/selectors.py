@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.access import Target
+from core.errors import invalid
 from core.scoping import get_visible_or_404
 from regions.models import GridLeaderTerm, Level, Region, Station
 
@@ -30,6 +32,19 @@ def region_list(*, user: Any, level: str = "", parent_code: str = "", q: str = "
 
 def region_get(*, user: Any, code: str) -> Region:
     return get_visible_or_404(Region.objects.select_related("parent"), user, code=code)
+
+
+def scoped_area(user: Any, code: str) -> Region:
+    """The region named by ``code`` within the user's scope (their scope's region when none is given)."""
+    code = (code or "").strip()
+    if not code:
+        if user.scope_region is None:
+            raise invalid("region", _("No region has this code."), code="unknown_region")
+        return user.scope_region
+    found = Region.objects.visible_to(user).filter(code=code).first()
+    if found is None:
+        raise invalid("region", _("No region of your area has this code."), code="unknown_region")
+    return found
 
 
 def region_children(*, user: Any, region: Region) -> QuerySet[Region]:

@@ -39,7 +39,7 @@ class VeteranFilters:
     party_age_min: int | None = None
 
 
-def _years_ago(years: int, today: dt.date) -> dt.date:
+def years_ago(years: int, today: dt.date) -> dt.date:
     try:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February
@@ -71,13 +71,13 @@ def veteran_list(*, user: Any, filters: VeteranFilters, today: dt.date | None = 
     if f.tag:
         qs = qs.filter(tags__code=f.tag)
     if f.age_min is not None:
-        qs = qs.filter(birth_date__lte=_years_ago(f.age_min, today))
+        qs = qs.filter(birth_date__lte=years_ago(f.age_min, today))
     if f.age_max is not None:
-        qs = qs.filter(birth_date__gt=_years_ago(f.age_max + 1, today))
+        qs = qs.filter(birth_date__gt=years_ago(f.age_max + 1, today))
     if f.party_member is not None:
         qs = qs.filter(political_status__in=PARTY) if f.party_member else qs.exclude(political_status__in=PARTY)
     if f.party_age_min is not None:
-        qs = qs.filter(political_status__in=PARTY, party_joined_on__lte=_years_ago(f.party_age_min, today))
+        qs = qs.filter(political_status__in=PARTY, party_joined_on__lte=years_ago(f.party_age_min, today))
     return search(qs, f.q).distinct() if (f.category or f.tag) else search(qs, f.q)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import audit_record, snapshot
+from core import events
 from core.crypto import decrypt, encrypt, encrypter, keyed_hash, keyed_hasher
 from core.db import Loader, copy_into, reserve_ids
 from core.errors import invalid
@@ -44,6 +45,11 @@ def scope_regions(actor: User, codes: list[Any] | None = None) -> dict[str, Regi
     if codes is not None:
         regions = regions.filter(code__in=[str(c).strip() for c in codes if c])
     return {r.code: r for r in regions.only("id", "code", "level", "name", "prefix")}
+
+
+def records_changed(*codes: str) -> None:
+    """Tell the cockpit (and any other listener) that records of these regions changed, once committed."""
+    events.emit("records_changed", sender=Veteran, regions=sorted({c for c in codes if c}))
 
 
 def id_tail_hashes(id_number: str) -> dict[str, str]:
@@ -128,6 +134,7 @@ def veteran_create(*, actor: User, data: VeteranData) -> Veteran:
         veteran.tags.set(data.tags)
     audit_record(actor=actor, action="veteran.create", obj=veteran, region_code=veteran.region_code,
                  after={**_audit_view(veteran), "categories": data.categories})  # fmt: skip
+    records_changed(veteran.region_code)
     return veteran
 
 
@@ -149,6 +156,7 @@ def veteran_update(*, actor: User, veteran: Veteran, data: VeteranData) -> Veter
     veteran.save()
     if veteran.region_code != old_code:
         residence.moved(veteran, veteran.region_code)  # the other modules' copies that follow the person
+    records_changed(old_code, veteran.region_code)
     sync_grams(veteran)
     _sync_categories(veteran, data)
     if data.tags is not None:
@@ -232,6 +240,7 @@ def veteran_mark_deceased(*, actor: User, veteran: Veteran, died_on: dt.date, re
                  before={"status": before["status"]}, after={"status": "deceased", "deceased_on": died_on},
                  reason=reason)  # fmt: skip
     veteran_deceased.send(sender=Veteran, veteran=veteran, actor=actor)
+    records_changed(veteran.region_code)
     return veteran
 
 
@@ -351,6 +360,7 @@ class NewVeterans:
         self.import_batch, self.now = import_batch, timezone.now()
         self.keyed, self.seal = keyed_hasher(), encrypter()
         self.created = 0
+        self.regions: set[str] = set()
         self.categories: list[VeteranCategory] = []  # a record's data is not kept: only its categories are
         self.tagged: list[tuple[int, int]] = []  # (record id, tag id)
         self.rows: list[tuple[Any, ...]] = []  # records waiting for their loader, as it writes them
@@ -366,6 +376,7 @@ class NewVeterans:
         self.rows.append(self.values_of(veteran))
         self.names.append(_Named(veteran.pk, data.name))
         self.created += 1
+        self.regions.add(veteran.region_code)
         if data.categories:
             self.categories += categories_for_id(veteran.pk, data, data.discharged_on)
         if data.tags:
@@ -404,6 +415,7 @@ class NewVeterans:
             self._send("pieces", wait=True)
         VeteranCategory.objects.bulk_create(self.categories, batch_size=self.BATCH)
         copy_into(Veteran.tags.through, ["veteran_id", "tag_id"], self.tagged)
+        records_changed(*self.regions)
         return self.created
 
 

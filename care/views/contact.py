@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import roles_with
 from care import selectors, services
-from care.figures import coverage, needs_figures, scoped_area
+from care.figures import coverage, needs_figures
 from care.forms import AssignForm, FrequencyForm, VisitFilterForm, VisitForm
 from care.models import ContactFrequency, Visit, VisitPhoto
 from core import idempotency
@@ -27,6 +27,7 @@ from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from core.views import submit_form
 from regions.models import Level, ancestor_code, level_of
+from regions.selectors import scoped_area
 from veterans.models import Veteran
 
 #: The most cards "my people" shows (a grid has a few dozen people).

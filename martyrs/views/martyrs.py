@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from care.figures import scoped_area
 from core.access import Target, page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
@@ -21,6 +20,7 @@ from martyrs import selectors, services
 from martyrs.figures import family_figures, memorial_conditions
 from martyrs.forms import FamilyLinkForm, MartyrForm
 from martyrs.models import Martyr
+from regions.selectors import scoped_area
 
 #: The most martyrs a list shows (a county registers a few hundred): past it, the search narrows.
 LIMIT = 300

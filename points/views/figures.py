@@ -12,8 +12,8 @@ from core.access import page
 from core.types import AuthedRequest
 from points import quarters
 from points.figures import figures as figures_of
-from points.figures import scoped_area
 from points.models import Aspect
+from regions.selectors import scoped_area
 
 
 @page("points.view", params=("quarter", "region"))
