@@ -1,9 +1,11 @@
 """Making the cockpit's cells: a full build from the registers, and the refresh of the regions named by events.
 
 Both write in one transaction, so a page reads either the cells before or the cells after, never half of them;
-both are one ``INSERT … SELECT`` per indicator, dimension and period grain for the own cells (the register's
-``GROUP BY`` run by the database, nothing carried through Python), then one ``INSERT … SELECT`` per level for
-the subtree cells, grid to province.
+both are one ``INSERT … SELECT`` per indicator, dimension and period grain for the regions' cells counted from
+the register (its ``GROUP BY`` run by the database, nothing carried through Python), then one
+``INSERT … SELECT`` per level for the subtree cells of the regions that have areas under them, grid to province.
+The statements join a temporary table of the regions (code, parent, level, whether it has areas under it) made
+for each build.
 """
 
 from __future__ import annotations
@@ -20,26 +22,47 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cockpit.kit import Indicator, declared
-from cockpit.models import Built, Cell, Dirty
+from cockpit.models import MEASURES, Built, Cell, Dirty
 from regions.models import LEVEL_ORDER, PREFIX_LENGTH, Region, level_of
 
 log = logging.getLogger(__name__)
 
 CELL = Cell._meta.db_table
 REGION = Region._meta.db_table
-#: regions per statement when own cells are recounted for some regions
+#: the regions of one build: code, parent's code, level, and whether it is a leaf (no areas under it)
+REGIONS = "cockpit_regions"
+COLUMNS = [f"m{n}" for n in range(MEASURES)]
+#: regions per statement when cells are recounted for some regions
 CHUNK = 500
 
 
-def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tuple[str, str, QuerySet[Any]]]:
-    """(dim, grain, grouped queryset) for each dimension (the total "" first) and period grain."""
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _regions_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {REGIONS}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {REGIONS} AS SELECT r.code AS code, COALESCE(p.code, '') AS parent_code, "  # noqa: S608
+            f"r.level AS level, CASE WHEN EXISTS (SELECT 1 FROM {REGION} c WHERE c.parent_id = r.id) "
+            f"THEN 0 ELSE 1 END AS leaf FROM {REGION} r LEFT JOIN {REGION} p ON p.id = r.parent_id"
+        )
+        cursor.execute(f"CREATE INDEX {REGIONS}_code ON {REGIONS} (code)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {REGIONS}")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tuple[str, QuerySet[Any]]]:
+    """(dim, grouped queryset) for each dimension (the total "" first) and period grain."""
     base = indicator.source()
     if regions is not None:
         base = base.filter(**{f"{indicator.region}__in": list(regions)})
     dims: list[tuple[str, Expression]] = [("", Value("", output_field=CharField()))]
     dims += [(d.key, Coalesce(d.expression(), Value(""), output_field=CharField())) for d in indicator.dims]
-    aggregates = {f"m_{m.key}": m.expression() for m in indicator.measures}
-    for grain, period in indicator.grains().items():
+    aggregates = {f"m_{n}": m.expression() for n, m in enumerate(indicator.measures)}
+    for _grain, period in indicator.grains().items():
         for dim, expr in dims:
             qs = (
                 base.annotate(c_region=Coalesce(indicator.region, Value("")),
@@ -49,58 +72,50 @@ def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tu
                 .annotate(**aggregates)
                 .order_by()
             )  # fmt: skip
-            yield dim, grain, qs
+            yield dim, qs
 
 
-def _insert_own(indicator: Indicator, regions: Sequence[str] | None) -> int:
-    """Count the indicator's own cells from its register (for these regions only, when given)."""
-    inserted = 0
+def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
+    """Count the indicator's cells of each region from its register (for these regions only, when given): a
+    leaf's are its subtree cells, another region's its own cells."""
+    n = len(indicator.measures)
+    values = ", ".join([f"COALESCE(q.m_{i}, 0)" for i in range(n)] + ["0"] * (MEASURES - n))
     with connection.cursor() as cursor:
-        for dim, _grain, qs in _queries(indicator, regions):
+        for dim, qs in _queries(indicator, regions):
             sql, params = qs.query.sql_with_params()
-            selects = " UNION ALL ".join(
-                # the measures' keys are declared in code, the values are parameters
-                f"SELECT %s, %s, q.c_period, %s, q.c_key, q.c_region, q.c_region, %s, COALESCE(q.m_{m.key}, 0) FROM q"  # noqa: S608
-                for m in indicator.measures
-            )
-            values: list[Any] = []
-            for m in indicator.measures:
-                values += [indicator.key, m.key, dim, True]
             cursor.execute(
-                f"WITH q AS ({sql}) INSERT INTO {CELL} "
-                f"(indicator, measure, period, dim, key, region_code, parent_code, own, value) {selects}",
-                [*params, *values],
+                f"WITH q AS ({sql}) INSERT INTO {CELL} "  # noqa: S608  (names declared in code; values are parameters)
+                f"(indicator, period, dim, key, region_code, parent_code, own, {', '.join(COLUMNS)}) "
+                f"SELECT %s, q.c_period, %s, q.c_key, q.c_region, "
+                f"CASE WHEN r.leaf = 1 THEN r.parent_code ELSE q.c_region END, r.leaf = 0, {values} "
+                f"FROM q JOIN {REGIONS} r ON r.code = q.c_region",
+                [*params, indicator.key, dim],
             )
-            inserted += max(cursor.rowcount, 0)
-    return inserted
 
 
 def _roll_up(keys: Sequence[str], nodes: dict[str, set[str]] | None) -> None:
-    """The subtree cells of the given nodes (by level; every region when None), deepest level first: a node's
-    are the sum of the cells whose parent_code is the node (its own and its children's subtree cells)."""
-    marks = ", ".join(["%s"] * len(keys))
+    """The subtree cells of the given regions that have areas under them (by level; all when None), deepest
+    level first: a region's are the sum of the cells whose parent_code is the region (its own cells and its
+    children's subtree cells)."""
+    sums = ", ".join(f"SUM(c.{c})" for c in COLUMNS)
     with connection.cursor() as cursor:
         for level in reversed(LEVEL_ORDER):
-            if nodes is not None and not nodes.get(level):
-                continue
             if nodes is None:
-                where, params = "r.level = %s", [level]
+                where, params = "r.level = %s AND r.leaf = 0", [level]
             else:
-                codes = sorted(nodes[level])
-                where, params = f"r.code IN ({', '.join(['%s'] * len(codes))})", codes
-                cursor.execute(
-                    f"DELETE FROM {CELL} WHERE own = %s AND indicator IN ({marks}) "  # noqa: S608  (placeholders)
-                    f"AND region_code IN ({', '.join(['%s'] * len(codes))})",
-                    [False, *keys, *codes],
-                )
+                # a leaf's subtree cells are counted from the register, never summed
+                codes = sorted(set(nodes.get(level, ())) - _leaves(sorted(nodes.get(level, ()))))
+                if not codes:
+                    continue
+                where, params = f"r.code IN ({_marks(len(codes))}) AND r.leaf = 0", codes
+                Cell.objects.filter(own=False, indicator__in=keys, region_code__in=codes).delete()
             cursor.execute(
-                # table names and placeholders only
-                f"INSERT INTO {CELL} (indicator, measure, period, dim, key, region_code, parent_code, own, value) "  # noqa: S608
-                f"SELECT c.indicator, c.measure, c.period, c.dim, c.key, c.parent_code, COALESCE(p.code, ''), %s, "
-                f"SUM(c.value) FROM {CELL} c JOIN {REGION} r ON r.code = c.parent_code "
-                f"LEFT JOIN {REGION} p ON p.id = r.parent_id "
-                f"WHERE {where} AND c.indicator IN ({marks}) "
-                f"GROUP BY c.indicator, c.measure, c.period, c.dim, c.key, c.parent_code, p.code",
+                f"INSERT INTO {CELL} (indicator, period, dim, key, region_code, parent_code, own, "  # noqa: S608
+                f"{', '.join(COLUMNS)}) "
+                f"SELECT c.indicator, c.period, c.dim, c.key, c.parent_code, r.parent_code, %s, {sums} "
+                f"FROM {CELL} c JOIN {REGIONS} r ON r.code = c.parent_code "
+                f"WHERE {where} AND c.indicator IN ({_marks(len(keys))}) "
+                f"GROUP BY c.indicator, c.period, c.dim, c.key, c.parent_code, r.parent_code",
                 [False, *params, *keys],
             )
 
@@ -121,18 +136,21 @@ def rebuild(keys: Iterable[str] | None = None) -> dict[str, float]:
     chosen = [i.key for i in indicators]
     seconds: dict[str, float] = {}
     with transaction.atomic():
-        first = Dirty.objects.filter(indicator__in=chosen).order_by("-pk").values_list("pk", flat=True).first()
+        last = Dirty.objects.filter(indicator__in=chosen).order_by("-pk").values_list("pk", flat=True).first()
+        start = time.perf_counter()
         Cell.objects.filter(indicator__in=chosen).delete()
+        _regions_table()
+        seconds["(clear)"] = time.perf_counter() - start
         for indicator in indicators:
             start = time.perf_counter()
-            _insert_own(indicator, None)
+            _insert_counted(indicator, None)
             seconds[indicator.key] = time.perf_counter() - start
         start = time.perf_counter()
         if chosen:
             _roll_up(chosen, None)
         seconds["(roll-up)"] = time.perf_counter() - start
-        if first is not None:
-            Dirty.objects.filter(indicator__in=chosen, pk__lte=first).delete()
+        if last is not None:
+            Dirty.objects.filter(indicator__in=chosen, pk__lte=last).delete()
         _stamp(chosen, full=True, seconds=seconds)
     return seconds
 
@@ -154,13 +172,24 @@ def ancestors_by_level(codes: Iterable[str]) -> dict[str, set[str]]:
     return found
 
 
+def _leaves(codes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for i in range(0, len(codes), CHUNK):
+            part = list(codes[i : i + CHUNK])
+            cursor.execute(f"SELECT code FROM {REGIONS} WHERE leaf = 1 AND code IN ({_marks(len(part))})", part)  # noqa: S608
+            found |= {row[0] for row in cursor.fetchall()}
+    return found
+
+
 def refresh(limit: int = 100_000) -> dict[str, int]:
-    """Recount the regions marked stale since the last refresh: their own cells from the registers, then the
-    subtree cells of them and of every region above them. Answers how many regions each indicator recounted."""
+    """Recount the regions marked stale since the last refresh: their cells from the registers, then the
+    subtree cells of every region above them. Answers how many regions each indicator recounted."""
     with transaction.atomic():
         marks = list(Dirty.objects.order_by("pk").values_list("pk", "indicator", "region_code")[:limit])
         if not marks:
             return {}
+        _regions_table()
         stale: dict[str, set[str]] = defaultdict(set)
         for _pk, key, code in marks:
             stale[key].add(code)
@@ -171,10 +200,14 @@ def refresh(limit: int = 100_000) -> dict[str, int]:
             if indicator is None:  # an indicator no longer declared: its marks are dropped
                 continue
             listed = sorted(codes)
+            leaves = _leaves(listed)
             for i in range(0, len(listed), CHUNK):
                 part = listed[i : i + CHUNK]
-                Cell.objects.filter(indicator=key, own=True, region_code__in=part).delete()
-                _insert_own(indicator, part)
+                Cell.objects.filter(indicator=key, own=False, region_code__in=[c for c in part if c in leaves]).delete()
+                Cell.objects.filter(
+                    indicator=key, own=True, region_code__in=[c for c in part if c not in leaves]
+                ).delete()
+                _insert_counted(indicator, part)
             _roll_up([key], ancestors_by_level(listed))
             done[key] = len(listed)
         taken = [pk for pk, _key, _code in marks]

@@ -46,6 +46,8 @@ from core.figures import percent
 
 #: the period grains an indicator may be counted by (besides the year, always)
 GRAINS = ("month", "quarter")
+#: the most measures an indicator may have (the cells' columns)
+MAX_MEASURES = 8
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,8 @@ class Indicator:
 
     def __post_init__(self) -> None:
         keys = [m.key for m in self.measures]
-        if not keys or len(set(keys)) != len(keys):
-            raise ValueError(f"{self.key}: measures must be given, each with a key of its own")
+        if not keys or len(set(keys)) != len(keys) or len(keys) > MAX_MEASURES:
+            raise ValueError(f"{self.key}: 1 to {MAX_MEASURES} measures must be given, each with a key of its own")
         if self.rate and not set(self.rate) <= set(keys):
             raise ValueError(f"{self.key}: the rate's measures {self.rate} are not among {keys}")
         if len({d.key for d in self.dims}) != len(self.dims) or any(d.key in ("", "region", "period")

@@ -1,14 +1,16 @@
 """The cockpit's pre-aggregated tables: what its pages and API read instead of the registers.
 
-A ``Cell`` is one figure: an indicator's measure (a count, a sum of money) for one region, one period and one
-value of one dimension. Two kinds of cell:
+A ``Cell`` is one indicator's figures (its measures, ``m0`` … ``m7`` in the order it declares them: counts,
+sums of money) for one region, one period and one value of one dimension. Two kinds of cell:
 
-- ``own``: counted from the register over the records registered at that very region code (a town's own
-  records, not its villages'); the refresh recomputes them for the regions the events name;
-- the subtree's (``own=False``): the region's own cells plus its children's subtree cells, summed by the
-  refresh level by level, grid to province. These are what a page reads.
+- the subtree's (``own=False``): the records registered in the region or anywhere under it. These are what a
+  page reads. A region with no areas under it (a grid, a village without grids) has only these, counted from
+  the register; any other region's are the sum of its own cells and its children's subtree cells, summed level
+  by level, grid to province;
+- ``own``: of a region that has areas under it, the records registered at that very code (a town's own
+  records, not its villages': an older record placed at the town only). Few.
 
-``parent_code`` makes both sums one lookup: an own cell's is its own region, a subtree cell's is its parent, so
+``parent_code`` makes the sum one lookup: an own cell's is its own region, a subtree cell's is its parent, so
 the subtree cells of ``X`` are the sum of every cell whose ``parent_code`` is ``X``, and ``X``'s children are
 the subtree cells whose ``parent_code`` is ``X``.
 """
@@ -18,10 +20,16 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+#: the most measures one indicator may declare (the cell's columns m0 … m7)
+MEASURES = 8
+
+
+def _measure() -> models.DecimalField:
+    return models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
 
 class Cell(models.Model):
     indicator = models.CharField(max_length=60)
-    measure = models.CharField(max_length=30)
     #: "" for a figure of now; "2026" a year, "2026-03" a month, "2026Q1" a quarter
     period = models.CharField(max_length=7, blank=True)
     #: "" for the indicator's total; else the dimension it is broken down by ("category")
@@ -31,7 +39,14 @@ class Cell(models.Model):
     region_code = models.CharField(max_length=15)
     parent_code = models.CharField(max_length=15, blank=True)
     own = models.BooleanField(default=False)
-    value = models.DecimalField(max_digits=20, decimal_places=2)
+    m0 = _measure()
+    m1 = _measure()
+    m2 = _measure()
+    m3 = _measure()
+    m4 = _measure()
+    m5 = _measure()
+    m6 = _measure()
+    m7 = _measure()
 
     class Meta:
         indexes = [
@@ -44,7 +59,10 @@ class Cell(models.Model):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.indicator}.{self.measure} {self.region_code} {self.period} {self.dim}={self.key}"
+        return f"{self.indicator} {self.region_code} {self.period} {self.dim}={self.key}"
+
+    def values(self) -> list[object]:
+        return [getattr(self, f"m{n}") for n in range(MEASURES)]
 
 
 class Dirty(models.Model):

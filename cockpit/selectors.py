@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cockpit.kit import Indicator, all_keys, declared, get
-from cockpit.models import Built, Cell
+from cockpit.models import MEASURES, Built, Cell
 from core.errors import invalid
 from regions.models import Region
 
+COLUMNS = [f"m{n}" for n in range(MEASURES)]
 PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|Q([1-4]))?$")
 #: the ways one indicator is broken down besides its dimensions
 BY_REGION, BY_PERIOD = "region", "period"
@@ -70,15 +70,14 @@ def overview(region: Region, period: str, keys: list[str] | None = None) -> list
     """Every indicator (or the named ones) for the area and the period."""
     indicators = [i for i in declared() if keys is None or i.key in keys]
     wanted = {i.key: period_for(i, period) for i in indicators}
-    cells = (
-        Cell.objects.filter(own=False, region_code=region.code, dim="", indicator__in=list(wanted),
-                            period__in=set(wanted.values()))
-        .values_list("indicator", "period", "measure", "value")
-    )  # fmt: skip
-    values: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for key, p, measure, value in cells:
+    cells = Cell.objects.filter(
+        own=False, region_code=region.code, dim="", indicator__in=list(wanted), period__in=set(wanted.values())
+    ).values_list("indicator", "period", *COLUMNS)
+    values: dict[str, dict[str, Decimal]] = {}
+    by_key = {i.key: i for i in indicators}
+    for key, p, *measures in cells:
         if wanted.get(key) == p:
-            values[key][measure] = value
+            values[key] = named(by_key[key], measures)
     stamps = as_of()
     return [Figure(i, wanted[i.key], values.get(i.key, {}), stamps.get(i.key)) for i in indicators]
 
@@ -101,10 +100,15 @@ class Row:
         return self.indicator.value(self.values)
 
 
-def _rows_of(cells: Any, field_name: str) -> dict[str, dict[str, Decimal]]:
-    found: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for key, measure, value in cells.values_list(field_name, "measure", "value"):
-        found[key][measure] = value
+def named(indicator: Indicator, measures: list[Decimal]) -> dict[str, Decimal]:
+    """A cell's columns by the indicator's measures' keys."""
+    return {m.key: measures[n] for n, m in enumerate(indicator.measures)}
+
+
+def _rows_of(indicator: Indicator, cells: Any, field_name: str) -> dict[str, dict[str, Decimal]]:
+    found: dict[str, dict[str, Decimal]] = {}
+    for key, *measures in cells.values_list(field_name, *COLUMNS):
+        found[key] = named(indicator, measures)
     return found
 
 
@@ -127,14 +131,14 @@ def breakdown(indicator: Indicator, region: Region, period: str, by: str = BY_RE
         children = list(Region.objects.filter(parent=region).order_by("code").values_list("code", "name", "level"))
         deeper = set(Region.objects.filter(parent__code__in=[c for c, _n, _l in children])
                      .values_list("parent__code", flat=True).distinct())  # fmt: skip
-        found = _rows_of(cells.filter(own=False, parent_code=region.code, period=p, dim=""), "region_code")
+        found = _rows_of(indicator, cells.filter(own=False, parent_code=region.code, period=p, dim=""), "region_code")
         period_filter = {BY_PERIOD: p} if p else {}
         rows = [
             Row(code, name, found.get(code, {}), indicator, link(code, period_filter) if link else None, level,
                 code in deeper)
             for code, name, level in children
         ]  # fmt: skip
-        own = _rows_of(cells.filter(own=True, region_code=region.code, period=p, dim=""), "region_code")
+        own = _rows_of(indicator, cells.filter(own=True, region_code=region.code, period=p, dim=""), "region_code")
         if any(own.get(region.code, {}).values()):
             rows.append(Row(region.code, _("registered at %(area)s itself") % {"area": region.name},
                             own[region.code], indicator, None, region.level, False))  # fmt: skip
@@ -143,14 +147,14 @@ def breakdown(indicator: Indicator, region: Region, period: str, by: str = BY_RE
         if indicator.period is None:
             raise invalid("by", _("This figure is not counted by period."), code="bad_breakdown")
         year = p[:4]
-        found = _rows_of(cells.filter(own=False, region_code=region.code, dim="", period__startswith=year)
+        found = _rows_of(indicator, cells.filter(own=False, region_code=region.code, dim="", period__startswith=year)
                          .exclude(period=year), "period")  # fmt: skip
         return [Row(key, key, found[key], indicator, link(region.code, {BY_PERIOD: key}) if link else None)
                 for key in sorted(found)]  # fmt: skip
     dim = indicator.dim(by)
     if dim is None:
         raise invalid("by", _("This figure is not broken down that way."), code="bad_breakdown")
-    found = _rows_of(cells.filter(own=False, region_code=region.code, dim=dim.key, period=p), "key")
+    found = _rows_of(indicator, cells.filter(own=False, region_code=region.code, dim=dim.key, period=p), "key")
     names = dim.names()
     return [Row(key, names.get(key, key or _("not recorded")), found[key], indicator,
                 link(region.code, {dim.key: key}) if link and key else None)

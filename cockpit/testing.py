@@ -43,8 +43,13 @@ def live(indicator: Indicator, region: Region) -> dict[tuple[str, str, str, str]
 
 
 def cells(indicator: Indicator, region: Region) -> dict[tuple[str, str, str, str], Decimal]:
-    rows = Cell.objects.filter(indicator=indicator.key, region_code=region.code, own=False)
-    return {(c.period, c.dim, c.key, c.measure): c.value for c in rows if c.value}
+    found: dict[tuple[str, str, str, str], Decimal] = {}
+    for c in Cell.objects.filter(indicator=indicator.key, region_code=region.code, own=False):
+        values = c.values()
+        for n, m in enumerate(indicator.measures):
+            if values[n]:
+                found[(c.period, c.dim, c.key, m.key)] = values[n]
+    return found
 
 
 def disagreements(regions: Iterable[Region], keys: Iterable[str] | None = None) -> list[str]:
