@@ -1,7 +1,8 @@
 """Run the benchmarks against a throw-away PostgreSQL database.
 
 DATABASE_URL names the server (default: the local one, database `laobing_bench`);
-the database is dropped and created afresh, then migrated.
+the database is dropped and created afresh, then migrated. BENCH_KEEP_DB=1 keeps it (migrated to the current
+schema) for a benchmark that reuses what an earlier run loaded (bench/cockpit.py does).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ def main() -> int:
     admin = psycopg.connect(
         host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
     )
-    admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
-    admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+    if not (exists and os.environ.get("BENCH_KEEP_DB") == "1"):
+        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
+        admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
     admin.close()
     from django.core.management import call_command
 

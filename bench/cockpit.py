@@ -1,7 +1,8 @@
 """Cockpit: its API at the province root and at a town beside the same indicators counted live; a full rebuild;
 the refresh after 1,000 changes; the page with its charts in headless Chromium.
 
-Run by `make bench BENCH=cockpit` (`python -m bench cockpit`), in the throw-away bench database. Data, at
+Run by `make bench BENCH=cockpit` (`python -m bench cockpit`), in the throw-away bench database
+(BENCH_KEEP_DB=1 keeps an earlier run's data and measures again on it). Data, at
 province scale: Zhejiang's real divisions, 1,500,000 veterans (BENCH_VETERANS) through veterans.demo (COPY),
 20,000,000 points ledger rows over four quarters (BENCH_POINT_ROWS, loaded as bench/points_freeze.py does),
 300,000 entitlements (BENCH_ENTITLEMENTS) paid for a year: twelve monthly batches for the province, 2025-12 …
@@ -168,14 +169,19 @@ def run() -> None:
     load_network(province=True)
     province = Region.objects.get(code=PROVINCE_CODE)
     actor = UserFactory(username="bench_cockpit", role="city_staff", scope_region=province)
+    Dirty.objects.all().delete()
     disk = shutil.disk_usage("/work" if os.path.isdir("/work") else "/")
     print(f"   disk before the load: {disk.free / 2**30:.0f} GiB free of {disk.total / 2**30:.0f} GiB")
     started = time.perf_counter()
-    seconds = points_freeze.load(actor)
-    seconds["entitlements"] = benefits_generate.load(actor)
-    seconds["a year of batches"], lines = pay_a_year(actor, province)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    if Veteran.objects.count() >= points_freeze.VETERANS and PaymentLine.objects.exists():
+        seconds = {"kept from an earlier run (BENCH_KEEP_DB=1)": 0.0}
+        lines = PaymentLine.objects.count()
+    else:
+        seconds = points_freeze.load(actor)
+        seconds["entitlements"] = benefits_generate.load(actor)
+        seconds["a year of batches"], lines = pay_a_year(actor, province)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     parts = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items())
     print(f"   loaded {Veteran.objects.count():,} veterans, {points_freeze.PointEntry.objects.count():,} points rows, "
           f"{lines:,} payment lines in {time.perf_counter() - started:.1f} s ({parts})")  # fmt: skip
