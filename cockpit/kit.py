@@ -30,7 +30,6 @@ or the name of a module's own event (``"points_booked"``). The refresh finds the
 
 from __future__ import annotations
 
-import datetime as dt
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -213,10 +212,6 @@ def records(url_name: str, *, region: str = "region", fixed: Mapping[str, str] |
         return f"{reverse(url_name)}?{urlencode(query)}"
 
     return url
-
-
-def years_back(today: dt.date, n: int) -> list[str]:
-    return [str(today.year - i) for i in range(n)]
 
 
 def all_keys(values: Iterable[str], dim: Dim) -> list[str]:

@@ -17,6 +17,8 @@ the subtree cells whose ``parent_code`` is ``X``.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -61,7 +63,7 @@ class Cell(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator} {self.region_code} {self.period} {self.dim}={self.key}"
 
-    def values(self) -> list[object]:
+    def values(self) -> list[Decimal]:
         return [getattr(self, f"m{n}") for n in range(MEASURES)]
 
 

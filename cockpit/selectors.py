@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cockpit.kit import Indicator, all_keys, declared, get
+from cockpit.kit import Indicator, all_keys, declared
 from cockpit.models import MEASURES, Built, Cell
 from core.errors import invalid
 from regions.models import Region
@@ -159,12 +159,3 @@ def breakdown(indicator: Indicator, region: Region, period: str, by: str = BY_RE
     return [Row(key, names.get(key, key or _("not recorded")), found[key], indicator,
                 link(region.code, {dim.key: key}) if link and key else None)
             for key in all_keys(found, dim)]  # fmt: skip
-
-
-def indicator_or_404(key: str) -> Indicator:
-    from django.http import Http404
-
-    found = get(key)
-    if found is None:
-        raise Http404(key)
-    return found
