@@ -83,3 +83,31 @@ def test_bad_inputs_are_refused_with_a_message(seeded: Network) -> None:
 def test_roles_without_the_cockpit_are_refused(seeded: Network) -> None:
     for role in ("grid_leader", "veteran", "employer"):
         assert seeded.client(role).get(URL).status_code == 403
+
+
+def test_the_api_reads_the_cells_never_the_registers(seeded: Network) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = seeded.client("city_staff")
+    client.get(URL)  # the session's first read
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+        assert client.get(f"{URL}/veterans.living", {"by": "age"}).status_code == 200
+        assert client.get(f"{URL}/veterans.living", {"by": "region"}).status_code == 200
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "cockpit_cell" in tables
+    for register in ("veterans_veteran", "veterans_veterancategory", "points_", "benefits_", "care_", "workflow_"):
+        assert register not in tables, register
+
+
+def test_the_rebuild_command_names_each_indicator_and_refuses_an_unknown_one(seeded: Network) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("cockpit_rebuild", "veterans.living", stdout=out)
+    assert "veterans.living" in out.getvalue() and "1 indicators" in out.getvalue()
+    with pytest.raises(CommandError, match=r"no\.such"):
+        call_command("cockpit_rebuild", "no.such")

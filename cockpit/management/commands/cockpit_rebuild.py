@@ -26,5 +26,6 @@ class Command(BaseCommand):
         total = time.perf_counter() - start
         for key, spent in seconds.items():
             self.stdout.write(f"{key:<40} {spent:8.2f} s")
-        done = f"驾驶舱已重建 / cockpit rebuilt: {len(seconds) - 1} indicators in {total:.1f} s"
+        count = len(keys) if keys else len(kit.INDICATORS)
+        done = f"驾驶舱已重建 / cockpit rebuilt: {count} indicators in {total:.1f} s"
         self.stdout.write(self.style.SUCCESS(done))
