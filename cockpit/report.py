@@ -54,16 +54,25 @@ NOT_COUNTED = _("not recorded on the platform (no indicator counts it yet)")
 
 
 @dataclass(frozen=True)
+class Source:
+    """The cells a figure is read from: an indicator's measure, for one value of one of its dimensions (the
+    stations of one designation, one program's payments) or for all of them."""
+
+    indicator: str
+    measure: str
+    dim: str = ""
+    #: the dimension's value, or a word its name holds (a program's key is its number: "医疗" finds it by name)
+    value: str = ""
+
+
+@dataclass(frozen=True)
 class Line:
     key: str
     label: Any
     unit: Any
-    #: the indicator and measure whose cells give the figure ("" : no register holds it)
-    indicator: str = ""
-    measure: str = ""
-    #: a dimension's value (the stations of one designation, one program's payments)
-    dim: str = ""
-    value_key: str = ""
+    #: where the figure is read from, the first of them that is declared (a module may count it either way);
+    #: none: no register holds it
+    sources: tuple[Source, ...] = ()
     show: str = COUNT
     demo: str = SYNTHETIC
     #: why it is not recorded, when no register (or no value of the dimension) holds it
@@ -73,25 +82,25 @@ class Line:
 
 
 LINES: tuple[Line, ...] = (
-    Line("grids", _("“老兵壹家” service grids"), PLACES, "network.grids", "grids", demo=CALIBRATED,
-         published="412"),
-    Line("leaders", _("Grid leaders (班长/轮值站长) appointed"), PEOPLE, "network.leaders", "appointed",
+    Line("grids", _("“老兵壹家” service grids"), PLACES,
+         (Source("network.grids", "grids"), Source("network.grids", "count")), demo=CALIBRATED, published="412"),
+    Line("leaders", _("Grid leaders (班长/轮值站长) appointed"), PEOPLE, (Source("network.leaders", "appointed"),),
          demo=CALIBRATED, published="420"),
     Line("national_model", _("National model service centres and stations (全国示范型)"), PLACES,
-         "network.stations", "stations", "designation", Designation.NATIONAL_MODEL.value, demo=CALIBRATED,
-         published="9"),
+         (Source("network.stations", "stations", "designation", Designation.NATIONAL_MODEL.value),
+          Source("network.stations", Designation.NATIONAL_MODEL.value)), demo=CALIBRATED, published="9"),
     Line("provincial_fengqiao", _("Provincial “Fengqiao” service centres and stations (省级“枫桥式”)"), PLACES,
-         "network.stations", "stations", "designation", Designation.PROVINCIAL_FENGQIAO.value, demo=CALIBRATED,
-         published="18"),
-    Line("pensions", _("Pensions and subsidies paid (抚恤补助)"), WAN_YUAN, "benefits.paid", "amount", show=WAN,
-         demo=CALIBRATED, published="2216.7824"),
-    Line("medical", _("Medical subsidies approved and paid (医疗补助)"), WAN_YUAN, "benefits.paid", "amount",
-         "program", "medical", show=WAN, demo=NOT_RECORDED,
+         (Source("network.stations", "stations", "designation", Designation.PROVINCIAL_FENGQIAO.value),
+          Source("network.stations", Designation.PROVINCIAL_FENGQIAO.value)), demo=CALIBRATED, published="18"),
+    Line("pensions", _("Pensions and subsidies paid (抚恤补助)"), WAN_YUAN, (Source("benefits.paid", "amount"),),
+         show=WAN, demo=CALIBRATED, published="2216.7824"),
+    Line("medical", _("Medical subsidies approved and paid (医疗补助)"), WAN_YUAN,
+         (Source("benefits.paid", "amount", "program", "医疗"),), show=WAN, demo=NOT_RECORDED,
          absent=_("not recorded on the platform (paid through medical insurance)"), published="369.7388"),
-    Line("party50", _("Veterans with 50 or more years in the Party"), PEOPLE, "veterans.living", "party50",
+    Line("party50", _("Veterans with 50 or more years in the Party"), PEOPLE, (Source("veterans.living", "party50"),),
          demo=CALIBRATED, published="567"),
-    Line("disabled_new", _("New disabled veterans' certificates issued"), PEOPLE, "veterans.disabled_new", "count",
-         published="150"),
+    Line("disabled_new", _("New disabled veterans' certificates issued"), PEOPLE,
+         (Source("veterans.disabled_new", "count"),), published="150"),
     Line("units_commended", _("Units commended for 双拥 (双拥先进单位)"), UNITS, demo=NOT_RECORDED, published="30"),
     Line("people_commended", _("People commended for 双拥 (双拥先进个人)"), PEOPLE, demo=NOT_RECORDED,
          published="58"),
@@ -142,6 +151,9 @@ class Figure:
     value: Decimal | None
     #: "" a figure of now, else the period it is counted for ("2026", or the span "2025-12/2026-11")
     period: str = ""
+    #: the cells it was read from (None: no indicator counts it), and the dimension's value
+    source: Source | None = None
+    dim_key: str = ""
     note: Any = ""
     as_of: dt.datetime | None = None
 
@@ -196,28 +208,50 @@ def _periods(indicator: Indicator, span: Span) -> tuple[list[str], str] | None:
     return list(span.months), f"{span.months[0]}/{span.months[-1]}"
 
 
+def _declared(line: Line) -> tuple[Source, Indicator] | None:
+    """The first of the line's sources whose indicator is declared with that measure (and dimension)."""
+    for source in line.sources:
+        indicator = get(source.indicator)
+        if (
+            indicator is not None
+            and source.measure in {m.key for m in indicator.measures}
+            and (not source.dim or indicator.dim(source.dim) is not None)
+        ):
+            return source, indicator
+    return None
+
+
+def _dim_key(source: Source, indicator: Indicator) -> str | None:
+    """The dimension's value the source names: its key, or the first whose name holds the word; None: none."""
+    dim = indicator.dim(source.dim)
+    names = dim.names() if dim is not None else {}
+    if source.value in names:
+        return source.value
+    return next((key for key, name in names.items() if source.value in str(name)), None)
+
+
 def _figure(line: Line, area: Region, span: Span, stamps: dict[str, dt.datetime]) -> Figure:
-    if not line.indicator:
+    if not line.sources:
         return Figure(line, None, note=line.absent)
-    indicator = get(line.indicator)
-    if indicator is None or line.measure not in {m.key for m in indicator.measures}:
+    found = _declared(line)
+    if found is None:
         return Figure(line, None, note=NOT_COUNTED)
-    if line.dim:
-        dim = indicator.dim(line.dim)
-        if dim is None or line.value_key not in dim.names():
-            return Figure(line, None, note=line.absent)
+    source, indicator = found
+    key = _dim_key(source, indicator) if source.dim else ""
+    if key is None:
+        return Figure(line, None, source=source, note=line.absent)
     if indicator.key not in stamps:
-        return Figure(line, None, note=_("not counted by the cockpit yet"))
+        return Figure(line, None, source=source, note=_("not counted by the cockpit yet"))
     periods = _periods(indicator, span)
-    distinct = getattr(indicator.measure(line.measure).expression(), "distinct", False)
+    distinct = getattr(indicator.measure(source.measure).expression(), "distinct", False)
     if periods is None or (distinct and len(periods[0]) > 1):
-        return Figure(line, None, note=_("not counted by month: ask for a calendar year"))
+        return Figure(line, None, source=source, note=_("not counted by month: ask for a calendar year"))
     total = Cell.objects.filter(
-        own=False, region_code=area.code, indicator=indicator.key, measure=line.measure, dim=line.dim,
-        key=line.value_key, period__in=periods[0],
+        own=False, region_code=area.code, indicator=indicator.key, measure=source.measure, dim=source.dim, key=key,
+        period__in=periods[0],
     ).aggregate(total=Sum("value"))["total"]  # fmt: skip
     value = Decimal(total or 0).quantize(FEN)
-    return Figure(line, value, periods[1], as_of=stamps[indicator.key])
+    return Figure(line, value, periods[1], source=source, dim_key=key, as_of=stamps[indicator.key])
 
 
 def annual_report(area: Region, span: Span) -> Report:
@@ -245,7 +279,7 @@ def notes(report: Report) -> list[str]:
         str(_("“Not recorded on the platform”: no register of the platform holds these figures yet, or another "
               "department pays them.")),
     ]  # fmt: skip
-    for key in dict.fromkeys(f.line.indicator for f in report.figures if f.value is not None):
+    for key in dict.fromkeys(f.source.indicator for f in report.figures if f.source and f.value is not None):
         indicator = get(key)
         if indicator is not None and str(indicator.note):
             said.append(f"{indicator.name}：{indicator.note}")

@@ -73,8 +73,9 @@ def cockpit_report(
     for f in report.figures:
         line = f.line
         lines.append({
-            "key": line.key, "label": str(line.label), "indicator": line.indicator, "measure": line.measure,
-            "dim": line.dim, "dim_key": line.value_key, "unit": str(line.unit), "shown_as": line.show,
+            "key": line.key, "label": str(line.label), "indicator": f.source.indicator if f.source else "",
+            "measure": f.source.measure if f.source else "", "dim": f.source.dim if f.source else "",
+            "dim_key": f.dim_key, "unit": str(line.unit), "shown_as": line.show,
             "value": f.number, "shown": f.shown, "yuan": f.value if line.show == WAN else None,
             "period": f.period, "demo": NOT_RECORDED if f.value is None else line.demo, "note": str(f.note),
             "as_of": f.as_of,

@@ -27,7 +27,7 @@ FORMATS = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-WIDTHS = [64 * mm, 26 * mm, 16 * mm, 30 * mm, 34 * mm]
+WIDTHS = [58 * mm, 24 * mm, 14 * mm, 34 * mm, 40 * mm]
 STYLE = TableStyle([
     ("FONTNAME", (0, 0), (-1, -1), FONT),
     ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
@@ -56,6 +56,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=28, alignment=1, spaceAfter=4),
         "sub": ParagraphStyle("sub", fontName=font, fontSize=11, leading=18, alignment=1, spaceAfter=8),
         "cell": ParagraphStyle("cell", fontName=font, fontSize=10, leading=14, wordWrap="CJK"),
+        "figure": ParagraphStyle("figure", fontName=font, fontSize=10, leading=14, alignment=2),
         "note": ParagraphStyle("note", fontName=font, fontSize=9, leading=14, wordWrap="CJK", spaceBefore=3),
     }
 
@@ -73,12 +74,12 @@ def _pdf(report: Report) -> bytes:
         title=report.title, author=report.area.name,
     )  # fmt: skip
 
-    def cell(text: Any) -> Paragraph:
-        return Paragraph(escape(str(text)), styles["cell"])
+    def cell(text: Any, style: str = "cell") -> Paragraph:
+        return Paragraph(escape(str(text)), styles[style])
 
     rows: list[list[Any]] = [[cell(h) for h in headers()]]
     for f in report.figures:
-        rows.append([cell(f.line.label), cell(f.shown), cell(f.line.unit if f.value is not None else ""),
+        rows.append([cell(f.line.label), cell(f.shown, "figure"), cell(f.line.unit if f.value is not None else ""),
                      cell(period_words(f, report.span)), cell(f.note or f.demo_words)])  # fmt: skip
     table = Table(rows, colWidths=WIDTHS, repeatRows=1)
     table.setStyle(STYLE)

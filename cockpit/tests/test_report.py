@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import openpyxl
 import pypdf
 import pytest
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Sum, Value
 from django.utils import timezone, translation
 
 from accounts.testing import Network
@@ -32,6 +33,8 @@ from veterans.tests.factories import register, years_before
 pytestmark = pytest.mark.django_db
 
 PAID = Decimal("12345.67")  # what each stand-in veteran is "paid" in the stand-in payments
+#: the stand-in payments' programs (by the veterans' discharge type)
+PROGRAMS = {"discharged": "残疾抚恤金"}
 
 
 def stand_ins() -> list[Indicator]:
@@ -50,7 +53,7 @@ def stand_ins() -> list[Indicator]:
                   dims=(Dim("designation", "designation", "designation", dict(Designation.choices)),)),
         Indicator(key="benefits.paid", group="benefits", name="paid", source=lambda: Veteran.objects.all(),
                   measures=(Measure("amount", "amount", each, money=True),), period=Period("month", "discharged_on"),
-                  dims=(Dim("program", "program", "discharge_type", {"退伍": "disability pension"}),)),
+                  dims=(Dim("program", "program", "discharge_type", lambda: PROGRAMS),)),
         Indicator(key="veterans.disabled_new", group="veterans", name="certificates",
                   source=lambda: Veteran.objects.all(),
                   measures=(Measure("count", "certificates", Count("id")),), period=Period("month", "discharged_on")),
@@ -138,6 +141,30 @@ def test_what_the_platform_does_not_record_says_so(seeded: Network) -> None:
         assert report["disabled_new"].value is None and "no indicator" in str(report["disabled_new"].note)
         assert report["medical"].value is None and "medical insurance" in str(report["medical"].note)
         assert report["association"].value is None and "no register" in str(report["association"].note)
+
+
+def test_a_program_of_medical_subsidies_is_reported_when_benefits_has_one(seeded: Network, monkeypatch: Any) -> None:
+    monkeypatch.setitem(PROGRAMS, "discharged", "医疗补助")
+    figure = next(f for f in annual_report(seeded.city, parse_year("2025")).figures if f.line.key == "medical")
+    assert figure.shown == "3.7037" and figure.dim_key == "discharged"
+
+
+def test_a_module_that_counts_a_figure_as_a_measure_of_its_own_is_read_too(seeded: Network) -> None:
+    designated = StationDesignation.objects.filter(station_id=OuterRef("pk"))
+    kit.declare(Indicator(
+        key="network.stations", group="network", name="stations", source=lambda: Station.objects.all(),
+        region="region__code",
+        measures=(Measure("count", "stations", Count("id")),
+                  Measure("national_model", "national", Count("id", filter=Q(Exists(designated.filter(
+                      designation=Designation.NATIONAL_MODEL))))),
+                  Measure("provincial_fengqiao", "fengqiao", Count("id", filter=Q(Exists(designated.filter(
+                      designation=Designation.PROVINCIAL_FENGQIAO)))))),
+    ))  # fmt: skip
+    grids = kit.INDICATORS["network.grids"]
+    kit.declare(replace(grids, measures=(Measure("count", "grids", Count("id")),)))
+    build.rebuild(["network.stations", "network.grids"])
+    figures = shown(annual_report(seeded.city, parse_year("2025")))
+    assert (figures["grids"], figures["national_model"], figures["provincial_fengqiao"]) == ("2", "1", "2")
 
 
 @pytest.mark.parametrize("bad", ["2026-13", "26", "1999", "2026Q1", "x" * 7])
