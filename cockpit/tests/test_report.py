@@ -13,11 +13,13 @@ import io
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import openpyxl
 import pypdf
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Sum, Value
 from django.utils import timezone, translation
 
@@ -25,7 +27,9 @@ from accounts.testing import Network
 from audit.models import AuditEntry
 from cockpit import build, kit, selectors
 from cockpit.kit import Dim, Indicator, Measure, Period
-from cockpit.report import annual_report, parse_year
+from cockpit.models import Built
+from cockpit.report import LINES, annual_report, parse_year
+from regions.demo import CITY_CODE
 from regions.models import Designation, GridLeaderTerm, Level, Region, Station, StationDesignation
 from veterans.models import Veteran
 from veterans.tests.factories import register, years_before
@@ -257,3 +261,13 @@ def test_the_page_shows_the_report_with_its_downloads(seeded: Network) -> None:
     assert "当湖街道2025年退役军人工作数据" in html and "2.4691" in html
     assert f"report.pdf?year=2025&amp;region={seeded.danghu.code}" in html
     assert not AuditEntry.objects.filter(action="cockpit.report_download").exists()  # a page is not a download
+
+
+def test_the_demo_ends_with_a_rebuild_and_its_report_has_the_seed_page_s_network(declared: None) -> None:
+    call_command("demo", "--veterans", "3", stdout=StringIO())
+    assert set(Built.objects.values_list("indicator", flat=True)) == set(kit.INDICATORS)
+    city = Region.objects.get(code=CITY_CODE)
+    figures = shown(annual_report(city, parse_year("2026-11")))
+    published = {line.key: line.published for line in LINES}
+    for key in ("grids", "leaders", "national_model", "provincial_fengqiao"):
+        assert figures[key] == published[key], key
