@@ -116,6 +116,8 @@ LABELS: dict[str, Any] = {
     "campaigns.close": _("Campaign closed"),
     "campaigns.action": _("Campaign action recorded"),
     "campaigns.gift": _("Campaign gift given"),
+    # the cockpit
+    "cockpit.report_download": _("Annual report downloaded"),
     # imports
     "import.upload": _("Import file uploaded"),
     "import.check": _("Import file checked"),

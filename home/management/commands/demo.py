@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -102,6 +103,7 @@ class Command(BaseCommand):
 
         for what, n in load_campaigns_demo(users).items():
             self.stdout.write(f"  + {n} {what}")
+        call_command("cockpit_rebuild", stdout=self.stdout)  # after every module's data: the cockpit shows it at once
         self.stdout.write(self.style.SUCCESS("演示账号 / demo logins:"))
         width = max(len(u) for u, _ in logins)
         for username, pw in logins:
