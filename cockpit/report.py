@@ -246,10 +246,10 @@ def _figure(line: Line, area: Region, span: Span, stamps: dict[str, dt.datetime]
     distinct = getattr(indicator.measure(source.measure).expression(), "distinct", False)
     if periods is None or (distinct and len(periods[0]) > 1):
         return Figure(line, None, source=source, note=_("not counted by month: ask for a calendar year"))
+    column = f"m{[m.key for m in indicator.measures].index(source.measure)}"
     total = Cell.objects.filter(
-        own=False, region_code=area.code, indicator=indicator.key, measure=source.measure, dim=source.dim, key=key,
-        period__in=periods[0],
-    ).aggregate(total=Sum("value"))["total"]  # fmt: skip
+        own=False, region_code=area.code, indicator=indicator.key, dim=source.dim, key=key, period__in=periods[0],
+    ).aggregate(total=Sum(column))["total"]  # fmt: skip
     value = Decimal(total or 0).quantize(FEN)
     return Figure(line, value, periods[1], source=source, dim_key=key, as_of=stamps[indicator.key])
 
