@@ -37,6 +37,10 @@ DEMO_BATCH = "demo"
 PROVINCE_CODE = "330000000000"
 #: Pinghu's ~20,000 veterans of Zhejiang's ~1.5 million (DESIGN.md): its share of a province load.
 PINGHU_SHARE = 20000 / 1_500_000
+#: the seed page's veterans with 50 or more years in the Party, in Pinghu (the demo is calibrated to it when Pinghu
+#: holds at least ``PARTY_50_FROM`` demo veterans)
+PARTY_50 = 567
+PARTY_50_FROM = 10000
 #: Above this many veterans the demo loads the province (a prefecture such as Jiaxing has ~100,000).
 PROVINCE_ABOVE = 100_000
 _ROADS = ("人民路", "解放路", "新华路", "建设路", "胜利路", "环城路", "中山路", "东湖路", "朝阳路", "文化路", "工业路",
@@ -228,8 +232,39 @@ def load_veterans(
             audit_record(actor=None, action="demo.load_veterans", object_type="veterans.veteran",
                          object_id=batch_id, region_code=PROVINCE_CODE if province else CITY_CODE,
                          after={"added": added})  # fmt: skip
+    if add_pinghu:
+        calibrate_party_age()
     analyze(Veteran)
     return added
+
+
+def calibrate_party_age(today: dt.date | None = None) -> int:
+    """Make Pinghu's living demo veterans with 50 or more years in the Party exactly the seed page's 567 today:
+    the drawn dates give about that many; the senior members nearest the line are moved across it (a year past
+    it, so that the count holds for a while), and never anyone too young to have joined at 18. Answers how many
+    dates it moved."""
+    from veterans.selectors import years_ago
+    from veterans.validation import PARTY
+
+    today = today or timezone.localdate()
+    pinghu = Veteran.objects.filter(import_batch=DEMO_BATCH, region_code__startswith=CITY_CODE[:6], status="living",
+                                    political_status__in=PARTY, party_joined_on__isnull=False)  # fmt: skip
+    if Veteran.objects.filter(import_batch=DEMO_BATCH, region_code__startswith=CITY_CODE[:6]).count() < PARTY_50_FROM:
+        return 0
+    line = years_ago(50, today)
+    have = pinghu.filter(party_joined_on__lte=line).count()
+    if have < PARTY_50:
+        # old enough to have joined at 18 a year before the line
+        joined = line.replace(year=line.year - 1)
+        ids = list(pinghu.filter(party_joined_on__gt=line, birth_date__lte=years_ago(18, joined))
+                   .order_by("party_joined_on", "pk").values_list("pk", flat=True)[: PARTY_50 - have])  # fmt: skip
+    elif have > PARTY_50:
+        joined = line.replace(year=line.year + 1)
+        ids = list(pinghu.filter(party_joined_on__lte=line).order_by("-party_joined_on", "pk")
+                   .values_list("pk", flat=True)[: have - PARTY_50])  # fmt: skip
+    else:
+        return 0
+    return Veteran.objects.filter(pk__in=ids).update(party_joined_on=joined)
 
 
 def _extras(pairs: list[tuple[Veteran, VeteranData]], tags: dict[str, Tag]) -> None:
