@@ -76,6 +76,9 @@ class CockpitBreakdown(Schema):
     indicator: CockpitIndicator
     area: CockpitArea
     by: str
+    #: the period the rows are for: a dimension's values are counted by year (unless the indicator is counted by
+    #: them for each month or quarter too), the areas for the indicator's own period
+    period: str
     rows: list[CockpitRow]
 
 
@@ -128,6 +131,7 @@ def cockpit_indicator(
     figure = selectors.overview(area, p, [indicator.key])[0]
     return {
         "indicator": indicator_out(figure), "area": _area(area), "by": by,
+        "period": selectors.breakdown_period(indicator, p, by),
         "rows": [{"key": r.key, "label": str(r.label), "value": r.value, "measures": r.values, "records": r.records,
                   "level": r.level, "deeper": r.deeper} for r in rows],
     }  # fmt: skip

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, Expression, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -55,24 +55,19 @@ def _regions_table() -> None:
 
 
 def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tuple[str, QuerySet[Any]]]:
-    """(dim, grouped queryset) for each dimension (the total "" first) and period grain."""
-    base = indicator.source()
+    """(dim, grouped queryset) for each set of cells (``Indicator.combos``)."""
+    base = indicator.rows()
     if regions is not None:
         base = base.filter(**{f"{indicator.region}__in": list(regions)})
-    dims: list[tuple[str, Expression]] = [("", Value("", output_field=CharField()))]
-    dims += [(d.key, Coalesce(d.expression(), Value(""), output_field=CharField())) for d in indicator.dims]
     aggregates = {f"m_{n}": m.expression() for n, m in enumerate(indicator.measures)}
-    for _grain, period in indicator.grains().items():
-        for dim, expr in dims:
-            qs = (
-                base.annotate(c_region=Coalesce(indicator.region, Value("")),
-                              c_period=period if period is not None else Value("", output_field=CharField()),
-                              c_key=expr)
-                .values("c_region", "c_period", "c_key")
-                .annotate(**aggregates)
-                .order_by()
-            )  # fmt: skip
-            yield dim, qs
+    for dim, expr, period in indicator.combos():
+        qs = (
+            base.annotate(c_region=Coalesce(indicator.region, Value("")), c_period=period, c_key=expr)
+            .values("c_region", "c_period", "c_key")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        yield dim, qs
 
 
 def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
@@ -195,6 +190,7 @@ def refresh(limit: int = 100_000) -> dict[str, int]:
             stale[key].add(code)
         known = {i.key: i for i in declared()}
         done: dict[str, int] = {}
+        above: dict[str, set[str]] = defaultdict(set)
         for key, codes in stale.items():
             indicator = known.get(key)
             if indicator is None:  # an indicator no longer declared: its marks are dropped
@@ -208,8 +204,13 @@ def refresh(limit: int = 100_000) -> dict[str, int]:
                     indicator=key, own=True, region_code__in=[c for c in part if c not in leaves]
                 ).delete()
                 _insert_counted(indicator, part)
-            _roll_up([key], ancestors_by_level(listed))
+            for level, nodes in ancestors_by_level(listed).items():
+                above[level] |= nodes
             done[key] = len(listed)
+        # one pass for them all: the events that mark one indicator mostly mark the others of its module too, and
+        # summing an indicator's cells again at a region none of its marks named changes nothing
+        if done:
+            _roll_up(sorted(done), above)
         taken = [pk for pk, _key, _code in marks]
         for i in range(0, len(taken), CHUNK):
             Dirty.objects.filter(pk__in=taken[i : i + CHUNK]).delete()

@@ -30,6 +30,7 @@ or the name of a module's own event (``"points_booked"``). The refresh finds the
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,9 +38,10 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import CharField, Expression, F, QuerySet, Value
-from django.db.models.functions import Cast, Concat, ExtractMonth, ExtractQuarter, ExtractYear, LPad, Substr
+from django.db.models import CharField, Expression, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractQuarter, ExtractYear, LPad, Substr
 from django.urls import reverse
+from django.utils import timezone
 
 from core.figures import percent
 
@@ -93,15 +95,25 @@ class Dim:
 @dataclass(frozen=True)
 class Period:
     """The records are counted by month or quarter (and by year) of a date: ``field`` a date or a date-time
-    (read in Asia/Shanghai); ``stored=True`` when the field already holds the quarter as ``2026Q1``."""
+    (read in Asia/Shanghai); ``stored=True`` when the field already holds the quarter as ``2026Q1``. Only the
+    last ``years`` years are counted (this one included): the cockpit shows recent years, and the cells of every
+    month since the registry began would outnumber the records."""
 
     grain: str
     field: str
     stored: bool = False
+    years: int = 5
 
     def __post_init__(self) -> None:
         if self.grain not in GRAINS:
             raise ValueError(f"a period's grain is one of {GRAINS}, not {self.grain!r}")
+
+    def window(self, today: dt.date | None = None) -> Q:
+        """The records of the years it counts."""
+        first = (today or timezone.localdate()).year - self.years + 1
+        if self.stored:
+            return Q(**{f"{self.field}__gte": f"{first}"})
+        return Q(**{f"{self.field}__year__gte": first})
 
     def expressions(self) -> dict[str, Expression]:
         """The expression of each grain's key: ``{"month": ..., "year": ...}``."""
@@ -141,6 +153,9 @@ class Indicator:
     records: Records | None = None
     #: its figures depend on the day (an age band, a contact's frequency): rebuilt in full once a day
     daily: bool = False
+    #: its dimensions are counted for each month or quarter too (else for each year only): points by aspect in a
+    #: quarter. Each crossing multiplies the cells, so only where the bureau reads it
+    cross: bool = False
     #: how it is shown: "bar" (by region), "pie" (by its first dimension), "line" (by period), "rank"
     chart: str = "bar"
     order: int = 100
@@ -170,6 +185,28 @@ class Indicator:
     def grains(self) -> dict[str, Expression | None]:
         """Each period grain's key expression; ``{"": None}`` for a figure of now."""
         return dict(self.period.expressions()) if self.period else {"": None}
+
+    def rows(self) -> QuerySet[Any]:
+        """The rows it counts: its source, within its period's years."""
+        return self.source().filter(self.period.window()) if self.period else self.source()
+
+    def combos(self) -> list[tuple[str, Expression, Expression]]:
+        """(dimension, its value's expression, the period's) of every set of cells it has: the total and each
+        dimension for a figure of now and for each year; for each month or quarter the total, and the dimensions
+        too when it is ``cross``."""
+        total: Expression = Value("", output_field=CharField())
+        dims = [(d.key, Coalesce(d.expression(), Value(""), output_field=CharField())) for d in self.dims]
+        found: list[tuple[str, Expression, Expression]] = []
+        for grain, period in self.grains().items():
+            key = period if period is not None else Value("", output_field=CharField())
+            found.append(("", total, key))
+            if grain in ("", "year") or self.cross:
+                found += [(dim, expr, key) for dim, expr in dims]
+        return found
+
+    def crossed(self, period: str) -> bool:
+        """Whether its dimensions are counted for this period (a year, or any period when ``cross``)."""
+        return self.cross or len(period) <= 4
 
     def value(self, values: Mapping[str, Decimal]) -> Decimal | None:
         """Its headline: the rate when it is one, else its first measure."""

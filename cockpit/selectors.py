@@ -121,10 +121,17 @@ def breakdowns(indicator: Indicator) -> list[tuple[str, Any]]:
     return ways
 
 
+def breakdown_period(indicator: Indicator, period: str, by: str) -> str:
+    """The period a breakdown is read for: a dimension's values are counted by year unless the indicator crosses
+    them with its months or quarters (``cross``)."""
+    p = period_for(indicator, period)
+    return p if by in (BY_REGION, BY_PERIOD) or indicator.crossed(p) else p[:4]
+
+
 def breakdown(indicator: Indicator, region: Region, period: str, by: str = BY_REGION) -> list[Row]:
     """The indicator for the area broken down one level: the areas under it (and the records registered at the
     area itself, when there are some), a dimension's values, or the months (quarters) of the period's year."""
-    p = period_for(indicator, period)
+    p = breakdown_period(indicator, period, by)
     cells = Cell.objects.filter(indicator=indicator.key)
     link = indicator.records
     if by == BY_REGION:

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
-
-from django.db.models import CharField, Value
-from django.db.models.functions import Coalesce
 
 from cockpit.kit import Indicator, declared
 from cockpit.models import Cell
@@ -22,23 +18,19 @@ from regions.models import Region
 def live(indicator: Indicator, region: Region) -> dict[tuple[str, str, str, str], Decimal]:
     """(period, dim, key, measure) → value, counted now over the register for the region's subtree."""
     found: dict[tuple[str, str, str, str], Decimal] = {}
-    base = indicator.source().filter(**{f"{indicator.region}__startswith": region.prefix})
-    dims: list[tuple[str, Any]] = [("", Value("", output_field=CharField()))]
-    dims += [(d.key, Coalesce(d.expression(), Value(""), output_field=CharField())) for d in indicator.dims]
-    for _grain, period in indicator.grains().items():
-        for dim, expr in dims:
-            rows = (
-                base.annotate(l_period=period if period is not None else Value("", output_field=CharField()),
-                              l_key=expr)
-                .values("l_period", "l_key")
-                .annotate(**{f"m_{m.key}": m.expression() for m in indicator.measures})
-                .order_by()
-            )  # fmt: skip
-            for row in rows:
-                for m in indicator.measures:
-                    value = Decimal(row[f"m_{m.key}"] or 0)
-                    if value:
-                        found[(row["l_period"] or "", dim, row["l_key"] or "", m.key)] = value
+    base = indicator.rows().filter(**{f"{indicator.region}__startswith": region.prefix})
+    for dim, expr, period in indicator.combos():
+        rows = (
+            base.annotate(l_period=period, l_key=expr)
+            .values("l_period", "l_key")
+            .annotate(**{f"m_{m.key}": m.expression() for m in indicator.measures})
+            .order_by()
+        )
+        for row in rows:
+            for m in indicator.measures:
+                value = Decimal(row[f"m_{m.key}"] or 0)
+                if value:
+                    found[(row["l_period"] or "", dim, row["l_key"] or "", m.key)] = value
     return found
 
 
