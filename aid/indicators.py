@@ -63,8 +63,8 @@ declare(Indicator(
     key="aid.applications", group=GROUP, name=_("Hardship aid applications"), source=Application.objects.all,
     measures=(
         Measure("count", _("applications"), Count("case_id"), _("applications")),
-        Measure("requested", _("asked"), Sum("requested"), YUAN, money=True),
-        Measure("approved", _("approved"), Sum("approved", filter=Q(case__state=WorkflowCase.State.DONE)), YUAN,
+        Measure("requested", _("amount asked"), Sum("requested"), YUAN, money=True),
+        Measure("approved", _("amount approved"), Sum("approved", filter=Q(case__state=WorkflowCase.State.DONE)), YUAN,
                 money=True),
     ),
     period=Period("month", "case__created_at"),

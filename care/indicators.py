@@ -67,7 +67,7 @@ declare(Indicator(
         Measure("satisfied", _("satisfied"), Count("case_id", filter=Q(satisfaction__in=SATISFIED)), NEEDS),
     ),
     period=Period("month", "case__created_at"),
-    dims=(Dim("category", _("Category"), "category", dict(NeedCategory.choices)),),
+    dims=(Dim("category", _("Kind of need"), "category", dict(NeedCategory.choices)),),
     watch=(f"process:{NEED_PROCESS}",), records=care_page, daily=True, order=61, chart="bar",
 ))  # fmt: skip
 

@@ -30,7 +30,6 @@ from regions.models import (
 GROUP = _("Service network")
 WATCH = ("model:regions.Station", "model:regions.StationDesignation", "model:regions.StarRating",
          "model:regions.Region", "model:regions.GridLeaderTerm")  # fmt: skip
-STARS = {str(n): _("%(n)s stars") % {"n": n} for n in range(5, 0, -1)} | {"": _("Not rated")}
 
 
 def region_page(region_code: str, filters: Mapping[str, str]) -> str | None:
@@ -42,6 +41,11 @@ def region_page(region_code: str, filters: Mapping[str, str]) -> str | None:
 
 def _designated(designation: str) -> Exists:
     return Exists(StationDesignation.objects.filter(station_id=OuterRef("pk"), designation=designation))
+
+
+def stars() -> dict[str, Any]:
+    """The star counts' names, in the language of the page that reads them."""
+    return {str(n): _("%(n)s stars") % {"n": n} for n in range(5, 0, -1)} | {"": _("Not rated")}
 
 
 def latest_stars() -> Any:  # a Subquery, which the stubs do not count as an Expression
@@ -61,7 +65,7 @@ declare(Indicator(
     ),
     dims=(
         Dim("kind", _("Kind"), "kind", dict(StationKind.choices)),
-        Dim("stars", _("Star rating"), latest_stars, STARS),
+        Dim("stars", _("Star rating"), latest_stars, stars),
     ),
     watch=WATCH, records=region_page, order=70, chart="bar",
 ))  # fmt: skip
