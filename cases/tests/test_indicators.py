@@ -87,8 +87,8 @@ def test_cases_and_their_tasks_are_counted_by_area_and_department(net: Network, 
 def test_each_task_done_makes_its_area_stale_until_the_refresh(
     net: Network,
     two: dict[str, LifeCase],
-    liaisons: dict[str, Any],
-    django_capture_on_commit_callbacks: Any,  # noqa: F811
+    liaisons: dict[str, Any],  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     build.rebuild(KEYS)
     for task in open_tasks(two["late"]):

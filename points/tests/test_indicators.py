@@ -61,8 +61,8 @@ def test_the_cockpit_says_what_the_figures_page_says(net: Network, booked: dict[
 
 def test_an_approval_or_a_correction_is_stale_until_the_refresh(
     net: Network,
-    booked: dict[str, Any],
-    django_capture_on_commit_callbacks: Any,  # noqa: F811
+    booked: dict[str, Any],  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     build.rebuild(KEYS)
     newcomer = register_veteran(net.users["city_staff"], net.other_grid)
