@@ -7,8 +7,8 @@ one level under the fund's city (its towns), by the leading digits of the rows' 
 substr(region_code, 1, n)``): a grant counts in the applicant's town, a donation in the area it was given for
 (the city itself when it was given to the whole fund).
 
-Read on demand from the registers. The cockpit (issue 14) will keep these as aggregates, current through the
-``aid_fund_moved`` event and the kit's case events.
+Read on demand from the registers. The cockpit keeps the same figures as cells (``aid/indicators.py``), current
+through the ``aid_fund_moved`` event and the kit's case events.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from benefits.models import (
     ReturnFile,
 )
 from benefits.standards import add_months
+from core import events
 from core.auditing import audit_record
 from core.errors import Conflict, invalid
 from core.ledger import reverse_entry
@@ -35,6 +37,17 @@ class Totals:
     count: int
     total: Decimal
     held: int
+
+
+def lines_changed(codes: Iterable[str]) -> None:
+    """Tell the lines' readers (the cockpit's figures) which regions' lines or overpayments a committed write
+    touched."""
+    events.emit("records_changed", sender=PaymentLine, regions=sorted({c for c in codes if c}))
+
+
+def regions_of(batch: Batch) -> set[str]:
+    """The regions the batch's lines are registered at (one query, however many lines)."""
+    return set(batch.lines.order_by().values_list("region_code", flat=True).distinct())
 
 
 def payable(batch: Batch) -> Any:
@@ -106,6 +119,7 @@ def take_out(*, actor: Any, line: PaymentLine, reason: str, owed_again: bool) ->
         before={"reference": line.reference, "amount": str(line.amount)},
         reason=reason,
     )
+    lines_changed([line.region_code])
     return reversal
 
 
@@ -228,6 +242,7 @@ def record_return(
         audit_record(actor=actor, action="benefits.return_import", obj=batch, region_code=batch.region_code,
                      after={"file": name[:200], "sha256": sha256, "paid": len(paid), "failed": len(failed),
                             "state": batch.state})  # fmt: skip
+        lines_changed(line.region_code for line, _r in new)
     return returned, True
 
 

@@ -279,7 +279,7 @@ def overpaid_after(
 ) -> list[Overpayment]:
     """The lines for months after ``last`` (an entitlement's new last month): taken out of a draft batch, and
     listed as overpayments to recover where the batch has gone on (checked, approved, sent or paid)."""
-    from benefits.batches import take_out
+    from benefits.batches import lines_changed, take_out
 
     found = []
     after = PaymentLine.objects.filter(
@@ -297,11 +297,14 @@ def overpaid_after(
         audit_record(actor=actor, action="benefits.overpayment_found", obj=overpayment, region_code=line.region_code,
                      after={"reference": line.reference, "amount": str(line.amount)}, reason=source)  # fmt: skip
         found.append(overpayment)
+    lines_changed(o.region_code for o in found)
     return found
 
 
 def overpayment_settle(*, actor: Any, overpayment: Overpayment, state: str, on: dt.date, note: str = "") -> Overpayment:
     """Record that an overpayment was recovered (or written off, with a reason)."""
+    from benefits.batches import lines_changed
+
     require(actor, "benefits.manage")
     if state not in ("recovered", "waived"):
         raise invalid("state", _("Recovered or written off."), code="state")
@@ -318,6 +321,7 @@ def overpayment_settle(*, actor: Any, overpayment: Overpayment, state: str, on: 
         audit_record(actor=actor, action="benefits.overpayment_settle", obj=overpayment,
                      region_code=overpayment.region_code, after={"state": state, "on": on.isoformat()},
                      reason=note)  # fmt: skip
+        lines_changed([overpayment.region_code])
     return overpayment
 
 

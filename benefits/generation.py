@@ -28,6 +28,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from benefits.batches import lines_changed, regions_of
 from benefits.models import (
     Batch,
     BatchState,
@@ -511,4 +512,5 @@ def generate_batch(*, actor: Any, period: Any, today: dt.date | None = None) -> 
             region_code=area.code,
             after={"period": f"{period:%Y-%m}", "added": plan.payable, "held": plan.held, "total": str(plan.total)},
         )
+        lines_changed(regions_of(batch))
     return Generated(batch, plan.payable, plan.held, plan.total)

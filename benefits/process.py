@@ -95,13 +95,14 @@ def on_checked(ctx: Context) -> None:
 
 
 def on_approved(ctx: Context) -> None:
-    from benefits.batches import refuse_unless_totals_hold
+    from benefits.batches import lines_changed, refuse_unless_totals_hold, regions_of
 
     batch: Batch = ctx.subject
     refuse_unless_totals_hold(batch)
     batch.state = BatchState.APPROVED
     batch.approved_by = ctx.actor
     batch.approved_at = timezone.now()
+    lines_changed(regions_of(batch))
 
 
 def on_returned(ctx: Context) -> None:

@@ -12,7 +12,7 @@ did it and when (the database's ``UNIQUE`` decides between two at the same momen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,8 +146,16 @@ def _state_is(campaign: Campaign, *states: str) -> None:
                        params={"state": campaign.get_state_display()})  # fmt: skip
 
 
-def _progressed(campaign: Campaign) -> None:
-    events.emit("campaign_progressed", sender=Campaign, campaign=campaign.pk, region_code=campaign.region_code)
+def _progressed(campaign: Campaign, regions: Iterable[str] = ()) -> None:
+    """Tell the figures' readers (the cockpit's) of a committed change: the campaign's area, and the regions of
+    the targets it touched (where their figures are kept)."""
+    events.emit("campaign_progressed", sender=Campaign, campaign=campaign.pk, region_code=campaign.region_code,
+                regions=sorted(set(regions)))  # fmt: skip
+
+
+def _target_regions(campaign: Campaign) -> set[str]:
+    return set(CampaignTarget.objects.filter(campaign=campaign).order_by().values_list("region_code", flat=True)
+               .distinct())  # fmt: skip
 
 
 @transaction.atomic
@@ -160,7 +168,7 @@ def campaign_open(*, actor: Any, campaign: Campaign) -> Campaign:
     locked.save(update_fields=["state", "opened_at", "targets"])
     audit_record(actor=actor, action="campaigns.open", obj=locked, region_code=locked.region_code,
                  before={"state": State.DRAFT}, after={"state": State.OPEN, "targets": added})  # fmt: skip
-    _progressed(locked)
+    _progressed(locked, _target_regions(locked))
     return locked
 
 
@@ -174,7 +182,7 @@ def campaign_refresh(*, actor: Any, campaign: Campaign) -> int:
     if added:
         locked.targets = CampaignTarget.objects.filter(campaign=locked).count()
         locked.save(update_fields=["targets"])
-        _progressed(locked)
+        _progressed(locked, _target_regions(locked))
     audit_record(actor=actor, action="campaigns.refresh", obj=locked, region_code=locked.region_code,
                  after={"added": added, "targets": locked.targets})  # fmt: skip
     return added
@@ -276,7 +284,7 @@ def action_record(*, actor: Any, target_id: int | None, action: str, day: dt.dat
     locked.save(update_fields=list(changed))
     after = {"campaign": campaign.pk, "veteran": locked.veteran_id, "action": action, "day": day}
     audit_record(actor=actor, action="campaigns.action", obj=locked, region_code=locked.region_code, after=after)
-    _progressed(campaign)
+    _progressed(campaign, [locked.region_code])
     return locked
 
 
@@ -315,7 +323,7 @@ def gift_give(*, actor: Any, target_id: int | None, day: dt.date | None = None, 
     audit_record(actor=actor, action="campaigns.gift", obj=gift, region_code=gift.region_code,
                  after={"campaign": campaign.pk, "veteran": target.veteran_id, "household": gift.household,
                         "gift": campaign.gift_name, "day": day})  # fmt: skip
-    _progressed(campaign)
+    _progressed(campaign, [gift.region_code])
     return gift
 
 

@@ -14,8 +14,8 @@ way: ``opened``; ``resolved`` (resolved, or followed up and closed); ``on_time``
 handling steps having passed its limit); ``followed_up`` (a 回访 was made); ``satisfied`` (its last 回访 found the
 person satisfied); ``satisfaction`` (satisfied ÷ followed up, a percentage) and ``by_category``.
 
-Read on demand; the cockpit (issue 14) may keep them as aggregates, kept current by the kit's events: the
-engine's ``case_opened`` / ``case_moved`` / ``case_closed`` for a need, ``care_visit_logged`` for a visit.
+Read on demand; the cockpit keeps the same figures as cells (``care/indicators.py``, with these expressions),
+kept current by the engine's case events for a need and ``care_visit_logged`` for a visit.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ villages, a village's grids), counted on the ledger and the registry by the lead
 - ``points`` and ``aspects``: the quarter's awards less its deductions, reversals included (a reversal lowers
   what it reversed), in all and by aspect. Redemptions are spending, not merit: not counted.
 
-Read on demand from the registers. The cockpit (issue 14) will keep these as aggregates, current through the
-``points_booked`` event; until there is a table to keep them in, nothing subscribes to it.
+Read on demand from the registers. The cockpit keeps the same figures as cells (``points/indicators.py``, with
+these definitions), current through the ``points_booked`` event.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record, snapshot
+from core import events
 from core.errors import invalid
 from core.permissions import in_scope, require
 from core.validators import mask_phone, validate_phone
@@ -46,6 +47,11 @@ STATION_FIELDS = [
     "opened_on",
 ]
 TERM_FIELDS = ["grid", "leader_name", "leader_phone", "user", "start_date", "end_date", "note"]
+
+
+def network_changed(model: type, *codes: str) -> None:
+    """Tell the network's readers (the cockpit's figures) which regions a committed write touched."""
+    events.emit("records_changed", sender=model, regions=sorted({c for c in codes if c}))
 
 
 def _audit_view(obj: Station | GridLeaderTerm, fields: list[str], phone_field: str) -> dict[str, Any]:
@@ -144,6 +150,7 @@ def region_create(*, actor: User, code: str, name: str, level: str, parent: Regi
         region_code=region.code,
         after=snapshot(region, REGION_FIELDS),
     )
+    network_changed(Region, region.code)
     return region
 
 
@@ -153,6 +160,7 @@ def region_update(*, actor: User, region: Region, name: str | None = None, paren
     require(actor, "regions.manage")
     region = Region.objects.select_for_update().get(pk=region.pk)
     before = snapshot(region, REGION_FIELDS)
+    moved: list[str] = []
     if name is not None:
         if not name.strip():
             raise invalid("name", _("A name is required."), code="required")
@@ -165,6 +173,7 @@ def region_update(*, actor: User, region: Region, name: str | None = None, paren
                 code="cycle",
             )
         _check_parent(code=region.code, level=region.level, parent=parent)
+        moved = [region.parent.code if region.parent else "", parent.code]
         region.parent = parent
     region.save()
     audit_record(
@@ -175,6 +184,7 @@ def region_update(*, actor: User, region: Region, name: str | None = None, paren
         before=before,
         after=snapshot(region, REGION_FIELDS),
     )
+    network_changed(Region, region.code, *moved)
     return region
 
 
@@ -205,6 +215,7 @@ def station_save(*, actor: User, region: Region, data: dict[str, Any]) -> Statio
         before=before,
         after=station_view(station),
     )
+    network_changed(Station, region.code)
     return station
 
 
@@ -227,6 +238,7 @@ def station_designate(
         region_code=station.region.code,
         after=snapshot(item, ["station", "designation", "year", "note"]),
     )
+    network_changed(StationDesignation, station.region.code)
     return item
 
 
@@ -295,6 +307,7 @@ def star_rating_record(
             "scores": {c.code: clean[c.pk] for c in criteria},
         },
     )
+    network_changed(StarRating, station.region.code)
     return rating
 
 
@@ -357,6 +370,7 @@ def grid_leader_appoint(
         region_code=grid.code,
         after=term_view(term),
     )
+    network_changed(GridLeaderTerm, grid.code)
     return term
 
 

@@ -29,6 +29,7 @@ AGE_BANDS = (("lt30", 0, 29), ("30-39", 30, 39), ("40-49", 40, 49), ("50-59", 50
 AGE_NAMES = {"lt30": _("under 30"), "30-39": "30–39", "40-49": "40–49", "50-59": "50–59", "60-69": "60–69",
              "70-79": "70–79", "80+": _("80 and over")}  # fmt: skip
 PARTY_YEARS = 50
+DISABLED = "disabled_soldier"
 
 
 def living() -> QuerySet[Veteran]:
@@ -127,4 +128,22 @@ declare(Indicator(
         Measure("not_in_grid", _("not placed in a grid"), Count("id", filter=Q(region_code__length__lt=15)), PEOPLE),
     ),
     rate=("complete", "count"), watch=WATCH, records=veteran_records, order=90,
+))  # fmt: skip
+
+
+def disabled_records(region_code: str, filters: Mapping[str, str]) -> str | None:
+    """The registry's list of the area's disabled servicemen (the list does not filter by the certificate's
+    date)."""
+    if set(filters) - {"period"}:
+        return None
+    query = {"region": region_code, "category": DISABLED}
+    return f"{reverse('veterans:list')}?{urlencode(query)}"
+
+
+declare(Indicator(
+    key="veterans.disabled_new", group=GROUP, name=_("New disabled servicemen's certificates"),
+    source=lambda: VeteranCategory.objects.filter(category=DISABLED), region="veteran__region_code",
+    measures=(Measure("count", _("certificates issued"), Count("id"), _("certificates")),),
+    period=Period("month", "start_date"), watch=WATCH, records=disabled_records, order=13, chart="line",
+    note=_("The demo's registry holds a few new certificates a year, not the seed page's 150: synthetic."),
 ))  # fmt: skip
