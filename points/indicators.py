@@ -59,5 +59,5 @@ declare(Indicator(
     key="points.by_aspect", group=GROUP, name=_("Points by aspect"), source=merit,
     measures=(Measure("points", _("points"), Sum("points"), _("points")),),
     period=QUARTER, dims=(Dim("aspect", _("Aspect"), "aspect_id", aspects),), watch=WATCH, records=figures_page,
-    order=51, chart="pie",
+    order=51, chart="pie", cross=True,
 ))  # fmt: skip
