@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aid.figures import STAGE_LABELS
 from aid.models import APPLICATION_PROCESS, Application, EntryKind, FundEntry, Need
-from cockpit.kit import Dim, Indicator, Measure, Period, declare
+from cockpit.kit import Dim, Indicator, Measure, Period, declare, records
 from workflow.models import Case as WorkflowCase
 from workflow.models import Task
 
@@ -70,5 +70,5 @@ declare(Indicator(
     period=Period("month", "case__created_at"),
     dims=(Dim("stage", _("Stage"), stage, STAGE_LABELS, order=tuple(STAGE_LABELS)),
           Dim("need", _("Kind of hardship"), "need", dict(Need.choices))),
-    watch=WATCH, order=66, chart="pie",
+    watch=WATCH, order=66, chart="pie", records=records("aid:applications", need="need"),
 ))  # fmt: skip

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Department, Role
 from cases.models import LifeCase, Stage
 from cases.process import LIFE_EVENT
-from cockpit.kit import Dim, Indicator, Measure, Period, declare
+from cockpit.kit import Dim, Indicator, Measure, Period, declare, records
 from workflow.models import Case as WorkflowCase
 from workflow.models import Task
 
@@ -27,6 +27,8 @@ TOWN_STATION, BUREAU = "town_station", "bureau"
 UNITS = {**dict(Department.choices), TOWN_STATION: _("Town service station"), BUREAU: _("City bureau")}
 
 
+#: the cases' list, narrowed to the area and the stage
+LIST = records("cases:list", stage="stage")
 STAGE = Dim("stage", _("Stage"), "stage", dict(Stage.choices))
 
 declare(Indicator(
@@ -36,7 +38,7 @@ declare(Indicator(
         Measure("done", _("concluded"), Count("case_id", filter=Q(case__state=DONE)), CASES),
         Measure("open", _("still open"), Count("case_id", filter=Q(case__state=OPEN)), CASES),
     ),
-    period=Period("month", "case__created_at"), dims=(STAGE,), watch=WATCH, order=20, chart="line",
+    period=Period("month", "case__created_at"), dims=(STAGE,), watch=WATCH, order=20, chart="line", records=LIST,
 ))  # fmt: skip
 
 declare(Indicator(
@@ -44,6 +46,7 @@ declare(Indicator(
     source=lambda: LifeCase.objects.filter(case__state=OPEN),
     measures=(Measure("open", _("open"), Count("case_id"), CASES),),
     dims=(STAGE,), watch=WATCH, order=21, chart="pie",
+    records=records("cases:list", fixed={"state": OPEN}, stage="stage"),
 ))  # fmt: skip
 
 

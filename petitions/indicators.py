@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from cockpit.kit import Dim, Indicator, Measure, Period, declare
+from cockpit.kit import Dim, Indicator, Measure, Period, declare, records
 from petitions.models import Channel, Level, Petition, Satisfaction, Subject
 from workflow.models import Task
 
@@ -48,6 +48,8 @@ MEASURES = (
     Measure("rated", _("rated at the follow-up visit"), Count("case_id", filter=~Q(satisfaction="")), PIECES),
     Measure("satisfied", _("satisfied"), Count("case_id", filter=Q(satisfaction__in=SATISFIED)), PIECES),
 )  # fmt: skip
+#: the petitions' list, narrowed to the area and to the channel or subject (the list has no level filter)
+LIST = records("petitions:list", channel="channel", subject="subject")
 DIMS = (
     Dim("channel", _("Channel"), "channel", dict(Channel.choices)),
     Dim("subject", _("Subject"), "subject", dict(Subject.choices)),
@@ -58,18 +60,18 @@ DIMS = (
 declare(Indicator(
     key="petitions.received", group=GROUP, name=_("Petitions received"), source=Petition.objects.all,
     measures=MEASURES, period=Period("month", "received_on"), dims=DIMS, watch=WATCH, order=30, chart="line",
-    note=DEMO_NOTE,
+    note=DEMO_NOTE, records=LIST,
 ))  # fmt: skip
 
 declare(Indicator(
     key="petitions.replied_on_time", group=GROUP, name=_("Answered within the limit"), source=Petition.objects.all,
     measures=tuple(m for m in MEASURES if m.key in ("replied_on_time", "replied", "accepted_on_time", "accepted")),
     rate=("replied_on_time", "replied"), period=Period("month", "received_on"), dims=DIMS[:1], watch=WATCH,
-    order=31, chart="bar", note=DEMO_NOTE,
+    order=31, chart="bar", note=DEMO_NOTE, records=LIST,
 ))  # fmt: skip
 
 declare(Indicator(
     key="petitions.satisfaction", group=GROUP, name=_("Petitioners satisfied"), source=Petition.objects.all,
     measures=tuple(m for m in MEASURES if m.key in ("satisfied", "rated")), rate=("satisfied", "rated"),
-    period=Period("month", "received_on"), dims=DIMS[:1], watch=WATCH, order=32, chart="bar",
+    period=Period("month", "received_on"), dims=DIMS[:1], watch=WATCH, order=32, chart="bar", records=LIST,
 ))  # fmt: skip

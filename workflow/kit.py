@@ -39,6 +39,7 @@ from core.ids import Id, Int64
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
+from regions.models import Region
 from workflow.models import Task
 from workflow.process import Process
 
@@ -74,9 +75,10 @@ class Register:
 # --- selectors --------------------------------------------------------------------------------------------------
 
 
-def subject_list(register: Register, *, user: User, q: str = "", **filters: Any) -> QuerySet[Any]:
-    """The register's subjects the user may see (capability, process, scope), filtered."""
-    qs: QuerySet[Any] = register.model.objects.visible_to(user).select_related(*register.related)  # type: ignore[attr-defined]
+def subject_list(register: Register, *, user: User, q: str = "", within: str = "", **filters: Any) -> QuerySet[Any]:
+    """The register's subjects the user may see (capability, process, scope), filtered; ``within`` a region's
+    code prefix: only those of that area (the cockpit's figures link to their records so)."""
+    qs: QuerySet[Any] = register.model.objects.visible_to(user, within=within).select_related(*register.related)  # type: ignore[attr-defined]
     if q and register.search is not None:
         qs = register.search(qs, q)
     for name, value in filters.items():
@@ -260,9 +262,15 @@ def list_page(
         filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     else:
         filters, status = _query_filters(register, request)
+    area, refused = _area(request)
+    if area is not None:
+        messages.info(request, _("Only the records of %(area)s are listed.") % {"area": area.name})
+    elif refused:
+        messages.error(request, _("No region of your area has this code."))
+        status = 400
     try:
         rows, next_cursor = keyset_page(
-            subject_list(register, user=request.user, **filters),
+            subject_list(register, user=request.user, within=area.prefix if area else "", **filters),
             key="id",
             cursor=request.GET.get("cursor") or None,
             limit=PAGE_SIZE,
@@ -290,6 +298,16 @@ def list_params(register: Register) -> tuple[str, ...]:
     """The query parameters a register's list page reads (``@page(..., params=list_params(REGISTER))``)."""
     names = tuple(register.filters.model_fields) if register.filters is not None else ()
     return (*names, "q", "cursor")
+
+
+def _area(request: AuthedRequest) -> tuple[Any, bool]:
+    """The area a list is narrowed to (``?region=``, a region within the user's scope) or None, and whether the
+    code was refused (not one of the user's regions: the list says so and shows everything it would without)."""
+    code = request.GET.get("region", "").strip()
+    if not code:
+        return None, False
+    found = Region.objects.visible_to(request.user).filter(code=code[:15]).first()
+    return found, found is None
 
 
 def _query_filters(register: Register, request: AuthedRequest) -> tuple[dict[str, Any], int]:
