@@ -103,6 +103,9 @@ class Period:
     field: str
     stored: bool = False
     years: int = 5
+    #: counted for each year too; a distinct count of people (taking part in a quarter) may not be wanted by year,
+    #: and counting it is a pass of its own over the register: a year then reads its latest quarter or month
+    yearly: bool = True
 
     def __post_init__(self) -> None:
         if self.grain not in GRAINS:
@@ -118,7 +121,8 @@ class Period:
     def expressions(self) -> dict[str, Expression]:
         """The expression of each grain's key: ``{"month": ..., "year": ...}``."""
         if self.stored:
-            return {self.grain: Cast(F(self.field), CharField()), "year": Substr(self.field, 1, 4)}
+            found: dict[str, Expression] = {self.grain: Cast(F(self.field), CharField())}
+            return found | ({"year": Substr(self.field, 1, 4)} if self.yearly else {})
         year = Cast(ExtractYear(self.field), CharField())
         if self.grain == "month":
             fine: Expression = Concat(
@@ -127,7 +131,7 @@ class Period:
             )  # fmt: skip
         else:
             fine = Concat(year, Value("Q"), Cast(ExtractQuarter(self.field), CharField()), output_field=CharField())
-        return {self.grain: fine, "year": year}
+        return {self.grain: fine} | ({"year": year} if self.yearly else {})
 
 
 #: ``records(region_code, filters)``: the list page behind a figure, with its filter applied (None: no page)

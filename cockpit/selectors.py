@@ -35,16 +35,21 @@ def parse_period(value: str, today: dt.date | None = None) -> str:
     return value
 
 
-def period_for(indicator: Indicator, period: str) -> str:
+def period_for(indicator: Indicator, period: str, today: dt.date | None = None) -> str:
     """The period an indicator's figure is read for: "" for a figure of now; the asked period when the
-    indicator is counted by its grain; else the period's year."""
+    indicator is counted by its grain; else the period's year, or, for one not counted by year, the year's
+    latest month or quarter (up to today's)."""
     if indicator.period is None:
         return ""
     year = period[:4]
-    if len(period) == 4:
+    grain = indicator.period.grain
+    if len(period) > 4 and ("-" in period) == (grain == "month"):
+        return period
+    if indicator.period.yearly:
         return year
-    grain = "month" if "-" in period else "quarter"
-    return period if indicator.period.grain == grain else year
+    today = today or timezone.localdate()
+    last = today if str(today.year) == year else dt.date(int(year), 12, 1)
+    return f"{year}-{last.month:02d}" if grain == "month" else f"{year}Q{(last.month - 1) // 3 + 1}"
 
 
 @dataclass
