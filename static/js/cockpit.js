@@ -22,7 +22,8 @@
       type: "category", data: spec.labels,
       axisLabel: { interval: 0, rotate: !horizontal && spec.labels.length > 5 ? 30 : 0, hideOverlap: true }
     };
-    var value = { type: "value", name: spec.unit, minInterval: spec.unit === "%" ? 0 : 1 };
+    var value = { type: "value", name: spec.unit, nameTextStyle: { align: horizontal ? "center" : "left" },
+                  minInterval: spec.unit === "%" ? 0 : 1 };
     if (horizontal) { category.inverse = true; }
     return {
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
@@ -59,7 +60,7 @@
       tooltip: { trigger: "item", renderMode: "richText",
                  formatter: function (p) { return p.name + "：" + withUnit(p.value, spec.unit); } },
       xAxis: { type: "category", data: spec.labels, boundaryGap: false },
-      yAxis: { type: "value", name: spec.unit, minInterval: 1 },
+      yAxis: { type: "value", name: spec.unit, nameTextStyle: { align: "left" }, minInterval: 1 },
       series: [{ type: "line", data: spec.values.map(number), smooth: true, symbolSize: 8,
                  itemStyle: { color: PALETTE[0] }, areaStyle: { opacity: 0.12 } }]
     };
@@ -77,7 +78,8 @@
                    text: [String(max), "0"], textStyle: { color: dark ? "#e6edf3" : "#1f2328" },
                    inRange: { color: dark ? ["#16324f", "#1f6feb", "#f2c94c"] : ["#fdecea", "#e57368", "#8c1d18"] } },
       series: [{
-        type: "map", map: spec.map, aspectScale: 1, roam: false, selectedMode: false, top: 8, bottom: 40,
+        type: "map", map: spec.map, aspectScale: 1, roam: false, selectedMode: false,
+        layoutCenter: ["50%", "46%"], layoutSize: "88%",  // the tiles keep their shape, whatever the box
         label: { show: true, formatter: function (p) { return (names[p.name] || p.name) + "\n" + withUnit(p.value, spec.unit); },
                  color: dark ? "#ffffff" : "#1f2328", fontSize: dark ? 16 : 12 },
         itemStyle: { borderColor: dark ? "#0d1117" : "#ffffff", borderWidth: 2 },
