@@ -143,3 +143,16 @@ def test_the_big_screen_renders_dark_with_its_map(browser, live_net):
     screenshot(page, "cockpit-screen")
     assert not errors, errors
     context.close()
+
+
+def test_the_benchmark_times_the_page_until_its_charts_are_drawn(live_net):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from accounts.testing import TEST_PASSWORD
+    from bench.cockpit_page import render_seconds
+
+    net, base = live_net
+    # a thread of its own: the session's browser runs Playwright's loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        seconds = pool.submit(render_seconds, base, ("city_staff", TEST_PASSWORD), net.danghu.code, loads=2).result()
+    assert 0 < seconds < 30

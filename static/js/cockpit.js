@@ -1,7 +1,8 @@
 // The cockpit's charts (cockpit/views.py): each element with data-chart="<id>" is drawn from the page's JSON
 // (#cockpit-charts, written by json_script: the Content-Security-Policy runs no inline script) with ECharts.
 // A bar, a pie slice or a map tile with a link opens it (the area under this one). Once every chart has drawn
-// (ECharts' "finished"), <html> gets data-charts-ready (bench/cockpit_page.py and the browser tests wait on it).
+// (ECharts' "finished"), <html> gets data-charts-ready (bench/cockpit_page.py and the browser tests wait on it)
+// and data-charts-ms, the milliseconds that took from the start of the navigation.
 // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry style attributes,
 // which the policy refuses.
 (function () {
@@ -115,7 +116,12 @@
     var waiting = nodes.length;
     function done() {
       waiting -= 1;
-      if (waiting <= 0) { document.documentElement.setAttribute("data-charts-ready", String(nodes.length)); }
+      if (waiting <= 0) {
+        var root = document.documentElement;
+        // the milliseconds since the navigation began (bench/cockpit_page.py reads them), then the mark
+        root.setAttribute("data-charts-ms", String(Math.round(performance.now())));
+        root.setAttribute("data-charts-ready", String(nodes.length));
+      }
     }
     if (!waiting) { done(); }
     nodes.forEach(function (node) {
