@@ -71,7 +71,13 @@ def test_the_city_sees_its_charts_and_a_town_s_bar_opens_the_town(page, live_net
     charts_drawn(page)
     page.locator(".cockpit-trail a", has_text="平湖市").click()
     page.wait_for_url(f"**/cockpit/?region={net.city.code}*")
+    charts_drawn(page)
     assert not errors, errors  # nothing refused by the Content-Security-Policy
+    # printed: no navigation nor controls, the charts within an A4 page's width (170 mm ≈ 643 px)
+    page.emulate_media(media="print")
+    assert page.locator("header.topbar").is_hidden() and page.locator(".cockpit-bar").is_hidden()
+    assert page.evaluate("document.querySelector('[data-chart]').getBoundingClientRect().width") <= 645
+    page.pdf(path=str(screenshot(page, "cockpit-print").with_suffix(".pdf")), format="A4")
 
 
 def test_the_indicator_page_draws_its_chart_and_map(page, live_net):

@@ -171,3 +171,27 @@ def test_the_hex_map_lays_out_every_area_once() -> None:
     centres = {tuple(f["geometry"]["coordinates"][0][0]) for f in made["geo"]["features"]}
     assert len(made["geo"]["features"]) == 10 and len(centres) == 10
     assert made["data"][3] == {"name": rows[3].key, "label": "镇3", "value": "3", "link": f"/x/{rows[3].key}"}
+
+
+def test_the_page_s_queries_do_not_grow_with_the_areas_under_it(seeded: Network) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from regions.models import Level
+    from regions.testing import RegionFactory
+
+    client = seeded.client("city_staff")
+    client.get("/cockpit/")  # the session and the user, once
+    with CaptureQueriesContext(connection) as few:
+        client.get("/cockpit/")
+    for n in range(5):
+        RegionFactory(code=f"33048210{n + 1}000", name=f"新镇{n}", level=Level.TOWN, parent=seeded.city)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get("/cockpit/").status_code == 200
+    assert len(more) == len(few) <= 8 + 5 * len(kit.declared())
+
+
+def test_the_charts_library_is_served_from_the_project_s_static_files(client: Any) -> None:
+    response = client.get("/static/js/vendor/echarts.min.js")
+    assert response.status_code == 200
+    assert client.get("/static/js/cockpit.js").status_code == 200
