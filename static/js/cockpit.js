@@ -82,7 +82,8 @@
         type: "map", map: spec.map, aspectScale: 1, roam: false, selectedMode: false,
         layoutCenter: ["50%", "46%"], layoutSize: "88%",  // the tiles keep their shape, whatever the box
         label: { show: true, formatter: function (p) { return (names[p.name] || p.name) + "\n" + withUnit(p.value, spec.unit); },
-                 color: dark ? "#ffffff" : "#1f2328", fontSize: dark ? 16 : 12 },
+                 color: dark ? "#ffffff" : "#1f2328", fontSize: dark ? 16 : 12,
+                 textBorderColor: dark ? "#0d1117" : "#ffffff", textBorderWidth: 2 },
         itemStyle: { borderColor: dark ? "#0d1117" : "#ffffff", borderWidth: 2 },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#c9a227" } },
         data: spec.data.map(function (d) { return { name: d.name, value: number(d.value) }; })
