@@ -41,8 +41,9 @@ WAN = Decimal("0.0001")
 YEARS_BACK = 5
 #: the big screen reloads itself (seconds); the cells are refreshed by the worker every few minutes
 SCREEN_REFRESH = 300
-#: the big screen's charts besides its map
+#: the big screen's charts besides its map, and its headlines (the first indicators, by their order)
 SCREEN_CHARTS = 4
+SCREEN_TILES = 12
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -463,9 +464,9 @@ def screen(request: AuthedRequest) -> HttpResponse:
     charted = [c for c in made if c is not first][:SCREEN_CHARTS]
     specs = {key: spec for key, spec in specs.items() if key == "chart-map" or key in {c.chart_id for c in charted}}
     context = {
-        "area": area, "period": period, "period_label": period_label(period), "cards": made, "charted": charted,
-        "map_of": first, "mapped": bool(mapped), "charts": specs, "as_of": oldest(made), "error": got.error,
-        "refresh": SCREEN_REFRESH, "back": here("cockpit:home", region=area.code, period=period),
+        "area": area, "period": period, "period_label": period_label(period), "cards": made[:SCREEN_TILES],
+        "charted": charted, "map_of": first, "mapped": bool(mapped), "charts": specs, "as_of": oldest(made),
+        "error": got.error, "refresh": SCREEN_REFRESH, "back": here("cockpit:home", region=area.code, period=period),
         "up": here("cockpit:screen", region=area.parent.code, period=period)
         if area.parent is not None and area.pk != request.user.scope_region_id else "",
     }  # fmt: skip

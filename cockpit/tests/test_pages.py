@@ -195,3 +195,15 @@ def test_the_charts_library_is_served_from_the_project_s_static_files(client: An
     response = client.get("/static/js/vendor/echarts.min.js")
     assert response.status_code == 200
     assert client.get("/static/js/cockpit.js").status_code == 200
+
+
+def test_only_a_dotted_key_is_taken_for_an_indicator() -> None:
+    from django.urls import Resolver404, resolve
+
+    assert resolve("/cockpit/veterans.living/").func is views.indicator
+    assert resolve("/cockpit/screen/").func is views.screen
+    try:
+        found = resolve("/cockpit/report/").func  # the cockpit's other pages keep their plain names
+    except Resolver404:
+        found = None
+    assert found is not views.indicator
