@@ -190,7 +190,8 @@ class Card:
     table: Table
     link: str
     as_of: str
-    charted: list[Row] = field(default_factory=list)
+    #: the breakdown's rows (the big screen's map is drawn from the first card by area)
+    rows: list[Row] = field(default_factory=list)
 
 
 def way_of(indicator: Indicator) -> str:
@@ -213,7 +214,7 @@ def way_label(indicator: Indicator, by: str) -> str:
     return str(dict(selectors.breakdowns(indicator)).get(by, by))
 
 
-def ranked(indicator: Indicator, rows: list[Row]) -> list[Row]:
+def ranked(rows: list[Row]) -> list[Row]:
     """The areas by their value, highest first (those with nothing to rate last)."""
     return sorted(rows, key=lambda r: (r.value is None, -(r.value or 0), r.key))
 
@@ -238,11 +239,10 @@ def table(indicator: Indicator, rows: list[Row], by: str, drill: Any, rank: bool
     return Table(first, headers, lines, rank)
 
 
-def chart_spec(indicator: Indicator, rows: list[Row], kind: str, drill: Any, title: str = "") -> dict[str, Any]:
+def chart_spec(indicator: Indicator, rows: list[Row], kind: str, drill: Any) -> dict[str, Any]:
     """What cockpit.js draws: the labels, the values (as text), and where a click on each goes."""
     return {
         "kind": kind,
-        "title": title,
         "unit": "%" if indicator.rate else unit_of(indicator.headline),
         "labels": [period_label(r.key) if kind == "line" else str(r.label) for r in rows],
         "values": [chart_value(indicator, r.values) for r in rows],
@@ -287,7 +287,7 @@ def cards(area: Region, period: str, page_name: str = "cockpit:home") -> tuple[l
         kind = kind_of(i, by)
         rows = selectors.breakdown(i, area, period, by)
         if kind == "rank":
-            rows = ranked(i, rows)
+            rows = ranked(rows)
         chart_id = f"chart-{n}"
         specs[chart_id] = chart_spec(i, rows, kind, drill)
         value, unit = headline(i, figure.values)
@@ -363,7 +363,7 @@ def indicator(request: AuthedRequest, key: str) -> HttpResponse:
     drill = drill_to("cockpit:indicator", period, (i.key,), by=BY_REGION)
     kind = kind_of(i, by)
     if kind == "rank":
-        rows = ranked(i, rows)
+        rows = ranked(rows)
     charts = {"chart-main": chart_spec(i, rows, kind, drill)}
     mapped = hex_map(i, area, rows, drill) if by == BY_REGION else None
     if mapped:
@@ -458,7 +458,7 @@ def screen(request: AuthedRequest) -> HttpResponse:
     area, period = got.area, got.period
     made, specs = cards(area, period, "cockpit:screen")
     first = next((c for c in made if c.by == BY_REGION), None)
-    mapped = hex_map(first.figure.indicator, area, first.charted, drill_to("cockpit:screen", period)) if first else None
+    mapped = hex_map(first.figure.indicator, area, first.rows, drill_to("cockpit:screen", period)) if first else None
     if mapped:
         specs["chart-map"] = mapped
     charted = [c for c in made if c is not first][:SCREEN_CHARTS]

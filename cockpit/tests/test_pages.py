@@ -207,3 +207,14 @@ def test_only_a_dotted_key_is_taken_for_an_indicator() -> None:
     except Resolver404:
         found = None
     assert found is not views.indicator
+
+
+def test_a_rank_table_puts_the_highest_first_and_numbers_them() -> None:
+    indicator = kit.INDICATORS["veterans.quality"]  # a rate: an area with nothing to rate goes last
+    rows = [Row("a", "甲", {"complete": Decimal(1), "count": Decimal(4)}, indicator),
+            Row("b", "乙", {}, indicator),
+            Row("c", "丙", {"complete": Decimal(3), "count": Decimal(4)}, indicator)]  # fmt: skip
+    made = views.table(indicator, views.ranked(rows), "region", lambda r: "", rank=True)
+    assert [(line.rank, line.label, line.cells[-1].text) for line in made.lines] == [
+        (1, "丙", "75.0"), (2, "甲", "25.0"), (3, "乙", "—")
+    ]  # fmt: skip
