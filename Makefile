@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 DEMO_PASSWORD ?=
 
-.PHONY: setup fonts run test lint pytest bench messages clean
+.PHONY: setup fonts charts run test lint pytest bench messages clean
 
 # The letters' font (petitions/letters.py embeds a subset of it in every PDF letter): Noto Serif SC Regular,
 # TrueType outlines, SIL OFL 1.1, from a pinned npm package; npm checks the package, we check the file.
@@ -32,8 +32,28 @@ $(FONT):
 
 fonts: $(FONT)
 
+# The cockpit's charts (static/js/cockpit.js): Apache ECharts' minified bundle, Apache-2.0, from a pinned npm
+# package, checked as the font is; placed in static/ (collected and served by whitenoise, never a CDN).
+ECHARTS_PACKAGE := echarts@5.6.0
+ECHARTS_MEMBER := package/dist/echarts.min.js
+ECHARTS_SHA256 := bf4a223524e40b77c304bec67e1222cf551f14880cf42c69dc046558e11c07b1
+ECHARTS := static/js/vendor/echarts.min.js
+
+$(ECHARTS):
+	@command -v npm >/dev/null || { echo "需要 npm 来安装驾驶舱的图表库（Debian: apt-get install npm）。 / npm is needed to install the cockpit's charts (Debian: apt-get install npm)." >&2; exit 1; }
+	rm -rf var/echarts && mkdir -p var/echarts/.download
+	cd var/echarts/.download && npm pack --silent --cache ../.npm-cache $(ECHARTS_PACKAGE) >/dev/null
+	tar -xzf var/echarts/.download/*.tgz -C var/echarts/.download $(ECHARTS_MEMBER) package/LICENSE package/NOTICE
+	echo "$(ECHARTS_SHA256)  var/echarts/.download/$(ECHARTS_MEMBER)" | sha256sum --check --quiet
+	mkdir -p $(dir $@)
+	cat var/echarts/.download/package/LICENSE var/echarts/.download/package/NOTICE > $(dir $@)echarts-LICENSE.txt
+	mv var/echarts/.download/$(ECHARTS_MEMBER) $@
+	rm -rf var/echarts
+
+charts: $(ECHARTS)
+
 # Idempotent and fast when nothing changed: reinstalls only when a requirements file does.
-setup: $(STAMP) $(FONT)
+setup: $(STAMP) $(FONT) $(ECHARTS)
 	$(PY) -m laobing.compile_messages
 
 run: setup
@@ -73,4 +93,4 @@ messages: setup
 	$(PY) -m laobing.compile_messages
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var static/js/vendor

@@ -1,12 +1,31 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 import cockpit.report_views as report_views
 from cockpit import views
+
+
+class IndicatorKey:
+    """An indicator's key is its module's and its own name (``veterans.living``): always with a dot, so that
+    the cockpit's other pages (``screen/``, …) are never taken for one."""
+
+    regex = r"[\w-]+\.[\w.-]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(IndicatorKey, "indicator")
 
 app_name = "cockpit"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("screen/", views.screen, name="screen"),
+    path("<indicator:key>/", views.indicator, name="indicator"),
+    path("<indicator:key>/xlsx/", views.indicator_xlsx, name="indicator_xlsx"),
 ]
 urlpatterns += [
     path("report/", report_views.report, name="report"),
