@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, Value
+from django.db.models import Expression, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -54,13 +54,36 @@ def _regions_table() -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
+def _plan(indicator: Indicator) -> tuple[list[tuple[str, Expression, str, Expression]], list[tuple[str, str, str]]]:
+    """The sets of cells counted from the register, and those summed from others (for an additive indicator: a
+    year from its months or quarters, a total from its first dimension's values), as (dim, grain, from)."""
+    sets = indicator.sets()
+    if not indicator.additive:
+        return sets, []
+    have = {(dim, grain) for dim, _e, grain, _p in sets}
+    fine = indicator.period.grain if indicator.period else ""
+    first = indicator.dims[0].key if indicator.dims else None
+    counted, summed = [], []
+    for dim, expr, grain, period in sets:
+        if grain == "year" and (dim, fine) in have:
+            summed.append((dim, grain, "period"))
+        elif dim == "" and first is not None and (first, grain) in have:
+            summed.append((dim, grain, first))
+        else:
+            counted.append((dim, expr, grain, period))
+    # in an order where each is summed from cells already there: the totals of months or quarters from a
+    # dimension, then the years from the months or quarters, then the years' totals from a dimension
+    summed.sort(key=lambda s: 1 if s[2] == "period" else (2 if s[1] == "year" else 0))
+    return counted, summed
+
+
 def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tuple[str, QuerySet[Any]]]:
-    """(dim, grouped queryset) for each set of cells (``Indicator.combos``)."""
+    """(dim, grouped queryset) for each set of cells counted from the register."""
     base = indicator.rows()
     if regions is not None:
         base = base.filter(**{f"{indicator.region}__in": list(regions)})
     aggregates = {f"m_{n}": m.expression() for n, m in enumerate(indicator.measures)}
-    for dim, expr, period in indicator.combos():
+    for dim, expr, _grain, period in _plan(indicator)[0]:
         qs = (
             base.annotate(c_region=Coalesce(indicator.region, Value("")), c_period=period, c_key=expr)
             .values("c_region", "c_period", "c_key")
@@ -70,9 +93,39 @@ def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tu
         yield dim, qs
 
 
+def _grain_sql(grain: str, column: str = "c.period") -> str:
+    return {"": f"{column} = ''", "year": f"length({column}) = 4"}.get(grain, f"length({column}) > 4")
+
+
+def _sum_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
+    """The sets of cells an additive indicator sums from the ones counted (``_plan``), for these regions only
+    when given; read from the counted cells alone (a leaf's subtree cells, another region's own ones)."""
+    sums = ", ".join(f"SUM(c.{c})" for c in COLUMNS)
+    where, params = "", []
+    if regions is not None:
+        where, params = f" AND c.region_code IN ({_marks(len(regions))})", list(regions)
+    with connection.cursor() as cursor:
+        for dim, grain, source in _plan(indicator)[1]:
+            if source == "period":
+                period, key, dim_sql, grain_from = "substr(c.period, 1, 4)", "c.key", "c.dim = %s", "month"
+                values = [dim]
+            else:
+                period, key, dim_sql, grain_from = "c.period", "''", "c.dim = %s", grain
+                values = [source]
+            cursor.execute(
+                f"INSERT INTO {CELL} (indicator, period, dim, key, region_code, parent_code, own, "  # noqa: S608
+                f"{', '.join(COLUMNS)}) "
+                f"SELECT c.indicator, {period}, %s, {key}, c.region_code, c.parent_code, c.own, {sums} "
+                f"FROM {CELL} c JOIN {REGIONS} r ON r.code = c.region_code "
+                f"WHERE c.indicator = %s AND {dim_sql} AND {_grain_sql(grain_from)} AND (c.own OR r.leaf = 1)"
+                f"{where} GROUP BY c.indicator, {period}, {key}, c.region_code, c.parent_code, c.own",
+                [dim, indicator.key, *values, *params],
+            )
+
+
 def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
     """Count the indicator's cells of each region from its register (for these regions only, when given): a
-    leaf's are its subtree cells, another region's its own cells."""
+    leaf's are its subtree cells, another region's its own cells; then sum those an additive indicator sums."""
     n = len(indicator.measures)
     values = ", ".join([f"COALESCE(q.m_{i}, 0)" for i in range(n)] + ["0"] * (MEASURES - n))
     with connection.cursor() as cursor:
@@ -86,6 +139,7 @@ def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None
                 f"FROM q JOIN {REGIONS} r ON r.code = q.c_region",
                 [*params, indicator.key, dim],
             )
+    _sum_counted(indicator, regions)
 
 
 def _roll_up(keys: Sequence[str], nodes: dict[str, set[str]] | None) -> None:

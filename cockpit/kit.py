@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import CharField, Expression, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, Expression, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractMonth, ExtractQuarter, ExtractYear, LPad, Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +65,12 @@ class Measure:
 
     def expression(self) -> Any:
         return self.aggregate() if isinstance(self.aggregate, types.FunctionType) else self.aggregate
+
+    @property
+    def additive(self) -> bool:
+        """A sum, or a count of rows: the sum of its parts' values is the whole's."""
+        aggregate = self.expression()
+        return isinstance(aggregate, Sum) or (isinstance(aggregate, Count) and not aggregate.distinct)
 
 
 @dataclass(frozen=True)
@@ -198,15 +204,25 @@ class Indicator:
         """(dimension, its value's expression, the period's) of every set of cells it has: the total and each
         dimension for a figure of now and for each year; for each month or quarter the total, and the dimensions
         too when it is ``cross``."""
+        return [(dim, expr, period) for dim, expr, _grain, period in self.sets()]
+
+    def sets(self) -> list[tuple[str, Expression, str, Expression]]:
+        """``combos`` with each one's grain ("" now, "year", "month", "quarter")."""
         total: Expression = Value("", output_field=CharField())
         dims = [(d.key, Coalesce(d.expression(), Value(""), output_field=CharField())) for d in self.dims]
-        found: list[tuple[str, Expression, Expression]] = []
+        found: list[tuple[str, Expression, str, Expression]] = []
         for grain, period in self.grains().items():
             key = period if period is not None else Value("", output_field=CharField())
-            found.append(("", total, key))
+            found.append(("", total, grain, key))
             if grain in ("", "year") or self.cross:
-                found += [(dim, expr, key) for dim, expr in dims]
+                found += [(dim, expr, grain, key) for dim, expr in dims]
         return found
+
+    @property
+    def additive(self) -> bool:
+        """Every measure is a sum or a count of rows (not of distinct values): a year's cells are the sum of its
+        months', a total the sum over a dimension's values."""
+        return all(m.additive for m in self.measures)
 
     def crossed(self, period: str) -> bool:
         """Whether its dimensions are counted for this period (a year, or any period when ``cross``)."""
