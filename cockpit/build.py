@@ -118,7 +118,8 @@ def _sum_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
                 f"SELECT c.indicator, {period}, %s, {key}, c.region_code, c.parent_code, c.own, {sums} "
                 f"FROM {CELL} c JOIN {REGIONS} r ON r.code = c.region_code "
                 f"WHERE c.indicator = %s AND {dim_sql} AND {_grain_sql(grain_from)} AND (c.own OR r.leaf = 1)"
-                f"{where} GROUP BY c.indicator, {period}, {key}, c.region_code, c.parent_code, c.own",
+                f"{where} GROUP BY c.indicator, {period}, {'c.key, ' if key == 'c.key' else ''}c.region_code, "
+                f"c.parent_code, c.own",
                 [dim, indicator.key, *values, *params],
             )
 
