@@ -40,14 +40,23 @@ def _marks(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
-def _regions_table() -> None:
+def _regions_table(codes: Iterable[str] | None = None) -> None:
+    """The temporary table of the regions a build reads: every one, or (a refresh) only these codes."""
+    select = (
+        f"SELECT r.code AS code, COALESCE(p.code, '') AS parent_code, r.level AS level, "  # noqa: S608
+        f"CASE WHEN EXISTS (SELECT 1 FROM {REGION} c WHERE c.parent_id = r.id) THEN 0 ELSE 1 END AS leaf "
+        f"FROM {REGION} r LEFT JOIN {REGION} p ON p.id = r.parent_id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {REGIONS}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {REGIONS} AS SELECT r.code AS code, COALESCE(p.code, '') AS parent_code, "  # noqa: S608
-            f"r.level AS level, CASE WHEN EXISTS (SELECT 1 FROM {REGION} c WHERE c.parent_id = r.id) "
-            f"THEN 0 ELSE 1 END AS leaf FROM {REGION} r LEFT JOIN {REGION} p ON p.id = r.parent_id"
-        )
+        if codes is None:
+            cursor.execute(f"CREATE TEMP TABLE {REGIONS} AS {select}")
+        else:
+            listed = sorted(set(codes))
+            cursor.execute(f"CREATE TEMP TABLE {REGIONS} AS {select} WHERE 1 = 0")
+            for i in range(0, len(listed), CHUNK):
+                part = listed[i : i + CHUNK]
+                cursor.execute(f"INSERT INTO {REGIONS} {select} WHERE r.code IN ({_marks(len(part))})", part)
         cursor.execute(f"CREATE INDEX {REGIONS}_code ON {REGIONS} (code)")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {REGIONS}")
@@ -259,13 +268,15 @@ def refresh(limit: int = 100_000) -> dict[str, int]:
         marks = list(Dirty.objects.order_by("pk").values_list("pk", "indicator", "region_code")[:limit])
         if not marks:
             return {}
-        _regions_table()
         stale: dict[str, set[str]] = defaultdict(set)
         for _pk, key, code in marks:
             stale[key].add(code)
+        # the regions it reads: the marked ones and those above them
+        every = set().union(*stale.values())
+        around = ancestors_by_level(every)
+        _regions_table(every | set().union(*around.values()))
         known = {i.key: i for i in declared()}
         done: dict[str, int] = {}
-        above: dict[str, set[str]] = defaultdict(set)
         for key, codes in stale.items():
             indicator = known.get(key)
             if indicator is None:  # an indicator no longer declared: its marks are dropped
@@ -279,13 +290,11 @@ def refresh(limit: int = 100_000) -> dict[str, int]:
                     indicator=key, own=True, region_code__in=[c for c in part if c not in leaves]
                 ).delete()
                 _insert_counted(indicator, part)
-            for level, nodes in ancestors_by_level(listed).items():
-                above[level] |= nodes
             done[key] = len(listed)
         # one pass for them all: the events that mark one indicator mostly mark the others of its module too, and
         # summing an indicator's cells again at a region none of its marks named changes nothing
         if done:
-            _roll_up(sorted(done), above)
+            _roll_up(sorted(done), around)
         taken = [pk for pk, _key, _code in marks]
         for i in range(0, len(taken), CHUNK):
             Dirty.objects.filter(pk__in=taken[i : i + CHUNK]).delete()
