@@ -70,7 +70,9 @@ class Measure:
     def additive(self) -> bool:
         """A sum, or a count of rows: the sum of its parts' values is the whole's."""
         aggregate = self.expression()
-        return isinstance(aggregate, Sum) or (isinstance(aggregate, Count) and not aggregate.distinct)
+        return isinstance(aggregate, Sum) or (
+            isinstance(aggregate, Count) and not getattr(aggregate, "distinct", False)
+        )
 
 
 @dataclass(frozen=True)
