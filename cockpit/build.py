@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Expression, QuerySet, Value
+from django.db.models import Count, Expression, F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -86,14 +86,35 @@ def _plan(indicator: Indicator) -> tuple[list[tuple[str, Expression, str, Expres
     return counted, summed
 
 
+def distinct_field(indicator: Indicator) -> str | None:
+    """The field an indicator counts the distinct values of, when that is its one measure (people taking part):
+    counted as the rows of a ``SELECT DISTINCT`` (a parallel hash aggregate) rather than by ``COUNT(DISTINCT)``
+    (a sort for every group)."""
+    if len(indicator.measures) != 1:
+        return None
+    aggregate = indicator.measures[0].expression()
+    if not (isinstance(aggregate, Count) and getattr(aggregate, "distinct", False) and aggregate.filter is None):
+        return None
+    source = aggregate.get_source_expressions()[0]
+    return getattr(source, "name", None)
+
+
 def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tuple[str, QuerySet[Any]]]:
-    """(dim, grouped queryset) for each set of cells counted from the register."""
+    """(dim, grouped queryset) for each set of cells counted from the register; for a distinct count, the
+    distinct (region, period, value, counted field) rows, which the statement counts."""
     base = indicator.rows()
     if regions is not None:
         base = base.filter(**{f"{indicator.region}__in": list(regions)})
     aggregates = {f"m_{n}": m.expression() for n, m in enumerate(indicator.measures)}
+    counted = distinct_field(indicator)
     for dim, expr, _grain, period in _plan(indicator)[0]:
         qs = base.annotate(c_region=Coalesce(indicator.region, Value("")), c_period=period, c_key=expr)
+        if counted is not None:
+            yield (
+                dim,
+                qs.annotate(c_who=F(counted)).values("c_region", "c_period", "c_key", "c_who").distinct().order_by(),
+            )
+            continue
         yield dim, qs.values("c_region", "c_period", "c_key").annotate(**aggregates).order_by()
 
 
@@ -133,9 +154,13 @@ def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None
     leaf's are its subtree cells, another region's its own cells; then sum those an additive indicator sums."""
     n = len(indicator.measures)
     values = ", ".join([f"COALESCE(q.m_{i}, 0)" for i in range(n)] + ["0"] * (MEASURES - n))
+    distinct = distinct_field(indicator) is not None
     with connection.cursor() as cursor:
         for dim, qs in _queries(indicator, regions):
             sql, params = qs.query.sql_with_params()
+            if distinct:
+                sql = (f"SELECT d.c_region, d.c_period, d.c_key, COUNT(*) AS m_0 FROM ({sql}) d "  # noqa: S608
+                       f"GROUP BY d.c_region, d.c_period, d.c_key")  # fmt: skip
             cursor.execute(
                 f"WITH q AS ({sql}) INSERT INTO {CELL} "  # noqa: S608  (names declared in code; values are parameters)
                 f"(indicator, period, dim, key, region_code, parent_code, own, {', '.join(COLUMNS)}) "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +44,10 @@ def merit() -> QuerySet[PointEntry]:
 
 def standing() -> QuerySet[PointEntry]:
     """The merit rows that stand: whoever has one in the quarter takes part in it."""
-    return merit().filter(reverses__isnull=True, reversed_by__isnull=True)
+    # NOT EXISTS rather than the reverse relation's LEFT JOIN … IS NULL: PostgreSQL estimates that join at one row
+    # and then sorts the province's millions in one process (measured: 63 s of the rebuild)
+    reversed_rows = PointEntry.objects.filter(reverses_id=OuterRef("pk"))
+    return merit().filter(reverses__isnull=True).filter(~Exists(reversed_rows))
 
 
 def aspects() -> dict[str, str]:
