@@ -10,7 +10,6 @@ for each build.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,8 +23,6 @@ from django.utils import timezone
 from cockpit.kit import Indicator, declared
 from cockpit.models import MEASURES, Built, Cell, Dirty
 from regions.models import LEVEL_ORDER, PREFIX_LENGTH, Region, level_of
-
-log = logging.getLogger(__name__)
 
 CELL = Cell._meta.db_table
 REGION = Region._meta.db_table
@@ -63,7 +60,13 @@ def _regions_table(codes: Iterable[str] | None = None) -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
-def _plan(indicator: Indicator) -> tuple[list[tuple[str, Expression, str, Expression]], list[tuple[str, str, str]]]:
+#: the sets of cells counted from the register (dim, its expression, grain, the period's) and those summed from
+#: other cells (dim, grain, what from: "period" or a dimension)
+Counted = list[tuple[str, Expression, str, Expression]]
+Summed = list[tuple[str, str, str]]
+
+
+def _plan(indicator: Indicator) -> tuple[Counted, Summed]:
     """The sets of cells counted from the register, and those summed from others (for an additive indicator: a
     year from its months or quarters, a total from its first dimension's values), as (dim, grain, from)."""
     sets = indicator.sets()
@@ -72,7 +75,8 @@ def _plan(indicator: Indicator) -> tuple[list[tuple[str, Expression, str, Expres
     have = {(dim, grain) for dim, _e, grain, _p in sets}
     fine = indicator.period.grain if indicator.period else ""
     first = indicator.dims[0].key if indicator.dims else None
-    counted, summed = [], []
+    counted: Counted = []
+    summed: Summed = []
     for dim, expr, grain, period in sets:
         if grain == "year" and (dim, fine) in have:
             summed.append((dim, grain, "period"))
@@ -99,7 +103,9 @@ def distinct_field(indicator: Indicator) -> str | None:
     return getattr(source, "name", None)
 
 
-def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tuple[str, QuerySet[Any]]]:
+def _queries(
+    indicator: Indicator, counted_sets: Counted, regions: Sequence[str] | None
+) -> Iterable[tuple[str, QuerySet[Any]]]:
     """(dim, grouped queryset) for each set of cells counted from the register; for a distinct count, the
     distinct (region, period, value, counted field) rows, which the statement counts."""
     base = indicator.rows()
@@ -107,7 +113,7 @@ def _queries(indicator: Indicator, regions: Sequence[str] | None) -> Iterable[tu
         base = base.filter(**{f"{indicator.region}__in": list(regions)})
     aggregates = {f"m_{n}": m.expression() for n, m in enumerate(indicator.measures)}
     counted = distinct_field(indicator)
-    for dim, expr, _grain, period in _plan(indicator)[0]:
+    for dim, expr, _grain, period in counted_sets:
         qs = base.annotate(c_region=Coalesce(indicator.region, Value("")), c_period=period, c_key=expr)
         if counted is not None:
             yield (
@@ -122,7 +128,7 @@ def _grain_sql(grain: str, column: str = "c.period") -> str:
     return {"": f"{column} = ''", "year": f"length({column}) = 4"}.get(grain, f"length({column}) > 4")
 
 
-def _sum_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
+def _sum_counted(indicator: Indicator, summed: Summed, regions: Sequence[str] | None) -> None:
     """The sets of cells an additive indicator sums from the ones counted (``_plan``), for these regions only
     when given; read from the counted cells alone (a leaf's subtree cells, another region's own ones)."""
     sums = ", ".join(f"SUM(c.{c})" for c in COLUMNS)
@@ -130,22 +136,20 @@ def _sum_counted(indicator: Indicator, regions: Sequence[str] | None) -> None:
     if regions is not None:
         where, params = f" AND c.region_code IN ({_marks(len(regions))})", list(regions)
     with connection.cursor() as cursor:
-        for dim, grain, source in _plan(indicator)[1]:
-            if source == "period":
-                period, key, dim_sql, grain_from = "substr(c.period, 1, 4)", "c.key", "c.dim = %s", "month"
-                values = [dim]
-            else:
-                period, key, dim_sql, grain_from = "c.period", "''", "c.dim = %s", grain
-                values = [source]
+        for dim, grain, source in summed:
+            if source == "period":  # a year, from the same dimension's months or quarters
+                period, key, from_dim, from_grain = "substr(c.period, 1, 4)", "c.key", dim, "month"
+            else:  # a total, from a dimension's values in the same period
+                period, key, from_dim, from_grain = "c.period", "''", source, grain
             cursor.execute(
                 f"INSERT INTO {CELL} (indicator, period, dim, key, region_code, parent_code, own, "  # noqa: S608
                 f"{', '.join(COLUMNS)}) "
                 f"SELECT c.indicator, {period}, %s, {key}, c.region_code, c.parent_code, c.own, {sums} "
                 f"FROM {CELL} c JOIN {REGIONS} r ON r.code = c.region_code "
-                f"WHERE c.indicator = %s AND {dim_sql} AND {_grain_sql(grain_from)} AND (c.own OR r.leaf = 1)"
+                f"WHERE c.indicator = %s AND c.dim = %s AND {_grain_sql(from_grain)} AND (c.own OR r.leaf = 1)"
                 f"{where} GROUP BY c.indicator, {period}, {'c.key, ' if key == 'c.key' else ''}c.region_code, "
                 f"c.parent_code, c.own",
-                [dim, indicator.key, *values, *params],
+                [dim, indicator.key, from_dim, *params],
             )
 
 
@@ -155,8 +159,9 @@ def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None
     n = len(indicator.measures)
     values = ", ".join([f"COALESCE(q.m_{i}, 0)" for i in range(n)] + ["0"] * (MEASURES - n))
     distinct = distinct_field(indicator) is not None
+    counted_sets, summed = _plan(indicator)
     with connection.cursor() as cursor:
-        for dim, qs in _queries(indicator, regions):
+        for dim, qs in _queries(indicator, counted_sets, regions):
             sql, params = qs.query.sql_with_params()
             if distinct:
                 sql = (f"SELECT d.c_region, d.c_period, d.c_key, COUNT(*) AS m_0 FROM ({sql}) d "  # noqa: S608
@@ -169,7 +174,7 @@ def _insert_counted(indicator: Indicator, regions: Sequence[str] | None) -> None
                 f"FROM q JOIN {REGIONS} r ON r.code = q.c_region",
                 [*params, indicator.key, dim],
             )
-    _sum_counted(indicator, regions)
+    _sum_counted(indicator, summed, regions)
 
 
 def _roll_up(keys: Sequence[str], nodes: dict[str, set[str]] | None) -> None:
@@ -211,7 +216,8 @@ def _stamp(keys: Iterable[str], *, full: bool, seconds: dict[str, float] | None 
 def rebuild(keys: Iterable[str] | None = None) -> dict[str, float]:
     """Every cell of the given indicators (all when None) counted afresh from the registers; the seconds each
     took. The marks written before it began are dropped (it has counted what they marked)."""
-    indicators = [i for i in declared() if keys is None or i.key in set(keys)]
+    wanted = None if keys is None else set(keys)
+    indicators = [i for i in declared() if wanted is None or i.key in wanted]
     chosen = [i.key for i in indicators]
     seconds: dict[str, float] = {}
     with transaction.atomic():

@@ -9,7 +9,6 @@ daily full build.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,8 +17,6 @@ from django.db import models
 from cockpit.kit import declared
 from cockpit.models import Dirty
 from core import events
-
-log = logging.getLogger(__name__)
 
 CASE_EVENTS = ("case_opened", "case_moved", "case_closed")
 SUBJECT_EVENTS = ("subject_created", "subject_changed")

@@ -115,3 +115,10 @@ def test_a_period_is_a_year_a_month_or_a_quarter() -> None:
         with pytest.raises(Exception) as refused:
             selectors.parse_period(bad)
         assert "period" in str(refused.value.__dict__) or "period" in str(refused.value)
+
+
+def test_a_rebuild_of_some_indicators_takes_any_iterable_of_keys(net: Network) -> None:
+    people(net)
+    seconds = build.rebuild(key for key in ("veterans.living", "veterans.category"))
+    assert {"veterans.living", "veterans.category"} <= set(seconds)
+    assert set(Cell.objects.values_list("indicator", flat=True)) == {"veterans.living", "veterans.category"}
