@@ -119,6 +119,6 @@ def test_a_period_is_a_year_a_month_or_a_quarter() -> None:
 
 def test_a_rebuild_of_some_indicators_takes_any_iterable_of_keys(net: Network) -> None:
     people(net)
-    seconds = build.rebuild(key for key in ("veterans.living", "veterans.category"))
-    assert {"veterans.living", "veterans.category"} <= set(seconds)
-    assert set(Cell.objects.values_list("indicator", flat=True)) == {"veterans.living", "veterans.category"}
+    seconds = build.rebuild(key for key in ("veterans.living", "veterans.quality"))
+    assert {"veterans.living", "veterans.quality"} <= set(seconds)
+    assert set(Cell.objects.values_list("indicator", flat=True)) == {"veterans.living", "veterans.quality"}
