@@ -1,20 +1,15 @@
 from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 import cockpit.report_views as report_views
 from cockpit import views
 
 
-class IndicatorKey:
+class IndicatorKey(StringConverter):
     """An indicator's key is its module's and its own name (``veterans.living``): always with a dot, so that
     the cockpit's other pages (``screen/``, …) are never taken for one."""
 
     regex = r"[\w-]+\.[\w.-]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
 
 
 register_converter(IndicatorKey, "indicator")

@@ -1,16 +1,11 @@
 from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from regions import views
 
 
-class CodeConverter:
+class CodeConverter(StringConverter):
     regex = "[0-9]{12}|[0-9]{15}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
 
 
 register_converter(CodeConverter, "code")
