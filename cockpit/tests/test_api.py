@@ -8,21 +8,10 @@ from typing import Any
 import pytest
 
 from accounts.testing import Network
-from cockpit import build
-from veterans.tests.factories import register as register_veteran
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/cockpit/indicators"
-
-
-@pytest.fixture
-def seeded(net: Network) -> Network:
-    staff = net.users["city_staff"]
-    for region in (net.grid, net.grid, net.village, net.other_grid):
-        register_veteran(staff, region)
-    build.rebuild()
-    return net
 
 
 def living(answer: dict[str, Any]) -> dict[str, Any]:

@@ -14,21 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.testing import Network
-from cockpit import build, kit, views
+from cockpit import kit, views
 from cockpit.selectors import Row
-from veterans.tests.factories import register as register_veteran
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seeded(net: Network) -> Network:
-    """Three veterans in 当湖街道 (two in its grid, one in its village), one in 乍浦镇; the cells built."""
-    staff = net.users["city_staff"]
-    for region in (net.grid, net.grid, net.village, net.other_grid):
-        register_veteran(staff, region)
-    build.rebuild()
-    return net
 
 
 def card(html: str, key: str) -> str:
