@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cockpit.kit import Indicator, get
-from cockpit.models import Built, Cell
+from cockpit.models import Cell
+from cockpit.selectors import as_of
 from core.errors import invalid
 from regions.models import Designation, Region
 
@@ -243,8 +244,11 @@ def _figure(line: Line, area: Region, span: Span, stamps: dict[str, dt.datetime]
     if indicator.key not in stamps:
         return Figure(line, None, source=source, note=_("not counted by the cockpit yet"))
     periods = _periods(indicator, span)
-    distinct = getattr(indicator.measure(source.measure).expression(), "distinct", False)
-    if periods is None or (distinct and len(periods[0]) > 1):
+    # the cells hold what the kit counted: months sum to a year only for an additive measure, a dimension is
+    # counted by month only for an indicator that crosses them (``cross``), a year only for a yearly one
+    summable = indicator.measure(source.measure).additive and (not source.dim or indicator.cross)
+    yearly = indicator.period is None or indicator.period.yearly
+    if periods is None or (len(periods[0]) > 1 and not summable) or (span.calendar and not yearly):
         return Figure(line, None, source=source, note=_("not counted by month: ask for a calendar year"))
     column = f"m{[m.key for m in indicator.measures].index(source.measure)}"
     total = Cell.objects.filter(
@@ -256,7 +260,7 @@ def _figure(line: Line, area: Region, span: Span, stamps: dict[str, dt.datetime]
 
 def annual_report(area: Region, span: Span) -> Report:
     """The report's figures for the area (the caller's, checked by ``scoped_area``) and the span."""
-    stamps = dict(Built.objects.values_list("indicator", "as_of"))
+    stamps = as_of()
     return Report(area, span, [_figure(line, area, span, stamps) for line in LINES])
 
 
