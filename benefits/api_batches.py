@@ -14,18 +14,20 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 
-from benefits import bank
+from benefits import bank, figures
 from benefits.batches import line_outcome, line_totals, reverse_line
 from benefits.generation import generate_batch, parse_period
-from benefits.models import Batch, HeldReason, LineKind, PaymentLine
+from benefits.models import Batch, HeldReason, LineKind, PaymentLine, Program
+from cockpit.kit import period_days
 from core.access import Target, endpoint
 from core.errors import bad_choice, invalid
 from core.ids import Id, Int64
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
+from regions.selectors import scoped_area
 from workflow.kit import acting_task
 from workflow.services import act
 
@@ -353,6 +355,49 @@ def benefit_batches_lines(
         qs = qs.filter(program__code=program)
     items, next_cursor = keyset_page(qs, key="id", cursor=cursor or None, limit=limit)
     return {"items": [line_out(x) for x in items], "next": next_cursor}
+
+
+class LineList(Schema):
+    count: int
+    total: str
+    items: list[LineOut]
+    next: str | None = None
+
+
+@router.get("/benefit-lines", response=LineList, operation_id="benefit_lines_list")
+@endpoint("benefits.view")
+def benefit_lines_list(
+    request: AuthedRequest,
+    region: str = Query("", max_length=15),
+    period: str = Query("", max_length=7),
+    show: str = Query("paid", max_length=10),
+    program: str = Query("", max_length=30),
+    reason: str = Query("", max_length=20),
+    limit: Int64 = 50,
+    cursor: str = Query("", max_length=200),
+) -> dict[str, Any]:
+    """The lines of an area (the caller's scope when none is named) behind the cockpit's figures: ``period``
+    (2026, 2026-03, 2026Q1), ``show`` (paid: the bank paid them, as the amounts paid count; held; all),
+    ``program`` (its code), ``reason`` (held back for it); with their count and sum."""
+    area = scoped_area(request.user, region)
+    days = period_days(period.strip()) if period.strip() else None
+    if period.strip() and days is None:
+        raise invalid("period", _("A period is a year (2026), a month (2026-03) or a quarter (2026Q1)."),
+                      code="bad_period")  # fmt: skip
+    if show not in figures.LINE_SHOWS:
+        raise bad_choice("show", [(s, s) for s in figures.LINE_SHOWS])
+    if reason and reason not in HeldReason.values:
+        raise bad_choice("reason", HeldReason.choices)
+    program_id = None
+    if program:
+        program_id = Program.objects.filter(code=program).values_list("pk", flat=True).first()
+        if program_id is None:
+            raise invalid("program", _("No program has this code."), code="unknown_program")
+    found = figures.lines_of(request.user, figures.LineFilter(area, days, show, program_id, reason))
+    count, total = figures.lines_total(found)
+    listed = found.select_related("entitlement", "program", "outcome", "reversed_by")
+    items, next_cursor = keyset_page(listed, key="id", cursor=cursor or None, limit=limit, descending=True)
+    return {"count": count, "total": str(total), "items": [line_out(x) for x in items], "next": next_cursor}
 
 
 @router.get("/benefit-batches/{case_id}/bank-file", response={200: None}, operation_id="benefit_batches_bank_file")

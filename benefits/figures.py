@@ -252,3 +252,44 @@ def standards_overview(month: dt.date) -> list[ProgramStandards]:
 def back_dated(standard: Standard) -> bool:
     """Published after the month it is in force from: the next batch pays the difference for months paid."""
     return bool(timezone.localdate(standard.published_at) > standard.effective_from)
+
+
+# --- the lines behind a figure ------------------------------------------------------------------------------------
+
+#: which lines a list of lines shows: those the bank paid (the cockpit's amounts paid), those held back, all
+LINE_SHOWS = ("paid", "held", "all")
+
+
+@dataclass(frozen=True)
+class LineFilter:
+    """The lines of an area (and its subtree) behind a figure: for the months of ``period`` (the first day and
+    the first day after), of a program, held back for a reason."""
+
+    area: Region
+    period: tuple[dt.date, dt.date] | None = None
+    show: str = "paid"
+    program_id: int | None = None
+    reason: str = ""
+
+
+def lines_of(user: Any, wanted: LineFilter) -> QuerySet[PaymentLine]:
+    """The user's lines as the filter asks (scoped: a line outside the user's scope is never among them); the
+    lines paid are the ones ``paid_lines`` and the cockpit's ``benefits.paid`` sum."""
+    qs = PaymentLine.objects.visible_to(user).filter(region_code__startswith=wanted.area.prefix)
+    if wanted.period is not None:
+        qs = qs.filter(period__gte=wanted.period[0], period__lt=wanted.period[1])
+    if wanted.show == "paid":
+        qs = qs.filter(outcome__outcome=Outcome.PAID)
+    elif wanted.show == "held":
+        qs = qs.exclude(held_reason="")
+    if wanted.reason:
+        qs = qs.filter(held_reason=wanted.reason)
+    if wanted.program_id is not None:
+        qs = qs.filter(program_id=wanted.program_id)
+    return qs
+
+
+def lines_total(lines: QuerySet[PaymentLine]) -> tuple[int, Decimal]:
+    """How many lines and their sum, to the fen, in one query."""
+    found = lines.order_by().aggregate(count=Count("id"), total=Sum("amount"))
+    return found["count"], round_fen(found["total"] or ZERO)  # SQLite's sum has no scale

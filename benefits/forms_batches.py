@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from benefits.generation import parse_period
-from benefits.models import Cause, OverpaymentState, Per, Program
+from benefits.models import Cause, HeldReason, OverpaymentState, Per, Program
+from cockpit.kit import period_days
 from core.forms import DateInput, IdField
 
 MONTH = forms.TextInput(attrs={"type": "month", "placeholder": "2026-11", "maxlength": 7})
@@ -72,8 +73,39 @@ class SettleForm(forms.Form):
                            help_text=_("Needed when it is written off."))  # fmt: skip
 
 
+class LineFilterForm(forms.Form):
+    """The filters of the list of payment lines (what the cockpit's figures link to)."""
+
+    region = forms.CharField(widget=forms.HiddenInput, max_length=15, required=False)
+    period = forms.CharField(label=_("Statistical period"), max_length=7, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": "2026-03", "maxlength": 7}),
+                             help_text=_("A year (2026), a month (2026-03) or a quarter (2026Q1)."))  # fmt: skip
+    show = forms.ChoiceField(label=_("Lines"), required=False, choices=[
+        ("paid", _("Paid by the bank")), ("held", _("Held back")), ("all", _("All lines"))])  # fmt: skip
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.order_by("order", "pk"),
+                                     required=False, empty_label=_("All programs"))  # fmt: skip
+    reason = forms.ChoiceField(label=_("Reason held back"), required=False,
+                               choices=[("", _("All")), *HeldReason.choices])  # fmt: skip
+
+    def clean_period(self) -> tuple[dt.date, dt.date] | None:
+        value = self.cleaned_data["period"].strip()
+        if not value:
+            return None
+        days = period_days(value)
+        if days is None:
+            raise ValidationError(_("A period is a year (2026), a month (2026-03) or a quarter (2026Q1)."),
+                                  code="bad_period")  # fmt: skip
+        return days
+
+
 class OverpaymentFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All")), *OverpaymentState.choices], required=False)
+    region = forms.CharField(widget=forms.HiddenInput, max_length=15, required=False)
+    period = forms.CharField(label=_("Found in"), max_length=7, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": "2026-08", "maxlength": 7}),
+                             help_text=_("A year (2026), a month (2026-03) or a quarter (2026Q1)."))  # fmt: skip
+
+    clean_period = LineFilterForm.clean_period
 
 
 class YearForm(forms.Form):

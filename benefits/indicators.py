@@ -2,9 +2,10 @@
 bank paid, as the year's figures page counts them: ``benefits.figures.paid_lines``); the lines held back by
 reason; the overpayments to recover and those settled.
 
-The benefits lists take no area, so these figures link to no list. The lines' writes (a batch generated,
-approved, reconciled; a line taken out; an overpayment found or settled) send ``records_changed`` with the
-regions of the lines they touched (``benefits.batches.lines_changed``).
+The amounts paid and the lines held link to the list of lines (``benefits:lines``) with the area, the period,
+the program and the reason; the overpayments to their list with the area and the months found. The lines'
+writes (a batch generated, approved, reconciled; a line taken out; an overpayment found or settled) send
+``records_changed`` with the regions of the lines they touched (``benefits.batches.lines_changed``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from benefits.models import HeldReason, Outcome, Overpayment, OverpaymentState, PaymentLine, Program
-from cockpit.kit import Dim, Indicator, Measure, Period, declare
+from cockpit.kit import Dim, Indicator, Measure, Period, declare, records
 
 GROUP = _("Benefits (抚恤补助)")
 YUAN = _("yuan")
@@ -41,6 +42,7 @@ declare(Indicator(
         Measure("lines", _("payments"), Count("id"), _("payments")),
     ),
     period=Period("month", "period"), dims=(PROGRAM,), watch=WATCH, order=40, chart="line",
+    records=records("benefits:lines", fixed={"show": "paid"}, period="period", program="program"),
 ))  # fmt: skip
 
 
@@ -57,6 +59,7 @@ declare(Indicator(
     period=Period("month", "period"),
     dims=(Dim("reason", _("Reason"), "held_reason", dict(HeldReason.choices)), PROGRAM),
     watch=WATCH, order=41, chart="pie",
+    records=records("benefits:lines", fixed={"show": "held"}, period="period", program="program", reason="reason"),
 ))  # fmt: skip
 
 declare(Indicator(
@@ -73,5 +76,5 @@ declare(Indicator(
     ),
     rate=("settled", "count"), period=Period("month", "found_at"),
     dims=(Dim("state", _("State"), "state", dict(OverpaymentState.choices)),),
-    watch=WATCH, order=42, chart="bar",
+    watch=WATCH, order=42, chart="bar", records=records("benefits:overpayments", period="period", state="state"),
 ))  # fmt: skip

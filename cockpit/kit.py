@@ -31,6 +31,7 @@ or the name of a module's own event (``"points_booked"``). The refresh finds the
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -271,6 +272,22 @@ def records(url_name: str, *, region: str = "region", fixed: Mapping[str, str] |
         return f"{reverse(url_name)}?{urlencode(query)}"
 
     return url
+
+
+#: a period as the cells and the records links name it: a year (2026), a month (2026-03) or a quarter (2026Q1)
+PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|Q([1-4]))?$")
+
+
+def period_days(period: str) -> tuple[dt.date, dt.date] | None:
+    """The first day of a period (2026, 2026-03, 2026Q1) and the first day after it; None for anything else
+    (a list page that takes a figure's period filters its records by these)."""
+    found = PERIOD.match(period or "")
+    if not found or not 2000 <= int(found.group(1)) <= 2100:
+        return None
+    year, month, quarter = int(found.group(1)), found.group(2), found.group(3)
+    first, months = (int(month), 1) if month else ((int(quarter) - 1) * 3 + 1, 3) if quarter else (1, 12)
+    end = first + months
+    return dt.date(year, first, 1), dt.date(year + (end - 1) // 12, (end - 1) % 12 + 1, 1)
 
 
 def all_keys(values: Iterable[str], dim: Dim) -> list[str]:

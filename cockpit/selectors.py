@@ -4,7 +4,6 @@ cockpit's cells are read, never the registers (the area is the caller's, checked
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,13 +11,12 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cockpit.kit import Indicator, all_keys, declared
+from cockpit.kit import PERIOD, Indicator, all_keys, declared
 from cockpit.models import MEASURES, Built, Cell
 from core.errors import invalid
 from regions.models import Region
 
 COLUMNS = [f"m{n}" for n in range(MEASURES)]
-PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|Q([1-4]))?$")
 #: the ways one indicator is broken down besides its dimensions
 BY_REGION, BY_PERIOD = "region", "period"
 

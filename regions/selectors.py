@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,17 @@ def scoped_area(user: Any, code: str) -> Region:
     if found is None:
         raise invalid("region", _("No region of your area has this code."), code="unknown_region")
     return found
+
+
+def list_area(user: Any, code: str) -> tuple[Region | None, bool]:
+    """The area a list is narrowed to (its ``?region=``, a region within the user's scope) or None when none is
+    asked, and whether the code was refused (not one of the user's regions: the list says so)."""
+    if not (code or "").strip():
+        return None, False
+    try:
+        return scoped_area(user, code[:15]), False
+    except ValidationError:
+        return None, True
 
 
 def region_children(*, user: Any, region: Region) -> QuerySet[Region]:

@@ -39,7 +39,7 @@ from core.ids import Id, Int64
 from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
-from regions.models import Region
+from regions.selectors import list_area
 from workflow.models import Task
 from workflow.process import Process
 
@@ -301,13 +301,7 @@ def list_params(register: Register) -> tuple[str, ...]:
 
 
 def _area(request: AuthedRequest) -> tuple[Any, bool]:
-    """The area a list is narrowed to (``?region=``, a region within the user's scope) or None, and whether the
-    code was refused (not one of the user's regions: the list says so and shows everything it would without)."""
-    code = request.GET.get("region", "").strip()
-    if not code:
-        return None, False
-    found = Region.objects.visible_to(request.user).filter(code=code[:15]).first()
-    return found, found is None
+    return list_area(request.user, request.GET.get("region", ""))
 
 
 def _query_filters(register: Register, request: AuthedRequest) -> tuple[dict[str, Any], int]:

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext
 
 from accounts.testing import Network
 from benefits import entitlements as services
 from benefits.figures import paid_figures
-from benefits.models import HeldReason, Overpayment
+from benefits.models import HeldReason, Overpayment, PaymentLine
 from benefits.tests.helpers import entitlement, program, standard
 from benefits.tests.test_generation import generate, pay
 from cockpit import build, selectors
@@ -113,3 +114,74 @@ def test_each_write_of_the_lines_is_stale_until_the_refresh(
     assert figure(net.zhapu, "benefits.overpayments")["count"] == 0
     agrees_with_the_year_figures(net)
     assert disagreements(areas(net), KEYS) == []
+
+
+def listed(client: Any, url: str) -> tuple[int, Decimal, set[int]]:
+    """What a list page of lines or overpayments says: its count, its sum and the lines on its page."""
+    page = client.get(url)
+    assert page.status_code == 200, url
+    context = page.context
+    if "count" in context:
+        return context["count"], context["total"], {row.pk for row in context["rows"]}
+    rows = context["rows"]
+    return len(rows), sum((row.amount for row in rows), Decimal("0.00")), {row.line_id for row in rows}
+
+
+def test_each_figure_links_to_its_records_and_they_add_up_to_it(net: Network, paid_twice: dict[str, Any]) -> None:
+    services.record_death(actor=net.users["city_staff"], id_hash=paid_twice["east"].beneficiary_id_hash,
+                          died_on=dt.date(2026, 10, 2), source="公安死亡名单")  # fmt: skip
+    build.rebuild(KEYS)
+    client = net.client("city_staff")
+    paid = INDICATORS["benefits.paid"]
+    rows = [*selectors.breakdown(paid, net.city, "2026"), *selectors.breakdown(paid, net.city, "2026", "period"),
+            *selectors.breakdown(paid, net.danghu, "2026", "program")]  # fmt: skip
+    assert len(rows) >= 5 and all(row.records for row in rows)
+    for row in rows:
+        count, total, _lines = listed(client, row.records)
+        assert (count, total) == (row.values.get("lines", 0), row.values.get("amount", Decimal("0.00"))), row.key
+    held = selectors.breakdown(INDICATORS["benefits.held"], net.danghu, "2026", "reason")
+    assert [r.key for r in held] == [HeldReason.UNCONFIRMED]
+    count, total, _lines = listed(client, held[0].records)
+    assert (count, total) == (2, Decimal("4000.00"))
+    found = selectors.breakdown(INDICATORS["benefits.overpayments"], net.city, "2026")
+    by_town = {r.key: r for r in found}
+    count, total, lines = listed(client, by_town[net.danghu.code].records)
+    danghu = by_town[net.danghu.code].values
+    assert (count, total) == (danghu["count"], danghu["amount"]) == (1, Decimal("2000.00"))
+    assert lines == set(Overpayment.objects.values_list("line_id", flat=True))
+    assert listed(client, by_town[net.zhapu.code].records)[0] == 0
+
+
+def test_the_list_of_lines_is_the_users_area_and_refuses_a_bad_filter(net: Network, paid_twice: dict[str, Any]) -> None:
+    town = net.client("other_town_staff")  # 乍浦镇
+    count, total, lines = listed(town, "/benefits/lines/")
+    assert (count, total) == (2, Decimal("4000.00"))
+    assert {line.region_code for line in PaymentLine.objects.filter(pk__in=lines)} == {net.other_grid.code}
+    # another town's lines are not listed, whatever the filter says
+    page = town.get("/benefits/lines/", {"region": net.danghu.code})
+    assert page.status_code == 400 and page.context["rows"] == []
+    assert gettext("No region of your area has this code.") in page.content.decode()
+    page = town.get("/benefits/overpayments/", {"region": net.danghu.code})
+    assert page.status_code == 400
+    for bad in ({"period": "2026-13"}, {"period": "2026Q5"}, {"show": "everything"}, {"reason": "x"},
+                {"program": "999999"}, {"cursor": "junk"}):  # fmt: skip
+        page = net.client("city_staff").get("/benefits/lines/", bad)
+        assert page.status_code == 400, bad
+    page = net.client("city_staff").get("/benefits/lines/", {"period": "2026-13"})
+    assert "2026Q1" in page.content.decode()  # the error says what a period is, at its field
+
+
+def test_the_api_lists_the_lines_behind_a_figure(net: Network, paid_twice: dict[str, Any]) -> None:
+    api = net.api_client("city_staff")
+    found = api.get("/api/v1/benefit-lines", {"region": net.danghu.code, "period": "2026-10"}).json()
+    assert (found["count"], found["total"]) == (1, "2000.00") and len(found["items"]) == 1
+    found = api.get("/api/v1/benefit-lines", {"show": "held", "reason": HeldReason.UNCONFIRMED}).json()
+    assert found["count"] == 2 and {i["held_reason"] for i in found["items"]} == {HeldReason.UNCONFIRMED}
+    everything = api.get("/api/v1/benefit-lines", {"show": "all", "period": "2026Q4", "program": "disability"})
+    assert everything.json()["count"] == PaymentLine.objects.count() == 6
+    town = net.api_client("other_town_staff")
+    assert town.get("/api/v1/benefit-lines").json()["count"] == 2
+    refused = town.get("/api/v1/benefit-lines", {"region": net.danghu.code})
+    assert refused.status_code == 400 and "unknown_region" in refused.content.decode()
+    for bad in ({"period": "2026-00"}, {"show": "x"}, {"reason": "x"}, {"program": "nothing"}):
+        assert api.get("/api/v1/benefit-lines", bad).status_code == 400, bad

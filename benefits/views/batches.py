@@ -25,6 +25,7 @@ from benefits.batches import reverse_line
 from benefits.entitlements import overpayment_settle
 from benefits.forms_batches import (
     GenerateForm,
+    LineFilterForm,
     OverpaymentFilterForm,
     ReturnFileForm,
     ReverseLineForm,
@@ -42,6 +43,7 @@ from core.pagination import keyset_page
 from core.scoping import get_visible_or_404
 from core.types import AuthedRequest
 from core.views import apply_errors, submit_form
+from regions.selectors import list_area
 
 #: Rows on one page of a list.
 PAGE_SIZE = 50
@@ -287,6 +289,44 @@ def paid_figures_csv(request: AuthedRequest) -> HttpResponse:
     return response
 
 
+# --- the lines behind a figure ----------------------------------------------------------------------------------
+
+
+@page("benefits.view", params=(*LineFilterForm.base_fields, "cursor"))
+def lines(request: AuthedRequest) -> HttpResponse:
+    """The payment lines of an area, a period, a program (what the cockpit's amounts paid and lines held link
+    to), with their count and sum: the figure clicked, line by line."""
+    form = LineFilterForm(request.GET)
+    status = 200
+    data = form.cleaned_data if form.is_valid() else {}
+    area, refused = list_area(request.user, request.GET.get("region", ""))
+    if refused or (area is None and request.user.scope_region is None):
+        form.add_error(None, _("No region of your area has this code."))  # the region is a hidden field
+    if form.errors:
+        status = 400
+    area = area or request.user.scope_region
+    rows: list[Any] = []
+    next_cursor, count, total = None, 0, figures.ZERO
+    if area is not None and not form.errors:
+        wanted = figures.LineFilter(
+            area,
+            data.get("period"),
+            data.get("show") or "paid",
+            data["program"].pk if data.get("program") else None,
+            data.get("reason") or "",
+        )
+        found = figures.lines_of(request.user, wanted)
+        count, total = figures.lines_total(found)
+        listed = found.select_related("entitlement", "program", "outcome", "reversed_by", "batch")
+        rows, next_cursor, page_status = _page_of(request, listed, "id", descending=True)
+        status = max(status, page_status)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {"form": form, "area": area, "rows": rows, "next_cursor": next_cursor, "count": count,
+               "total": total, "query": params.urlencode()}  # fmt: skip
+    return render(request, "benefits/batches/lines.html", context, status=status)
+
+
 # --- the standards ----------------------------------------------------------------------------------------------
 
 
@@ -326,7 +366,7 @@ def standards(request: AuthedRequest) -> HttpResponse:
 # --- the overpayments -------------------------------------------------------------------------------------------
 
 
-@page("benefits.view", methods=("GET", "POST"), params=("state", "cursor"))
+@page("benefits.view", methods=("GET", "POST"), params=(*OverpaymentFilterForm.base_fields, "cursor"))
 def overpayments(request: AuthedRequest) -> HttpResponse:
     may_settle = request.user.can("benefits.manage")
     if request.method == "POST" and not may_settle:
@@ -351,10 +391,18 @@ def overpayments(request: AuthedRequest) -> HttpResponse:
                                         "state": OverpaymentState(data["state"]).label})  # fmt: skip
                     return redirect(request.get_full_path())
     filters = OverpaymentFilterForm(request.GET)
-    state = filters.cleaned_data["state"] if filters.is_valid() else ""
+    data = filters.cleaned_data if filters.is_valid() else {}
     found_list = Overpayment.objects.visible_to(request.user).select_related("entitlement__program", "line")
-    if state:
-        found_list = found_list.filter(state=state)
+    if data.get("state"):
+        found_list = found_list.filter(state=data["state"])
+    area, refused = list_area(request.user, request.GET.get("region", ""))
+    if refused:
+        filters.add_error(None, _("No region of your area has this code."))
+    elif area is not None:
+        found_list = found_list.filter(region_code__startswith=area.prefix)
+    if data.get("period"):  # the months the overpayments were found in (the cockpit counts them so)
+        first, after = data["period"]
+        found_list = found_list.filter(found_at__date__gte=first, found_at__date__lt=after)
     rows, next_cursor, status = _page_of(request, found_list, "id", descending=True)
     if filters.errors:
         status = 400
@@ -371,7 +419,8 @@ def overpayments(request: AuthedRequest) -> HttpResponse:
             messages.error(request, "; ".join(str(e) for errs in bound.errors.values() for e in errs))
     params = request.GET.copy()
     params.pop("cursor", None)
-    context = {"rows": rows, "next_cursor": next_cursor, "filters": filters, "query": params.urlencode()}
+    context = {"rows": rows, "next_cursor": next_cursor, "filters": filters, "query": params.urlencode(),
+               "area": area}  # fmt: skip
     return render(request, "benefits/batches/overpayments.html", context, status=status)
 
 
@@ -382,6 +431,7 @@ urlpatterns = [
     path("batches/<id:pk>/bank-file.<str:fmt>", batch_bank_file, name="batch_bank_file"),
     path("batches/<id:pk>/return-file/", batch_return_file, name="batch_return_file"),
     path("figures/", paid_figures, name="figures"),
+    path("lines/", lines, name="lines"),
     path("figures.csv", paid_figures_csv, name="figures_csv"),
     path("standards/", standards, name="standards"),
     path("overpayments/", overpayments, name="overpayments"),
