@@ -69,7 +69,7 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy core accounts audit regions veterans workflow petitions cases benefits points aid care martyrs campaigns cockpit home laobing
+	$(VENV)/bin/mypy core accounts audit regions veterans workflow petitions cases benefits points aid care martyrs campaigns cockpit portal home laobing
 
 # Two test processes (pytest-xdist), one per core of the machine CI runs on: each has its own test database
 # (PostgreSQL: test_<name>_gw0, _gw1); PYTEST_WORKERS=0 runs them in this one process.

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CAPABILITIES, Department, Role
-from core.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField, keyed_hash
 from core.scoping import ScopedQuerySet
 
 
@@ -47,6 +47,8 @@ class User(AbstractUser):
     department = models.CharField(_("department"), max_length=20, choices=Department.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)  # for SMS notices; personal, so encrypted
+    #: the phone's keyed hash: how a sign-in by SMS code finds the account (the number itself is never compared)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     #: a veteran's own account: the registry record it is bound to (what they may submit and see of their own)
     veteran = models.OneToOneField(
         "veterans.Veteran",
@@ -86,6 +88,34 @@ class User(AbstractUser):
         if not self.is_active:
             return False
         return capability in CAPABILITIES.get(self.role, frozenset())
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_hash = phone_hash(self.phone) if self.phone else ""
+        fields = kwargs.get("update_fields")
+        if fields is not None and "phone" in fields:
+            kwargs["update_fields"] = {*fields, "phone_hash"}
+        super().save(*args, **kwargs)
+
+    def represented_ids(self) -> frozenset[int]:
+        """The registry records this account may read in the portal: its own (bound) record and those of the
+        veterans who authorised it to act for them (代办), still in force. Kept for the request."""
+        cached: frozenset[int] | None = getattr(self, "_represented", None)
+        if cached is None:
+            ids = set(Proxy.objects.filter(user_id=self.pk, revoked_at__isnull=True).values_list("veteran_id",
+                                                                                               flat=True))  # fmt: skip
+            if self.veteran_id is not None:
+                ids.add(self.veteran_id)
+            cached = frozenset(ids)
+            self._represented = cached
+        return cached
+
+
+def phone_hash(phone: str) -> str:
+    """The keyed hash a phone is found by (the same number however it was typed: spaces, dashes, +86)."""
+    digits = "".join(ch for ch in str(phone) if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return keyed_hash(digits, "account_phone")
 
 
 def _hash_token(raw: str) -> str:
@@ -133,3 +163,56 @@ class ApiToken(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Proxy(models.Model):
+    """A family member authorised to act for a veteran in the portal (代办): recorded by the station or by the
+    veteran, and revocable; a revoked one is kept (who acted for whom, and until when)."""
+
+    veteran = models.ForeignKey("veterans.Veteran", on_delete=models.PROTECT, related_name="proxies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxies")
+    relation = models.CharField(_("relation"), max_length=10)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")  # fmt: skip
+
+    class Meta:
+        verbose_name = _("authorisation to act for a veteran (代办)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["veteran", "user"], condition=Q(revoked_at__isnull=True), name="one_live_proxy_per_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.veteran_id}"
+
+
+class SmsCode(models.Model):
+    """A one-time code sent by SMS to sign in or to bind an account: only its keyed hash is kept, it expires,
+    and it dies after five wrong tries."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("Sign in")
+        BIND = "bind", _("Bind an account to a registry record")
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    #: what the code is for beyond the phone: the registry record a binding code was sent for
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        indexes = [models.Index(fields=["ip", "created_at"], name="smscode_ip_created")]
+        constraints = [models.CheckConstraint(condition=Q(tries__lte=5), name="smscode_five_tries_at_most")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

@@ -248,7 +248,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.EMPLOYER: frozenset(),
-    Role.VETERAN: frozenset({"points.submit_own", "points.object_own", "points.redeem_own"}),
+    Role.VETERAN: frozenset({"me.view", "points.submit_own", "points.object_own", "points.redeem_own"}),
 }
 
 

@@ -25,6 +25,10 @@ LABELS: dict[str, Any] = {
     "user.unlock": _("Account unlocked"),
     "token.issue": _("API token issued"),
     "token.revoke": _("API token revoked"),
+    # the veterans' portal
+    "portal.bind": _("Portal account opened for a registry record"),
+    "portal.proxy_grant": _("Family member authorised to act for a veteran (代办)"),
+    "portal.proxy_revoke": _("Authorisation to act for a veteran revoked"),
     # the registry
     "veteran.create": _("Record created"),
     "veteran.update": _("Record changed"),

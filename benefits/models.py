@@ -124,6 +124,7 @@ class Entitlement(ScopedModel):
     """Who receives what: the beneficiary, the program (grade, cause), the months, the payee's account."""
 
     scope_field = "region_code"
+    owner_field = "veteran_id"
     capabilities: ClassVar[Mapping[str, str]] = {
         "view": "benefits.view",
         "manage": "benefits.manage",
@@ -351,6 +352,7 @@ class PaymentLine(LedgerEntry):
 
     amount_fields = ("amount",)
     scope_field = "region_code"
+    owner_field = "entitlement__veteran_id"
     capabilities: ClassVar[Mapping[str, str]] = {"view": "benefits.view"}
 
     objects = LineQuerySet.as_manager()  # type: ignore[assignment,misc]  # append-only and scoped

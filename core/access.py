@@ -126,8 +126,10 @@ def page(
     params: Iterable[str] = (),
     no_store: bool = False,
     offline: bool = False,
+    sign_in: str = "",
 ) -> Callable[[F], F]:
-    """Declare and enforce who may open a page: method, sign-in, capability; and the query parameters it reads."""
+    """Declare and enforce who may open a page: method, sign-in, capability; and the query parameters it reads.
+    ``sign_in``: the page a visitor not signed in is sent to (the URL name; the staff's sign-in by default)."""
     if offline and no_store:
         raise ValueError("a page kept on the phone for offline use cannot also be no-store")
     declared = Access(
@@ -141,7 +143,7 @@ def page(
             if request.method not in declared.methods and not (request.method == "HEAD" and "GET" in declared.methods):
                 return HttpResponseNotAllowed(declared.methods)
             if not declared.public and not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), sign_in or None)
             if not may_enter(request.user, declared):
                 raise PermissionDenied
             if nul_parameter(request) is not None:

@@ -38,6 +38,18 @@ class LogSmsBackend:
         log.info("SMS to %s****%s: %s", phone[:3], phone[-4:], text)
 
 
+#: what ``OutboxSmsBackend`` sent, (phone, text), as Django's locmem mail backend keeps ``mail.outbox``
+outbox: list[tuple[str, str]] = []
+
+
+class OutboxSmsBackend:
+    """Keeps the messages in ``core.notify.outbox`` (for tests and a demo without a gateway) and logs them."""
+
+    def send(self, phone: str, text: str) -> None:
+        outbox.append((phone, text))
+        LogSmsBackend().send(phone, text)
+
+
 def sms_backend() -> SmsBackend:
     backend: SmsBackend = import_string(getattr(settings, "SMS_BACKEND", "core.notify.LogSmsBackend"))()
     return backend

@@ -8,6 +8,10 @@ one indexed predicate). A queryset may narrow the grant further (a case: only th
 capability the user holds) by overriding ``granted``. Deny by default: an anonymous or inactive user,
 a user without a scope region, an action the model does not declare, or a capability the role lacks
 sees nothing. Pages, API endpoints, tasks and the timeline all ask this, and get the same answer.
+
+A veteran's own account (the portal, ``OWN_CAPABILITY``) holds no staff capability: for it, the same call
+returns the rows about the veterans it represents (its own record, and those who authorised it to act for
+them, 代办), read through the model's ``owner_field`` (the path to the veteran), and only to view them.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 M = TypeVar("M", bound=models.Model)
+
+#: the capability of a veteran's own account: to view the rows about the veterans it represents
+OWN_CAPABILITY = "me.view"
 
 
 def scope_prefix(user: User) -> str:
@@ -59,7 +66,7 @@ class ScopedQuerySet(models.QuerySet[M]):
             return self.none()
         grant = self.granted(user, action)
         if grant is None:
-            return self.none()
+            return self.owned_by(user, action)
         if within:
             if within.startswith(prefix):
                 prefix = within
@@ -67,6 +74,13 @@ class ScopedQuerySet(models.QuerySet[M]):
                 return self.none()  # a region outside the scope: nothing
         scope_field = self.model.scope_field  # type: ignore[attr-defined]  # every scoped model declares it
         return self.filter(grant, **{f"{scope_field}__startswith": prefix})
+
+    def owned_by(self, user: User, action: str = "view") -> ScopedQuerySet[M]:
+        """The rows about the veterans a veteran's own account represents (to view; none for anyone else)."""
+        owner = getattr(self.model, "owner_field", None)
+        if owner is None or action != "view" or not user.can(OWN_CAPABILITY):
+            return self.none()
+        return self.filter(**{f"{owner}__in": sorted(user.represented_ids())})
 
 
 class OwnedQuerySet(ScopedQuerySet[M]):
@@ -86,6 +100,9 @@ class ScopedModel(models.Model):
     scope_field: ClassVar[str]
     #: the capability each action needs, e.g. ``{"view": "veterans.view"}``; an action not declared is refused
     capabilities: ClassVar[Mapping[str, str]] = {}
+    #: the path to the veteran a row is about (``"veteran_id"``, ``"entitlement__veteran_id"``), by which a
+    #: veteran's own account views it; None: no veteran sees it in the portal
+    owner_field: ClassVar[str | None] = None
 
     objects = ScopedQuerySet.as_manager()
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts.roles import Role
 from audit.described import described
 from audit.selectors import audit_list
 from core.access import page
+from core.scoping import OWN_CAPABILITY
 from core.types import AuthedRequest
 from regions.selectors import leader_terms, network_counts
 from veterans.selectors import veteran_total
@@ -22,6 +23,8 @@ from workflow.selectors import task_counts
 def home(request: AuthedRequest) -> HttpResponse:
     """One home page, whose panels follow the user's role."""
     user = request.user
+    if user.can(OWN_CAPABILITY) and user.represented_ids():  # a veteran, or a family member acting for one
+        return redirect("portal:home")
     context: dict[str, Any] = {"role_label": user.get_role_display() if user.role else ""}
     if user.can("regions.view"):
         context["counts"] = network_counts(user=user)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "campaigns",
     # after the modules: it hears their events and reads their indicators.py
     "cockpit",
+    "portal",
     "home",
 ]
 
@@ -219,6 +220,10 @@ CARE_FOLLOWUP_DAYS = int(os.environ.get("CARE_FOLLOWUP_DAYS", "7"))
 # In-app always; then these channels. SMS goes through SMS_BACKEND (default: written to the log).
 NOTIFY_CHANNELS = [c.strip() for c in os.environ.get("NOTIFY_CHANNELS", "email,sms").split(",") if c.strip()]
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notify.LogSmsBackend")
+# The portal's sign-in codes: how long one is valid, and how many a number and a network address may ask for.
+PORTAL_CODE_MINUTES = int(os.environ.get("PORTAL_CODE_MINUTES", "5"))
+PORTAL_CODES_PER_HOUR = int(os.environ.get("PORTAL_CODES_PER_HOUR", "5"))
+PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("PORTAL_CODES_PER_IP_HOUR", "20"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@laobing.local")
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))

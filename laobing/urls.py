@@ -27,6 +27,7 @@ urlpatterns = [
     path("martyrs/", include("martyrs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("cockpit/", include("cockpit.urls")),
+    path("me/", include("portal.urls")),
     path("life-cases/", include("cases.urls")),
     path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -43,6 +43,7 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record
 from core.context import batch as audit_batch
+from core.crypto import decrypt
 from points.entries import EntryInput, catalog_on, entry_submit, redeem
 from points.models import Entry, ItemVersion, Kind, PointEntry, Ranking, Reward
 from points.quarters import bounds, previous, quarter_of
@@ -322,6 +323,10 @@ def redemptions(station: User, village: Region, own: Veteran | None, own_user: U
     return done
 
 
+#: ``veteran_demo``'s mobile when its record has none
+DEMO_PHONE = "13900000001"
+
+
 def bind_veteran_demo(users: dict[str, User], village_code: str) -> Veteran | None:
     """``veteran_demo``'s own record: a living veteran of its village (the first not bound to anyone)."""
     user = next((u for u in users.values() if u.role == Role.VETERAN), None)
@@ -337,7 +342,9 @@ def bind_veteran_demo(users: dict[str, User], village_code: str) -> Veteran | No
     if person is None:
         return None
     user.veteran = person
-    user.save(update_fields=["veteran"])
+    # the portal's sign-in by SMS code goes to the phone on the record (the demo's log backend shows the code)
+    user.phone = decrypt(person.phone_enc) if person.phone_enc else DEMO_PHONE
+    user.save(update_fields=["veteran", "phone"])
     audit_record(actor=None, action="demo.user_bind", obj=user, region_code=person.region_code,
                  after={"veteran": person.pk})  # fmt: skip
     return person

@@ -221,6 +221,7 @@ class PointEntry(LedgerEntry):
     it is made); a reversal keeps the quarter of the row it reverses."""
 
     scope_field = "region_code"
+    owner_field = "veteran_id"
     capabilities: ClassVar[Mapping[str, str]] = {"view": "points.view", "correct": "points.correct"}
     amount_fields = ("points",)
 
@@ -284,6 +285,7 @@ class Account(ScopedModel):
     (``SELECT … FOR UPDATE``), so two redemptions at once cannot both spend the same points."""
 
     scope_field = "region_code"
+    owner_field = "veteran_id"
     capabilities: ClassVar[Mapping[str, str]] = {"view": "points.view"}
 
     veteran = models.OneToOneField(

@@ -36,6 +36,7 @@ class Tag(models.Model):
 
 class Veteran(ScopedModel):
     scope_field = "region_code"
+    owner_field = "id"
     capabilities: ClassVar[Mapping[str, str]] = {
         "view": "veterans.view",
         "manage": "veterans.manage",

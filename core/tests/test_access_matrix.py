@@ -27,6 +27,7 @@ from django.urls.resolvers import RegexPattern
 from accounts.roles import ACTS_AS
 from accounts.testing import SAMPLES, Network
 from core.access import Access, Target, access_of, may_enter
+from core.scoping import OWN_CAPABILITY
 from core.tests.jsonbody import minimal_body
 
 pytestmark = pytest.mark.django_db
@@ -219,9 +220,23 @@ def _check(route: Route, declared: Access, user: Any, status: int, obj: Any) -> 
     return None if status not in REFUSED else f"got {status}, expected to be let in"
 
 
+def _own_records(net: Network) -> tuple[Any, Any]:
+    """The veteran account's own record (in its village) and another veteran's (in the other town): the portal
+    reads the first and answers 404 for the second."""
+    from veterans.tests.factories import register
+
+    staff = net.users["city_staff"]
+    own, other = register(staff, net.village), register(staff, net.other_grid)
+    veteran = net.users["veteran"]
+    veteran.veteran = own
+    veteran.save(update_fields=["veteran"])
+    return own, other
+
+
 @pytest.fixture
 def matrix(net: Network) -> tuple[Network, dict[str, Client], dict[str, Client]]:
     _load_samples()
+    _own_records(net)
     pages = {role: net.client(role) for role in net.users}
     api = {role: net.api_client(role) for role in net.users}
     return net, pages, api
@@ -294,3 +309,34 @@ def test_every_page_and_endpoint_refuses_a_method_it_does_not_take(matrix: Any) 
         if status != 405:
             problems.append(f"{route.name} {wrong_method} {url}: got {status}, expected 405")
     assert not problems, "\n".join(problems)
+
+
+def _reads_for(route: Route, declared: Access) -> bool:
+    """A portal read that takes ``?for=`` (a veteran the account represents)."""
+    import inspect
+
+    if declared.capability != OWN_CAPABILITY or route.methods[0] != "GET":
+        return False
+    if not route.api:
+        return "for" in declared.params
+    return "veteran_id" in inspect.signature(route.view.view_func).parameters
+
+
+def test_every_portal_read_answers_404_for_another_veterans_id(net: Network) -> None:
+    """The portal in the generated access test: every page and API read of one's own (``me.view``) answers for
+    the account's own record and 404 for any other veteran's id, whoever's it is and wherever they live."""
+    own, other = _own_records(net)
+    clients = {False: net.client("veteran"), True: net.api_client("veteran")}
+    checked, problems = 0, []
+    for route in routes():
+        declared = declaration(route)
+        if declared is None or not _reads_for(route, declared):
+            continue
+        checked += 1
+        client = clients[route.api]
+        for veteran, wanted in ((own, 200), (other, 404), (None, 404)):
+            asked = {"for": veteran.pk if veteran is not None else 10**12}
+            status = client.get(route.path, asked).status_code
+            if status != wanted:
+                problems.append(f"{route.name} {route.path}?for={asked['for']}: got {status}, expected {wanted}")
+    assert checked >= 8 and not problems, "\n".join(problems) or f"only {checked} portal reads found"

@@ -141,7 +141,8 @@ def test_the_migration_encrypts_the_phones_already_kept(migrated_back: Any) -> N
     assert sorted(stored(GridLeaderTerm, "leader_phone"))[0] == ""  # an empty phone stays empty
     assert Station.objects.get().phone == STATION
     assert sorted(GridLeaderTerm.objects.values_list("leader_phone", flat=True)) == ["", LEADER]
-    assert User.objects.get(username="old_clerk").phone == CLERK
+    # (the columns of a later migration are not there yet: only the phone is read)
+    assert list(User.objects.filter(username="old_clerk").values_list("phone", flat=True)) == [CLERK]
 
     migrate_apps(BEFORE)  # and back: the plain values again
     assert sorted(stored(GridLeaderTerm, "leader_phone")) == ["", LEADER]

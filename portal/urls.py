@@ -1,0 +1,4 @@
+from portal.views import urlpatterns
+
+app_name = "portal"
+__all__ = ["urlpatterns"]

@@ -1,0 +1,237 @@
+"""The veterans' portal pages (/me/): sign in by SMS code, open an account for one's record, and what is one's
+own — the record, points, payments, whom to call, and the family members who act for one (代办).
+
+Made for a phone and for older eyes (适老化): one column, large type, a switch to larger still with more
+contrast (kept in a cookie, read without JavaScript). Every page reads through ``portal.selectors``; a page
+about another veteran is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from accounts.models import Proxy
+from core.access import page
+from core.ids import parse_id
+from core.types import AuthedRequest
+from core.views import apply_errors
+from portal import selectors, signin, station
+from portal.forms import CodeForm, OpenForm, PhoneForm, ProxyForm
+
+SIGN_IN = "portal:sign_in"
+#: the cookie that keeps the 适老化 mode (larger type, more contrast) on this phone
+MODE_COOKIE = "lb_elder"
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("portal:home")
+
+
+def _refused(form: Any, exc: ValidationError) -> int:
+    apply_errors(form, exc)
+    return 429 if isinstance(exc, signin.TooMany) else 400
+
+
+@page(public=True, methods=("GET", "POST"), no_store=True)
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Step one, the number; step two, the code it was sent."""
+    status, step = 200, "phone"
+    phone_form, code_form = PhoneForm(), None
+    if request.method == "POST" and "code" in request.POST:
+        code_form, step = CodeForm(request.POST), "code"
+        if code_form.is_valid():
+            try:
+                user = signin.sign_in_by_code(phone=code_form.cleaned_data["phone"],
+                                              code=code_form.cleaned_data["code"])  # fmt: skip
+            except ValidationError as exc:
+                status = _refused(code_form, exc)
+            else:
+                return _signed_in(request, user)
+        else:
+            status = 400
+    elif request.method == "POST":
+        phone_form = PhoneForm(request.POST)
+        if phone_form.is_valid():
+            try:
+                said = signin.request_sign_in_code(phone=phone_form.cleaned_data["phone"], ip=_ip(request))
+            except ValidationError as exc:
+                status = _refused(phone_form, exc)
+            else:
+                messages.info(request, said)
+                code_form, step = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]}), "code"
+        else:
+            status = 400
+    context = {"phone_form": phone_form, "code_form": code_form, "step": step}
+    return render(request, "portal/sign_in.html", context, status=status)
+
+
+@page(public=True, methods=("GET", "POST"), no_store=True)
+def open_account(request: HttpRequest) -> HttpResponse:
+    """Open an account for one's own record: name and ID number, then the code sent to the phone on it."""
+    form, status, sent = OpenForm(request.POST or None), 200, False
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            data = form.cleaned_data
+            try:
+                if data["code"]:
+                    bound = signin.bind_self(name=data["name"], id_number=data["id_number"], code=data["code"])
+                    messages.success(request, _("Your account is open."))
+                    return _signed_in(request, bound.user)
+                messages.info(request, signin.request_bind_code(name=data["name"], id_number=data["id_number"],
+                                                                ip=_ip(request)))  # fmt: skip
+                sent = True
+            except ValidationError as exc:
+                status = _refused(form, exc)
+                sent = bool(data["code"])
+    return render(request, "portal/open.html", {"form": form, "sent": sent}, status=status)
+
+
+@page(public=True, methods=("POST",))
+def mode(request: HttpRequest) -> HttpResponse:
+    """Switch the 适老化 mode on this phone, and go back to the page it was switched on."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+        back = reverse("portal:home")
+    response = redirect(back)
+    if request.COOKIES.get(MODE_COOKIE) == "1":
+        response.delete_cookie(MODE_COOKIE)
+    else:
+        response.set_cookie(MODE_COOKIE, "1", max_age=3600 * 24 * 365 * 5, samesite="Lax", httponly=True)
+    return response
+
+
+# --- one's own --------------------------------------------------------------------------------------------------
+
+
+def _veteran(request: AuthedRequest) -> Any:
+    """The veteran the page is about (``?for=``: one the account acts for), or 404."""
+    raw = request.GET.get("for", "")
+    wanted = parse_id(raw) if raw else None
+    if raw and wanted is None:
+        raise Http404
+    return selectors.chosen(request.user, wanted)
+
+
+def _unlinked(request: AuthedRequest) -> HttpResponse:
+    """An account that represents nobody: not linked to a record yet, or no longer acting for anyone."""
+    return render(request, "portal/unlinked.html", {})
+
+
+def _context(request: AuthedRequest, veteran: Any, **extra: Any) -> dict[str, Any]:
+    people = selectors.represented(request.user)
+    return {"veteran": veteran, "people": people, "acting": veteran.pk != request.user.veteran_id,
+            "for_query": f"?for={veteran.pk}" if len(people) > 1 else "", **extra}  # fmt: skip
+
+
+@page("me.view", params=("for",), sign_in=SIGN_IN)
+def home(request: AuthedRequest) -> HttpResponse:
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    points = selectors.points_of(request.user, veteran)
+    months = selectors.payments_of(request.user, veteran, limit=1)
+    context = _context(request, veteran, points=points, last_month=months[0] if months else None,
+                       contacts=selectors.contacts_of(veteran))  # fmt: skip
+    return render(request, "portal/home.html", context)
+
+
+@page("me.view", params=("for",), sign_in=SIGN_IN)
+def record(request: AuthedRequest) -> HttpResponse:
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    return render(request, "portal/record.html", _context(request, veteran, record=selectors.record_of(veteran)))
+
+
+@page("me.view", params=("for",), sign_in=SIGN_IN)
+def points(request: AuthedRequest) -> HttpResponse:
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    return render(request, "portal/points.html",
+                  _context(request, veteran, points=selectors.points_of(request.user, veteran)))  # fmt: skip
+
+
+@page("me.view", params=("for",), sign_in=SIGN_IN)
+def payments(request: AuthedRequest) -> HttpResponse:
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    return render(request, "portal/payments.html",
+                  _context(request, veteran, months=selectors.payments_of(request.user, veteran)))  # fmt: skip
+
+
+@page("me.view", params=("for",), sign_in=SIGN_IN)
+def contacts(request: AuthedRequest) -> HttpResponse:
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    return render(request, "portal/contacts.html", _context(request, veteran,
+                                                            contacts=selectors.contacts_of(veteran)))  # fmt: skip
+
+
+@page("me.view", methods=("GET", "POST"), sign_in=SIGN_IN)
+def family(request: AuthedRequest) -> HttpResponse:
+    """The family members who act for the veteran (their own account only): authorise one, revoke one; and,
+    for a family member, whom they act for (they may give it up)."""
+    user = request.user
+    form, status = ProxyForm(), 200
+    if request.method == "POST" and "revoke" in request.POST:
+        pk = parse_id(request.POST.get("revoke", ""))
+        proxy = Proxy.objects.filter(pk=pk, veteran_id=user.veteran_id).first() if pk and user.veteran_id else None
+        proxy = proxy or (Proxy.objects.filter(pk=pk, user=user).first() if pk else None)
+        if proxy is None:
+            raise Http404
+        signin.proxy_revoke(actor=user, proxy=proxy)
+        messages.success(request, _("The authorisation is revoked."))
+        return redirect("portal:family")
+    if request.method == "POST":
+        if user.veteran is None:
+            raise Http404
+        form = ProxyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                signin.proxy_grant(actor=user, veteran=user.veteran, phone=data["phone"], name=data["name"],
+                                   relation=data["relation"])  # fmt: skip
+            except ValidationError as exc:
+                status = _refused(form, exc)
+            else:
+                messages.success(request, _("%(name)s may now act for you.") % {"name": data["name"]})
+                return redirect("portal:family")
+        else:
+            status = 400
+    granted = (Proxy.objects.filter(veteran_id=user.veteran_id, revoked_at__isnull=True).select_related("user")
+               if user.veteran_id else Proxy.objects.none())  # fmt: skip
+    acting = Proxy.objects.filter(user=user, revoked_at__isnull=True).select_related("veteran")
+    context = {"form": form if user.veteran_id else None, "granted": granted, "acting_for": acting}
+    return render(request, "portal/family.html", context, status=status)
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("sign-in/", sign_in, name="sign_in"),
+    path("open/", open_account, name="open"),
+    path("mode/", mode, name="mode"),
+    path("record/", record, name="record"),
+    path("points/", points, name="points"),
+    path("payments/", payments, name="payments"),
+    path("contacts/", contacts, name="contacts"),
+    path("family/", family, name="family"),
+    path("station/<id:pk>/", station.account, name="station_account"),
+]
