@@ -49,6 +49,8 @@ class User(AbstractUser):
     phone = EncryptedTextField(_("phone"), blank=True)  # for SMS notices; personal, so encrypted
     #: the phone's keyed hash: how a sign-in by SMS code finds the account (the number itself is never compared)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    #: no SMS notices (the in-app ones stay): a veteran's choice in their portal
+    sms_opt_out = models.BooleanField(_("no SMS notices"), default=False)
     #: a veteran's own account: the registry record it is bound to (what they may submit and see of their own)
     veteran = models.OneToOneField(
         "veterans.Veteran",

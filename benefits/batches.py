@@ -39,6 +39,11 @@ class Totals:
     held: int
 
 
+#: a bank's return file was recorded: ``batch`` (its id) and ``lines`` (the ids of the lines it marked paid or
+#: failed), after the commit
+payments_returned = events.declare("payments_returned")
+
+
 def lines_changed(codes: Iterable[str]) -> None:
     """Tell the lines' readers (the cockpit's figures) which regions' lines or overpayments a committed write
     touched."""
@@ -243,6 +248,7 @@ def record_return(
                      after={"file": name[:200], "sha256": sha256, "paid": len(paid), "failed": len(failed),
                             "state": batch.state})  # fmt: skip
         lines_changed(line.region_code for line, _r in new)
+        events.emit("payments_returned", sender=PaymentLine, batch=batch.pk, lines=[line.pk for line, _r in new])
     return returned, True
 
 

@@ -185,6 +185,7 @@ class Need(CaseSubject):
     """A need (急难愁盼) of one veteran, handled on the kit: routed, resolved, then followed up (回访)."""
 
     capabilities: ClassVar[Mapping[str, str]] = {"view": "care.view"}
+    owner_field = "case__veteran_id"
 
     category = models.CharField(_("category"), max_length=12, choices=NeedCategory.choices)
     description = models.CharField(_("what is needed"), max_length=1000)

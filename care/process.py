@@ -6,8 +6,9 @@ step has a limit (``CARE_NEED_WORKING_DAYS``): the kit's sweep marks it overdue 
 above. Resolving it says what was done.
 
 回访: then the village station (the town's, for a person with no village) asks the person within
-``CARE_FOLLOWUP_DAYS`` days whether they are satisfied. Satisfied closes the need with the rating; not
-satisfied reopens it: it goes back to the unit that handled it, with the person's words.
+``CARE_FOLLOWUP_DAYS`` days whether they are satisfied, or the person answers it in their portal. Satisfied
+closes the need with the rating; not satisfied reopens it: it goes back to the unit that handled it, with the
+person's words.
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ NEED = register(
                 follow_up_role,
                 follow_up_unit,
                 limit=Limit(settings.CARE_FOLLOWUP_DAYS),
+                by_person=True,  # the veteran answers it in their portal, or the station asks and records it
                 actions=(
                     Action(
                         "satisfied",

@@ -25,6 +25,7 @@ from care.models import (
     Need,
     NeedCategory,
     NeedSource,
+    Satisfaction,
     Visit,
     VisitPhoto,
 )
@@ -32,6 +33,7 @@ from core import events
 from core.crypto import decrypt
 from core.errors import invalid, merged
 from core.permissions import require
+from core.scoping import OWN_CAPABILITY
 from veterans.choices import Status
 from veterans.models import Veteran
 from workflow.registry import PROCESSES
@@ -144,9 +146,9 @@ def visit_log(*, actor: Any, data: VisitInput) -> Visit:
 def need_raise(*, actor: Any, veteran_id: int | None, need: NeedInput, source: str = NeedSource.STATION) -> Need:
     """Raise a need of a veteran: by staff (``station``), or by the veteran themself (``veteran``, the portal)."""
     errors: list[ValidationError] = []
-    if source == NeedSource.VETERAN:
-        own = veteran_id is not None and veteran_id == actor.veteran_id
-        veteran = Veteran.objects.filter(pk=actor.veteran_id).first() if own else None
+    if source == NeedSource.VETERAN:  # their own account, or a family member's acting for them (代办)
+        own = veteran_id is not None and actor.can(OWN_CAPABILITY) and veteran_id in actor.represented_ids()
+        veteran = Veteran.objects.filter(pk=veteran_id or 0, status=Status.LIVING).first() if own else None
         if veteran is None:
             errors.append(invalid("veteran_id", _("You may raise needs for yourself only."), code="not_own"))
     elif source == NeedSource.STATION:
@@ -254,3 +256,17 @@ def photo_open(*, actor: Any, photo: VisitPhoto) -> Path:
     audit_record(actor=actor, action="care.photo_open", obj=photo.visit, region_code=photo.visit.region_code,
                  after={"file": photo.name})  # fmt: skip
     return Path(photo.stored_path)
+
+
+def need_followup_answer(*, actor: Any, task_id: int, rating: str, words: str = "") -> Need:
+    """The person's own answer to the 回访 (their portal): satisfied (very, satisfied, basically) closes the need;
+    not satisfied reopens it with their words. The kit decides whether the actor may (``Step.by_person``)."""
+    from workflow.services import act
+
+    if rating not in Satisfaction.values:
+        raise invalid("rating", _("Choose how satisfied you are."), code="bad_choice")
+    if rating == Satisfaction.DISSATISFIED:
+        task = act(actor=actor, task=task_id, action="dissatisfied", note=words.strip()[:500])
+    else:
+        task = act(actor=actor, task=task_id, action="satisfied", note=words.strip()[:500], data={"rating": rating})
+    return Need.objects.get(case_id=task.case_id)

@@ -67,7 +67,7 @@ class SmsChannel:
     """``settings.SMS_BACKEND``, to users who have a phone."""
 
     def deliver(self, user: Any, title: str, body: str, url: str) -> None:
-        if user.phone:
+        if user.phone and not getattr(user, "sms_opt_out", False):  # who opted out is told in the app only
             sms_backend().send(user.phone, f"【老兵e家】{title}\n{body}".strip())
 
 

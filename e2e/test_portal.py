@@ -1,6 +1,7 @@
 """The veterans' portal in the browser at 390 px: a veteran opens their account with their ID number and the code
-sent to the phone on their record, signs in again by SMS code, sees their points and payments, switches to the
-larger type (适老化), and nothing scrolls sideways in either mode."""
+sent to the phone on their record, signs in again by SMS code, sees their points and payments, raises a need
+that the station resolves and answers its 回访, switches to the larger type (适老化), and nothing scrolls sideways
+in either mode."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from accounts.models import SmsCode
 from accounts.testing import build_network
 from benefits.tests.helpers import entitlement, standard
 from benefits.tests.test_generation import generate, pay
+from care.models import Need
+from care.tests.helpers import do
 from core import notify
 from core.crypto import decrypt
 from e2e.conftest import no_sideways_scroll, screenshot
@@ -41,7 +44,7 @@ def last_code() -> str:
 
 
 def test_a_veteran_opens_their_account_signs_in_by_sms_and_reads_their_own_on_a_phone(phone, live_portal):
-    _net, veteran, base = live_portal
+    net, veteran, base = live_portal
     phone.goto(f"{base}/me/sign-in/")
     no_sideways_scroll(phone)
     phone.click("text=用身份证号开通")
@@ -75,6 +78,22 @@ def test_a_veteran_opens_their_account_signs_in_by_sms_and_reads_their_own_on_a_
     no_sideways_scroll(phone)
     phone.click("nav.tabs >> text=积分")
     assert phone.locator("#balance").inner_text() == "0"
+
+    # a need raised on the phone, resolved by the town's station, and its 回访 answered on the phone
+    phone.click("nav.tabs >> text=首页")
+    phone.click("#needs-card")
+    phone.select_option("#id_category", "housing")
+    phone.fill("#id_description", "屋顶漏雨，想请人修一下")
+    phone.click("main form.card button[type=submit]")
+    assert "屋顶漏雨" in phone.locator("section.need").first.inner_text()
+    need = Need.objects.get(description="屋顶漏雨，想请人修一下")
+    do(net.users["town_staff"], need, "resolve", "已联系施工队修好")
+    phone.reload()
+    phone.locator("form.followup input[value=very]").check()
+    phone.click("form.followup button[type=submit]")
+    phone.wait_for_selector("form.followup", state="detached")
+    assert Need.objects.get(pk=need.pk).satisfaction == "very"
+    no_sideways_scroll(phone)
 
     # the larger type: 22 px, buttons at least 44 px high, still nothing sideways
     phone.click("header.bar button")

@@ -19,7 +19,7 @@ from accounts.models import Proxy
 from accounts.services import api_token_issue
 from core import idempotency
 from core.access import endpoint
-from core.errors import bad_choice
+from core.errors import bad_choice, invalid
 from core.ids import Int64
 from core.scoping import OWN_CAPABILITY
 from core.types import AuthedRequest
@@ -307,3 +307,90 @@ def me_proxies_revoke(request: AuthedRequest, proxy_id: Int64) -> dict[str, Any]
         return _proxy_out(signin.proxy_revoke(actor=user, proxy=proxy))
     except ValidationError:
         raise Http404 from None
+
+
+# --- needs (急难愁盼) ---------------------------------------------------------------------------------------------
+
+
+class MeNeedOut(Schema):
+    id: int
+    case_id: int
+    number: str
+    category: str
+    category_label: str
+    description: str
+    raised_at: dt.datetime
+    step: str  # the open step ("" once closed)
+    due_on: dt.date | None
+    resolution: str
+    satisfaction: str
+    #: the 回访 waiting for the veteran's answer (its task id), if any
+    followup_task_id: int | None
+
+
+class MeNeedIn(Schema):
+    category: str
+    description: str
+
+
+class MeFollowupIn(Schema):
+    rating: str
+    words: str = ""
+
+
+def _need_out(row: Any) -> dict[str, Any]:
+    need = row.need
+    return {"id": need.pk, "case_id": need.case_id, "number": need.case.number, "category": need.category,
+            "category_label": need.get_category_display(), "description": need.description,
+            "raised_at": need.case.created_at, "step": row.step, "due_on": row.due_on,
+            "resolution": need.resolution, "satisfaction": need.satisfaction,
+            "followup_task_id": row.followup.pk if row.followup is not None else None}  # fmt: skip
+
+
+@router.get("/me/needs", response=list[MeNeedOut], operation_id="me_needs")
+@endpoint(OWN_CAPABILITY)
+def me_needs(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> list[dict[str, Any]]:
+    """The veteran's needs, newest first, with the step each is at, its due date and the 回访 to answer."""
+    return [_need_out(row) for row in selectors.needs_of(request.user, _about(request, veteran_id))]
+
+
+@router.post("/me/needs", response={201: MeNeedOut, 200: MeNeedOut}, operation_id="me_needs_raise")
+@endpoint(OWN_CAPABILITY)
+def me_needs_raise(
+    request: AuthedRequest,
+    payload: MeNeedIn,
+    veteran_id: Int64 | None = FOR,
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
+) -> Status[dict[str, Any]]:
+    """Raise a need: it goes to the veteran's station (the same ``Idempotency-Key`` again answers 200 with the
+    first, and raises no second)."""
+    from care.models import NeedSource
+    from care.services import NeedInput, need_raise
+
+    veteran = _about(request, veteran_id)
+    need, new = idempotency.once(
+        actor=request.user, key=idempotency.header_key(idempotency_key),
+        request={**payload.dict(), "veteran": veteran.pk},
+        create=lambda: need_raise(actor=request.user, veteran_id=veteran.pk, source=NeedSource.VETERAN,
+                                  need=NeedInput(payload.category, payload.description)),
+    )  # fmt: skip
+    row = next(r for r in selectors.needs_of(request.user, veteran) if r.need.pk == need.pk)
+    return Status(201 if new else 200, _need_out(row))
+
+
+@router.post("/me/needs/followups/{task_id}", response=MeNeedOut, operation_id="me_needs_followup")
+@endpoint(OWN_CAPABILITY, examples={"task_id": "1"})
+def me_needs_followup(request: AuthedRequest, task_id: Int64, payload: MeFollowupIn) -> dict[str, Any]:
+    """Answer a 回访: ``rating`` very / satisfied / basic closes the need; ``dissatisfied`` (with ``words``)
+    reopens it. Only a 回访 waiting for this account's answer is found."""
+    from care.services import need_followup_answer
+
+    rows = [r for v in selectors.represented(request.user) for r in selectors.needs_of(request.user, v)]
+    row = next((r for r in rows if r.followup is not None and r.followup.pk == task_id), None)
+    if row is None:
+        raise Http404
+    if payload.rating == "dissatisfied" and not payload.words.strip():
+        raise invalid("words", _("Say what is still wrong: the station takes it up again."), code="required")
+    need = need_followup_answer(actor=request.user, task_id=task_id, rating=payload.rating, words=payload.words)
+    veteran = next(v for v in selectors.represented(request.user) if v.pk == need.case.veteran_id)
+    return _need_out(next(r for r in selectors.needs_of(request.user, veteran) if r.need.pk == need.pk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from care.models import NeedCategory, Satisfaction
 from veterans import choices as c
 
 PHONE = forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel", "maxlength": 20,
@@ -37,3 +38,27 @@ class ProxyForm(forms.Form):
     name = forms.CharField(label=_("Family member's name"), max_length=50)
     phone = forms.CharField(label=_("Their mobile number"), max_length=20, widget=PHONE)
     relation = forms.ChoiceField(label=_("Relation"), choices=c.choices(c.RELATIONS))
+
+
+class NeedForm(forms.Form):
+    """A need (急难愁盼) the veteran raises: what kind, and in their words."""
+
+    category = forms.ChoiceField(label=_("What kind of help"), choices=NeedCategory.choices)
+    description = forms.CharField(label=_("What you need"), max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}))  # fmt: skip
+
+
+class FollowupForm(forms.Form):
+    """The veteran's answer to the 回访: how satisfied, and if not, why."""
+
+    task = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    rating = forms.ChoiceField(label=_("How satisfied are you?"), choices=Satisfaction.choices,
+                               widget=forms.RadioSelect)  # fmt: skip
+    words = forms.CharField(label=_("What is still wrong (if not satisfied)"), max_length=500, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}))  # fmt: skip
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("rating") == Satisfaction.DISSATISFIED and not str(data.get("words") or "").strip():
+            self.add_error("words", _("Say what is still wrong: the station takes it up again."))
+        return data

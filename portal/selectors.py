@@ -133,3 +133,32 @@ def record_of(veteran: Veteran) -> dict[str, Any]:
         "phone": mask_phone(decrypt(veteran.phone_enc)) if veteran.phone_enc else "",
         "veteran": veteran,
     }
+
+
+@dataclass
+class NeedRow:
+    need: Any
+    #: the open step: its label and due date ("" when the need is closed)
+    step: str
+    due_on: Any
+    #: the 回访 waiting for the veteran's answer (its task), when there is one
+    followup: Any
+
+
+def needs_of(user: Any, veteran: Veteran) -> list[NeedRow]:
+    """The veteran's needs, newest first, with where each stands and the 回访 to answer."""
+    from care.models import Need
+    from workflow.models import Task
+    from workflow.services.access import person_may_act
+
+    needs = list(Need.objects.visible_to(user).filter(case__veteran=veteran).select_related("case")
+                 .order_by("-case__created_at", "-pk")[:50])  # fmt: skip
+    open_tasks: dict[int, Any] = {}
+    for found in Task.objects.filter(case__in=[n.case for n in needs], status=Task.Status.OPEN).select_related("case"):
+        open_tasks.setdefault(found.case_id, found)
+    rows = []
+    for need in needs:
+        task = open_tasks.get(need.case_id)
+        rows.append(NeedRow(need, task.label if task else "", task.due_on if task else None,
+                            task if task is not None and person_may_act(user, task) else None))  # fmt: skip
+    return rows

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Proxy
 from core.access import page
 from core.ids import parse_id
+from core.notify import unread_count
 from core.types import AuthedRequest
 from core.views import apply_errors
 from portal import selectors, signin, station
-from portal.forms import CodeForm, OpenForm, PhoneForm, ProxyForm
+from portal.forms import CodeForm, FollowupForm, NeedForm, OpenForm, PhoneForm, ProxyForm
 
 SIGN_IN = "portal:sign_in"
 #: the cookie that keeps the 适老化 mode (larger type, more contrast) on this phone
@@ -145,8 +146,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         return _unlinked(request)
     points = selectors.points_of(request.user, veteran)
     months = selectors.payments_of(request.user, veteran, limit=1)
+    needs = selectors.needs_of(request.user, veteran)
     context = _context(request, veteran, points=points, last_month=months[0] if months else None,
-                       contacts=selectors.contacts_of(veteran))  # fmt: skip
+                       contacts=selectors.contacts_of(veteran), open_needs=sum(1 for n in needs if n.step),
+                       followups=sum(1 for n in needs if n.followup is not None),
+                       unread=unread_count(request.user))  # fmt: skip
     return render(request, "portal/home.html", context)
 
 
@@ -183,6 +187,80 @@ def contacts(request: AuthedRequest) -> HttpResponse:
         return _unlinked(request)
     return render(request, "portal/contacts.html", _context(request, veteran,
                                                             contacts=selectors.contacts_of(veteran)))  # fmt: skip
+
+
+@page("me.view", methods=("GET", "POST"), params=("for",), sign_in=SIGN_IN)
+def needs(request: AuthedRequest) -> HttpResponse:
+    """The veteran's needs (急难愁盼) with where each stands; raise one; answer a 回访. Through the same services
+    as the stations use, with the veteran's own scope."""
+    from care.models import NeedSource
+    from care.services import NeedInput, need_followup_answer, need_raise
+
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    form, status = NeedForm(), 200
+    rows = selectors.needs_of(request.user, veteran)
+    answers = {row.followup.pk: FollowupForm(initial={"task": row.followup.pk}, prefix=f"f{row.followup.pk}")
+               for row in rows if row.followup is not None}  # fmt: skip
+    if request.method == "POST" and "task" in request.POST:
+        task_id = parse_id(request.POST.get("task", "")) or 0
+        if task_id not in answers:  # a 回访 of this veteran's, waiting for their answer; any other is not found
+            raise Http404
+        bound = FollowupForm(request.POST, prefix=f"f{task_id}") if f"f{task_id}-rating" in request.POST else (
+            FollowupForm(request.POST))  # fmt: skip
+        answers[task_id] = bound
+        if bound.is_valid():
+            try:
+                need_followup_answer(actor=request.user, task_id=task_id, rating=bound.cleaned_data["rating"],
+                                     words=bound.cleaned_data["words"])  # fmt: skip
+            except ValidationError as exc:
+                status = _refused(bound, exc)
+            else:
+                messages.success(request, _("Thank you: your answer is recorded."))
+                return redirect(f"{reverse('portal:needs')}{_for_query(request, veteran)}")
+        else:
+            status = 400
+    elif request.method == "POST":
+        form = NeedForm(request.POST)
+        if form.is_valid():
+            try:
+                need_raise(actor=request.user, veteran_id=veteran.pk, source=NeedSource.VETERAN,
+                           need=NeedInput(form.cleaned_data["category"], form.cleaned_data["description"]))  # fmt: skip
+            except ValidationError as exc:
+                status = _refused(form, exc)
+            else:
+                messages.success(request, _("Your need is sent to your station: you can follow it here."))
+                return redirect(f"{reverse('portal:needs')}{_for_query(request, veteran)}")
+        else:
+            status = 400
+    for row in rows:
+        row.form = answers.get(row.followup.pk) if row.followup is not None else None  # type: ignore[attr-defined]
+    return render(request, "portal/needs.html", _context(request, veteran, rows=rows, form=form), status=status)
+
+
+def _for_query(request: AuthedRequest, veteran: Any) -> str:
+    return f"?for={veteran.pk}" if veteran.pk != request.user.veteran_id else ""
+
+
+@page("me.view", methods=("GET", "POST"), sign_in=SIGN_IN)
+def notices(request: AuthedRequest) -> HttpResponse:
+    """The account's notices, newest first (opening one marks it read), and whether they also come by SMS."""
+    from core.models import Notification
+    from core.notify import notifications_mark_read
+
+    user = request.user
+    if request.method == "POST":
+        wanted = request.POST.get("sms") == "off"
+        if wanted != user.sms_opt_out:
+            user.sms_opt_out = wanted
+            user.save(update_fields=["sms_opt_out"])
+        messages.success(request, _("No more SMS notices: they stay here.") if wanted else
+                         _("Notices come by SMS as well."))  # fmt: skip
+        return redirect("portal:notices")
+    items = list(Notification.objects.filter(user=user).order_by("-id")[:100])
+    notifications_mark_read(user=user, ids=[n.pk for n in items if n.read_at is None])
+    return render(request, "portal/notices.html", {"items": items, "sms_off": user.sms_opt_out})
 
 
 @page("me.view", methods=("GET", "POST"), sign_in=SIGN_IN)
@@ -232,6 +310,8 @@ urlpatterns = [
     path("points/", points, name="points"),
     path("payments/", payments, name="payments"),
     path("contacts/", contacts, name="contacts"),
+    path("needs/", needs, name="needs"),
+    path("notices/", notices, name="notices"),
     path("family/", family, name="family"),
     path("station/<id:pk>/", station.account, name="station_account"),
 ]

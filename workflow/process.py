@@ -123,6 +123,9 @@ class Step:
     #: maker-checker: whoever last acted at these earlier steps of the case may not act at this one;
     #: ``OPENED`` names the case's opening (who submitted a points entry does not approve it)
     differs_from: tuple[str, ...] = ()
+    #: the person the case is about may take this step's actions themself, in their portal (their own account,
+    #: or a family member's acting for them): a need's 回访 is answered by the veteran as well as asked by staff
+    by_person: bool = False
 
     def role_for(self, case: Case) -> str:
         return self.role if isinstance(self.role, str) else self.role(case)

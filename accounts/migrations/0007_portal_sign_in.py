@@ -28,6 +28,11 @@ class Migration(migrations.Migration):
             name='phone_hash',
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=64),
         ),
+        migrations.AddField(
+            model_name='user',
+            name='sms_opt_out',
+            field=models.BooleanField(default=False, verbose_name='no SMS notices'),
+        ),
         migrations.CreateModel(
             name='SmsCode',
             fields=[

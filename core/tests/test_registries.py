@@ -35,12 +35,13 @@ def test_a_persons_page_offers_the_actions_the_user_may_start(net: Network) -> N
     veteran = register(net.users["city_admin"], net.village)
     town = dict(actions.actions_for(net.users["town_staff"], veteran))
     # register a petition, open a 一件事 case, propose an entitlement, the points ledger, record points, log a
-    # visit, name the contact person, raise a need (the martyr family record is offered to a martyr's surviving
-    # family only)
-    assert len(town) == 8
+    # visit, name the contact person, raise a need, the 老兵e家 account (the martyr family record is offered to a
+    # martyr's surviving family only)
+    assert len(town) == 9
+    assert f"/me/station/{veteran.pk}/" in town.values()
     assert f"/care/people/{veteran.pk}/contact/" in town.values()  # a page with the person in its path
     survivor = register(net.users["city_admin"], net.village, categories=["martyr_family"])
-    assert len(actions.actions_for(net.users["town_staff"], survivor)) == 9
+    assert len(actions.actions_for(net.users["town_staff"], survivor)) == 10
     assert f"/martyrs/for-person/?veteran={survivor.pk}" in dict(actions.actions_for(net.users["town_staff"],
                                                                                    survivor)).values()  # fmt: skip
     grid_leader = [url for _label, url in actions.actions_for(net.users["grid_leader"], veteran)]

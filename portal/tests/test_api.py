@@ -94,3 +94,29 @@ def test_a_family_member_is_authorised_once_per_key(people: People, outbox: list
     assert api.delete(f"/api/v1/me/proxies/{proxy_id + 99}").status_code == 404
     assert api.delete(f"/api/v1/me/proxies/{proxy_id}").json()["revoked_at"] is not None
     assert acting.get("/api/v1/me/record").status_code == 404
+
+
+def test_needs_through_the_api_raised_once_per_key_and_followed_up(people: People,
+                                                                  outbox: list[tuple[str, str]]) -> None:  # fmt: skip
+    from care.models import Need
+    from care.tests.helpers import do
+
+    api = opened(people, outbox)
+    body = {"category": "medical", "description": "想了解住院报销"}
+    first = api.post("/api/v1/me/needs", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="n1")
+    again = api.post("/api/v1/me/needs", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="n1")
+    assert (first.status_code, again.status_code) == (201, 200) and Need.objects.count() == 1
+    assert first.json()["step"] and first.json()["followup_task_id"] is None
+    assert api.post("/api/v1/me/needs", {"category": "x", "description": ""},
+                    content_type="application/json").status_code == 400  # fmt: skip
+    other = api.post(f"/api/v1/me/needs?for={people.other.pk}", body, content_type="application/json")
+    assert other.status_code == 404 and Need.objects.count() == 1
+    do(people.net.users["town_staff"], Need.objects.get(), "resolve", "已说明报销流程")
+    task = api.get("/api/v1/me/needs").json()[0]["followup_task_id"]
+    assert task is not None
+    why = api.post(f"/api/v1/me/needs/followups/{task}", {"rating": "dissatisfied"}, content_type="application/json")
+    assert why.status_code == 400
+    assert api.post(f"/api/v1/me/needs/followups/{task + 1000}", {"rating": "very"},
+                    content_type="application/json").status_code == 404  # fmt: skip
+    done = api.post(f"/api/v1/me/needs/followups/{task}", {"rating": "very"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["satisfaction"] == "very" and done.json()["step"] == ""

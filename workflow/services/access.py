@@ -10,6 +10,7 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Department, Role, roles_with
 from core.errors import lazy_format
+from core.scoping import OWN_CAPABILITY
 from regions.models import PREFIX_LENGTH, Level, Region
 from workflow.models import Task
 
@@ -19,6 +20,8 @@ def may_act(user: Any, task: Task) -> bool:
     or a supervisor of the unit the task was escalated to."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    if user.can(OWN_CAPABILITY):
+        return person_may_act(user, task)
     prefix = user.scope_prefix
     if not prefix or not user.can("workflow.inbox"):
         return False
@@ -30,6 +33,17 @@ def may_act(user: Any, task: Task) -> bool:
     if (task.department or "") != (user.department or ""):
         return False
     return task.unit_code.startswith(prefix)
+
+
+def person_may_act(user: Any, task: Task) -> bool:
+    """A veteran's own account (or one acting for them) at a step its process lets the person take
+    (``Step.by_person``), of a case about a veteran the account represents."""
+    from workflow.registry import PROCESSES
+
+    case = task.case
+    process = PROCESSES.get(case.process)
+    step = next((s for s in process.steps if s.key == task.step), None) if process is not None else None
+    return bool(step is not None and step.by_person and case.veteran_id in user.represented_ids())
 
 
 def unit_prefixes(code: str) -> list[str]:

@@ -1,0 +1,155 @@
+"""Notices to veterans (in their portal always; by SMS too unless they opted out): a payment made or held back,
+a need resolved and its 回访 due, a ranking published, a petition moving on. Each is sent once per event
+(``core.notify``'s key), to the veteran's own account and to the family members acting for them (代办).
+
+They are heard from the modules' events after the commit; a veteran with no account is not told (the station
+is, as before)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import Proxy, User
+from benefits import batches  # noqa: F401  # declares payments_returned
+from core import events
+from core.notify import notify
+
+
+def represented(path: str) -> Q:
+    """Rows whose veteran (at ``path``) has a portal account, or someone acting for them (代办)."""
+    return Q(Exists(User.objects.filter(veteran_id=OuterRef(path), is_active=True))) | Q(
+        Exists(Proxy.objects.filter(veteran_id=OuterRef(path), revoked_at__isnull=True)))  # fmt: skip
+
+
+def accounts_of(veteran_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The portal accounts that represent each veteran: their own, and those acting for them."""
+    ids = set(veteran_ids)
+    found: dict[int, list[User]] = defaultdict(list)
+    if not ids:
+        return found
+    for user in User.objects.filter(veteran_id__in=ids, is_active=True):
+        found[user.veteran_id].append(user)
+    for proxy in Proxy.objects.filter(veteran_id__in=ids, revoked_at__isnull=True).select_related("user"):
+        if proxy.user.is_active:
+            found[proxy.veteran_id].append(proxy.user)
+    return found
+
+
+def _tell(veteran_id: int, users: list[User], *, key: str, title: str, body: str, url: str) -> None:
+    own = [u for u in users if u.veteran_id == veteran_id]
+    if own:
+        notify(own, key=key, title=title, body=body, url=url)
+    acting = [u for u in users if u.veteran_id != veteran_id]
+    if acting:
+        notify(acting, key=key, title=title, body=body, url=f"{url}?for={veteran_id}")
+
+
+@events.subscribe("payments_returned")
+def payments_returned(*, batch: int, lines: list[int], **payload: Any) -> None:
+    """A payment made, or held back: each line of the batch once, to the veterans with an account."""
+    from benefits.models import PaymentLine
+
+    batch_lines = PaymentLine.objects.filter(batch_id=batch).filter(
+        Q(pk__in=lines) | ~Q(held_reason="")).select_related("entitlement", "program", "outcome")  # fmt: skip
+    veterans = set(batch_lines.filter(represented("entitlement__veteran_id")).values_list("entitlement__veteran_id",
+                                                                                        flat=True))  # fmt: skip
+    if not veterans:
+        return
+    accounts = accounts_of(veterans)
+    url = reverse("portal:payments")
+    with override("zh-hans"):
+        for line in batch_lines.filter(entitlement__veteran_id__in=veterans):
+            vid = line.entitlement.veteran_id
+            month = f"{line.period:%Y-%m}"
+            if line.held_reason:
+                title = _("Your %(program)s for %(month)s is held back") % {
+                    "program": line.program.name,
+                    "month": month,
+                }
+                body = _("Reason: %(reason)s. Ask your station to sort it out.") % {
+                    "reason": line.get_held_reason_display()}  # fmt: skip
+            elif line.outcome and line.outcome.outcome == "paid":
+                title = _("Your %(program)s for %(month)s is paid") % {"program": line.program.name,
+                                                                     "month": month}  # fmt: skip
+                body = _("%(amount)s yuan, into your account on record.") % {"amount": line.amount}
+            else:
+                title = _("Your %(program)s for %(month)s did not reach your account") % {
+                    "program": line.program.name, "month": month}  # fmt: skip
+                body = _("The bank sent it back; it is paid again with the next month's.")
+            _tell(vid, accounts[vid], key=f"me.line:{line.pk}", title=title, body=body, url=url)
+
+
+@events.subscribe("case_moved", process="care_need")
+def need_moved(*, case: Any, action: str, **payload: Any) -> None:
+    """A need resolved: the veteran is told what was done, and that the 回访 is theirs to answer."""
+    if action != "resolve" or case.veteran_id is None:
+        return
+    accounts = accounts_of([case.veteran_id])
+    if not accounts:
+        return
+    from care.models import Need
+
+    need = Need.objects.get(case=case)
+    with override("zh-hans"):
+        _tell(case.veteran_id, accounts[case.veteran_id], key=f"me.need:{case.pk}:{need.reopened}",
+              title=_("Your need is resolved: please answer the follow-up (回访)"),
+              body=need.resolution[:200], url=reverse("portal:needs"))  # fmt: skip
+
+
+@events.subscribe("case_moved", process="petition")
+def petition_moved(*, case: Any, task: Any, action: str, **payload: Any) -> None:
+    """A petition moving on: the step it is at now."""
+    if case.veteran_id is None:
+        return
+    accounts = accounts_of([case.veteran_id])
+    if not accounts:
+        return
+    from workflow.models import Task
+
+    now = Task.objects.filter(case=case, status=Task.Status.OPEN).order_by("-pk").first()
+    with override("zh-hans"):
+        step = now.label if now is not None else _("concluded")
+        _tell(case.veteran_id, accounts[case.veteran_id], key=f"me.petition:{case.pk}:{task.pk}:{action}",
+              title=_("Your petition %(number)s: %(step)s") % {"number": case.number, "step": step},
+              body=_("Due %(day)s.") % {"day": f"{now.due_on:%Y-%m-%d}"} if now is not None and now.due_on else "",
+              url=reverse("portal:home"))  # fmt: skip
+
+
+def _ranking_published(case: Any) -> None:
+    from points.models import Ranking, RankingRow, RankingState
+
+    ranking = Ranking.objects.get(case=case)
+    phase = ranking.state
+    rows = RankingRow.objects.filter(ranking=ranking, phase=phase)
+    with_accounts = set(rows.filter(represented("veteran_id")).values_list("veteran_id", flat=True))
+    if not with_accounts:
+        return
+    accounts = accounts_of(with_accounts)
+    with override("zh-hans"):
+        for row in rows.filter(veteran_id__in=with_accounts):
+            final = phase == RankingState.FINAL
+            said = _("The %(quarter)s points ranking is final") if final else _(
+                "The %(quarter)s points ranking is publicised (公示)")  # fmt: skip
+            title = said % {"quarter": ranking.quarter}
+            body = _("Your points: %(score)s; ranked %(rank)s in the town.") % {"score": row.score,
+                                                                             "rank": row.rank_town}  # fmt: skip
+            _tell(row.veteran_id, accounts[row.veteran_id], key=f"me.ranking:{ranking.pk}:{phase}", title=title,
+                  body=body, url=reverse("portal:points"))  # fmt: skip
+
+
+@events.subscribe("case_opened", process="points_ranking")
+def ranking_frozen(*, case: Any, **payload: Any) -> None:
+    _ranking_published(case)
+
+
+@events.subscribe("case_moved", process="points_ranking")
+def ranking_final(*, case: Any, action: str, **payload: Any) -> None:
+    if action == "publish":
+        _ranking_published(case)
