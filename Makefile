@@ -52,8 +52,24 @@ $(ECHARTS):
 
 charts: $(ECHARTS)
 
+# The browser tests' accessibility check (axe-core, run in the page through the debugging protocol): from the
+# npm registry, checked like the charts; kept in var/ (a test tool, never served).
+AXE_PACKAGE := axe-core@4.10.3
+AXE_SHA256 := 880970c081707360e64f34cea25ff91892f5bc95675b0776925b9709dd8a68bb
+AXE := var/axe/axe.min.js
+
+$(AXE):
+	@command -v npm >/dev/null || { echo "需要 npm 来安装无障碍检查工具。 / npm is needed to install the accessibility check." >&2; exit 1; }
+	rm -rf var/axe/.download && mkdir -p var/axe/.download
+	cd var/axe/.download && npm pack --silent --cache ../.npm-cache $(AXE_PACKAGE) >/dev/null
+	tar -xzf var/axe/.download/*.tgz -C var/axe/.download package/axe.min.js package/LICENSE
+	echo "$(AXE_SHA256)  var/axe/.download/package/axe.min.js" | sha256sum --check --quiet
+	mv var/axe/.download/package/LICENSE var/axe/axe-LICENSE.txt
+	mv var/axe/.download/package/axe.min.js $@
+	rm -rf var/axe/.download var/axe/.npm-cache
+
 # Idempotent and fast when nothing changed: reinstalls only when a requirements file does.
-setup: $(STAMP) $(FONT) $(ECHARTS)
+setup: $(STAMP) $(FONT) $(ECHARTS) $(AXE)
 	$(PY) -m laobing.compile_messages
 
 run: setup

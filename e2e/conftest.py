@@ -112,3 +112,23 @@ def pick(page: object, field: str, words: str, option: str) -> None:
     box.fill(words)
     page.locator(".picker-options li[data-value]", has_text=option).first.click()  # type: ignore[attr-defined]
     assert page.locator(f"input[type=hidden][name={field}]").input_value()  # type: ignore[attr-defined]
+
+
+AXE = Path(__file__).resolve().parent.parent / "var" / "axe" / "axe.min.js"
+
+
+def critical_violations(page: object) -> list[str]:
+    """axe-core's check of the page as it stands: its critical violations (rule, and the elements at fault).
+
+    axe is loaded through the debugging protocol (``page.evaluate``), which the site's Content-Security-Policy
+    does not govern; ``make setup`` fetches it from the npm registry (``var/axe/``)."""
+    if not AXE.exists():
+        raise RuntimeError("axe-core is not installed: run make setup")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
+        page.evaluate(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    found: list[str] = page.evaluate(  # type: ignore[attr-defined]
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+        ".filter(v => v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+    )
+    return found

@@ -7,6 +7,7 @@ without real keys: a silent default key would make every deployment share it.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -224,6 +225,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notify.LogSmsBackend")
 PORTAL_CODE_MINUTES = int(os.environ.get("PORTAL_CODE_MINUTES", "5"))
 PORTAL_CODES_PER_HOUR = int(os.environ.get("PORTAL_CODES_PER_HOUR", "5"))
 PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("PORTAL_CODES_PER_IP_HOUR", "20"))
+# A government single sign-on beside the SMS code (portal.sso): key → {"class": …, options}, from a JSON file
+# (PORTAL_SSO_FILE) so that its client secret stays out of the code; none by default.
+PORTAL_SSO = json.loads(Path(os.environ["PORTAL_SSO_FILE"]).read_text()) if os.environ.get("PORTAL_SSO_FILE") else {}
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@laobing.local")
 MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "50"))

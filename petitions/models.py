@@ -58,6 +58,9 @@ GROUP_SIZE = 5
 
 
 class Petition(CaseSubject):
+    #: the petitioner, when a registered veteran: they follow it in their portal
+    owner_field = "veteran_id"
+
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.FIRST)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     received_on = models.DateField(_("received on"))

@@ -394,3 +394,30 @@ def me_needs_followup(request: AuthedRequest, task_id: Int64, payload: MeFollowu
     need = need_followup_answer(actor=request.user, task_id=task_id, rating=payload.rating, words=payload.words)
     veteran = next(v for v in selectors.represented(request.user) if v.pk == need.case.veteran_id)
     return _need_out(next(r for r in selectors.needs_of(request.user, veteran) if r.need.pk == need.pk))
+
+
+# --- petitions (信访) ---------------------------------------------------------------------------------------------
+
+
+class MePetitionOut(Schema):
+    id: int
+    case_id: int
+    number: str
+    received_on: dt.date
+    subject: str
+    subject_label: str
+    content: str
+    state: str
+    step: str
+    due_on: dt.date | None
+
+
+@router.get("/me/petitions", response=list[MePetitionOut], operation_id="me_petitions")
+@endpoint(OWN_CAPABILITY)
+def me_petitions(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> list[dict[str, Any]]:
+    """The veteran's petitions, newest first, with the step each is at and its due date."""
+    rows = selectors.petitions_of(request.user, _about(request, veteran_id))
+    return [{"id": r.petition.pk, "case_id": r.petition.case_id, "number": r.petition.case.number,
+             "received_on": r.petition.received_on, "subject": r.petition.subject,
+             "subject_label": r.petition.get_subject_display(), "content": r.petition.content,
+             "state": r.petition.case.state, "step": r.step, "due_on": r.due_on} for r in rows]  # fmt: skip

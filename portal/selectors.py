@@ -162,3 +162,56 @@ def needs_of(user: Any, veteran: Veteran) -> list[NeedRow]:
         rows.append(NeedRow(need, task.label if task else "", task.due_on if task else None,
                             task if task is not None and person_may_act(user, task) else None))  # fmt: skip
     return rows
+
+
+@dataclass
+class PetitionRow:
+    petition: Any
+    step: str
+    due_on: Any
+
+
+def petitions_of(user: Any, veteran: Veteran) -> list[PetitionRow]:
+    """The veteran's petitions (信访), newest first: the step each is at and its due date."""
+    from petitions.models import Petition
+    from workflow.models import Task
+
+    found = list(Petition.objects.visible_to(user).filter(veteran=veteran).select_related("case")
+                 .order_by("-received_on", "-pk")[:50])  # fmt: skip
+    open_tasks: dict[int, Any] = {}
+    for task in Task.objects.filter(case__in=[p.case for p in found], status=Task.Status.OPEN).order_by("due_on"):
+        open_tasks.setdefault(task.case_id, task)
+    return [PetitionRow(p, open_tasks[p.case_id].label if p.case_id in open_tasks else "",
+                        open_tasks[p.case_id].due_on if p.case_id in open_tasks else None) for p in found]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Standard:
+    process: Any
+    steps: list[tuple[Any, str]]
+
+
+#: the procedures a veteran meets (the bureau's own batches and rankings are not service standards)
+PUBLIC_PROCESSES = ("petition", "petition_review", "care_need", "life_event", "entitlement",
+                    "points_entry", "points_objection", "aid_application")  # fmt: skip
+
+
+def service_standards() -> list[Standard]:
+    """Each procedure a veteran meets, with the time limit of each of its steps, as the kit counts them."""
+    from django.utils.translation import gettext as _
+
+    from workflow.registry import PROCESSES
+
+    found = []
+    for key, process in PROCESSES.items():
+        if key not in PUBLIC_PROCESSES:
+            continue
+        steps = []
+        for step in process.steps:
+            if step.limit is None:
+                continue
+            unit = _("%(n)s working days") if step.limit.working else _("%(n)s days")
+            steps.append((step.label, unit % {"n": step.limit.days}))
+        if steps:
+            found.append(Standard(process.label, steps))
+    return found

@@ -277,3 +277,24 @@ def proxy_revoke(*, actor: User, proxy: Proxy) -> Proxy:
     audit_record(actor=actor, action="portal.proxy_revoke", obj=locked, region_code=locked.veteran.region_code,
                  before={"user": locked.user_id}, reason="")  # fmt: skip
     return locked
+
+
+# --- a government single sign-on (portal.sso) -------------------------------------------------------------------
+
+
+def sign_in_by_identity(*, id_number: str, name: str, phone: str = "") -> User:
+    """The account of the record a government sign-on confirmed (ID number and name): its bound account, or one
+    opened for it now (on the sign-on's phone, else the record's)."""
+    veteran = _record(name, id_number)
+    if veteran is None:
+        raise invalid(None, _("No veteran's record has this name and ID number: ask your service station."),
+                      code="no_record")  # fmt: skip
+    existing = User.objects.filter(veteran=veteran).first()
+    if existing is not None:
+        if not existing.is_active:
+            raise invalid(None, _("This account is closed: ask your service station."), code="inactive")
+        return existing
+    mobile = validate_phone(phone) if phone else ""
+    mobile = mobile or (decrypt(veteran.phone_enc) if veteran.phone_enc else "")
+    with transaction.atomic():
+        return _open_account(veteran, mobile, None, "sso")

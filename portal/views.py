@@ -7,6 +7,7 @@ about another veteran is a 404."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +25,7 @@ from core.ids import parse_id
 from core.notify import unread_count
 from core.types import AuthedRequest
 from core.views import apply_errors
-from portal import selectors, signin, station
+from portal import selectors, signin, sso, station
 from portal.forms import CodeForm, FollowupForm, NeedForm, OpenForm, PhoneForm, ProxyForm
 
 SIGN_IN = "portal:sign_in"
@@ -75,7 +76,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 code_form, step = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]}), "code"
         else:
             status = 400
-    context = {"phone_form": phone_form, "code_form": code_form, "step": step}
+    context = {"phone_form": phone_form, "code_form": code_form, "step": step, "sso": sso.providers()}
     return render(request, "portal/sign_in.html", context, status=status)
 
 
@@ -100,6 +101,41 @@ def open_account(request: HttpRequest) -> HttpResponse:
                 status = _refused(form, exc)
                 sent = bool(data["code"])
     return render(request, "portal/open.html", {"form": form, "sent": sent}, status=status)
+
+
+@page(public=True)
+def sso_start(request: HttpRequest, key: str) -> HttpResponse:
+    """Off to the government sign-on (浙里办): it sends the person back to ``sso_callback``."""
+    provider = sso.providers().get(key)
+    if provider is None:
+        raise Http404
+    state = sso.new_state()
+    request.session[f"sso:{key}"] = state
+    return redirect(provider.authorize_url(state=state, redirect_uri=_callback(request, key)))
+
+
+def _callback(request: HttpRequest, key: str) -> str:
+    return request.build_absolute_uri(reverse("portal:sso_callback", args=[key]))
+
+
+@page(public=True, params=("code", "state"), no_store=True)
+def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
+    """Back from the sign-on: the state must be the one this browser was sent with; then who the person is."""
+    provider = sso.providers().get(key)
+    if provider is None:
+        raise Http404
+    expected = request.session.pop(f"sso:{key}", None)
+    state, code = request.GET.get("state", "")[:100], request.GET.get("code", "")[:500]
+    try:
+        if not expected or not code or not secrets.compare_digest(str(expected), state):
+            raise sso.refused()
+        who = provider.identify(code=code, redirect_uri=_callback(request, key))
+        user = signin.sign_in_by_identity(id_number=who.id_number, name=who.name, phone=who.phone)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        context = {"phone_form": PhoneForm(), "code_form": None, "step": "phone", "sso": sso.providers()}
+        return render(request, "portal/sign_in.html", context, status=400)
+    return _signed_in(request, user)
 
 
 @page(public=True, methods=("POST",))
@@ -243,6 +279,22 @@ def _for_query(request: AuthedRequest, veteran: Any) -> str:
     return f"?for={veteran.pk}" if veteran.pk != request.user.veteran_id else ""
 
 
+@page("me.view", params=("for",), sign_in=SIGN_IN)
+def petitions(request: AuthedRequest) -> HttpResponse:
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    rows = selectors.petitions_of(request.user, veteran)
+    return render(request, "portal/petitions.html", _context(request, veteran, rows=rows))
+
+
+@page(public=True)
+def policies(request: AuthedRequest) -> HttpResponse:
+    """《老兵公约》 and the service standards: each procedure's steps with their time limits, read from the
+    processes as they are declared (what the deadlines are counted by)."""
+    return render(request, "portal/policies.html", {"standards": selectors.service_standards()})
+
+
 @page("me.view", methods=("GET", "POST"), sign_in=SIGN_IN)
 def notices(request: AuthedRequest) -> HttpResponse:
     """The account's notices, newest first (opening one marks it read), and whether they also come by SMS."""
@@ -306,12 +358,16 @@ urlpatterns = [
     path("sign-in/", sign_in, name="sign_in"),
     path("open/", open_account, name="open"),
     path("mode/", mode, name="mode"),
+    path("sso/<slug:key>/", sso_start, name="sso_start"),
+    path("sso/<slug:key>/callback/", sso_callback, name="sso_callback"),
     path("record/", record, name="record"),
     path("points/", points, name="points"),
     path("payments/", payments, name="payments"),
     path("contacts/", contacts, name="contacts"),
     path("needs/", needs, name="needs"),
     path("notices/", notices, name="notices"),
+    path("petitions/", petitions, name="petitions"),
+    path("policies/", policies, name="policies"),
     path("family/", family, name="family"),
     path("station/<id:pk>/", station.account, name="station_account"),
 ]

@@ -16,7 +16,14 @@ from portal.tests.conftest import People, last_code
 
 pytestmark = pytest.mark.django_db
 
-READS = ["/api/v1/me/record", "/api/v1/me/points", "/api/v1/me/payments", "/api/v1/me/contacts"]
+READS = [
+    "/api/v1/me/record",
+    "/api/v1/me/points",
+    "/api/v1/me/payments",
+    "/api/v1/me/contacts",
+    "/api/v1/me/needs",
+    "/api/v1/me/petitions",
+]
 
 
 def opened(people: People, outbox: list[tuple[str, str]], veteran: Any | None = None) -> Client:

@@ -143,3 +143,13 @@ def test_the_station_opens_the_account_and_records_a_family_member(
     assert people.net.client("grid_leader").get(url).status_code in (403, 404)
     assert station.get(f"/me/station/{people.far.pk}/").status_code == 404
     assert outbox == []  # nothing is sent until the veteran asks for a code
+
+
+def test_the_points_page_leads_to_the_entry_form_the_veteran_submits_on(
+    people: People, outbox: list[tuple[str, str]]
+) -> None:
+    client, _user = signed_in(people, outbox)
+    page = client.get("/me/points/").content.decode()
+    assert 'href="/points/entries/new/"' in page
+    form = client.get("/points/entries/new/")
+    assert form.status_code == 200 and 'name="item"' in form.content.decode()  # the same form and service
