@@ -59,6 +59,7 @@ class Application(CaseSubject):
     the city approves (an amount up to what was asked) or any step refuses with its reason."""
 
     capabilities: ClassVar[Mapping[str, str]] = {"view": "aid.view"}
+    owner_field = "veteran_id"
 
     veteran = models.ForeignKey(
         "veterans.Veteran", verbose_name=_("veteran"), on_delete=models.PROTECT, related_name="+"

@@ -36,6 +36,7 @@ from core import events
 from core.errors import ErrorCollector, bad_choice, invalid
 from core.ledger import reverse_entry
 from core.permissions import require
+from core.scoping import OWN_CAPABILITY
 from regions.models import Level, Region, ancestor_code, prefix_of
 from veterans.choices import Status
 from veterans.models import Veteran
@@ -124,13 +125,16 @@ def _moved(fund: Fund, rows: Sequence[FundEntry]) -> None:
 def application_propose(
     *, actor: Any, veteran: Veteran | int, need: str, circumstances: str, requested: Any
 ) -> Application:
-    """The village station proposes hardship aid for a veteran of its area: the town checks it next."""
+    """The village station proposes hardship aid for a veteran of its area, or the veteran applies in their
+    portal (their own account, or one acting for them): the town checks it next."""
     from workflow.services import open_case
 
-    require(actor, "aid.propose")
-    errors = ErrorCollector()
     vid = veteran.pk if isinstance(veteran, Veteran) else veteran
-    person = Veteran.objects.visible_to(actor).filter(pk=vid).first()
+    own = actor.can(OWN_CAPABILITY) and vid in actor.represented_ids()
+    if not own:
+        require(actor, "aid.propose")
+    errors = ErrorCollector()
+    person = (Veteran.objects.filter(pk=vid) if own else Veteran.objects.visible_to(actor).filter(pk=vid)).first()
     if person is None:
         errors.add(invalid("veteran", _("No such veteran in your area."), code="not_visible"))
     elif person.status == Status.DECEASED:
@@ -156,6 +160,7 @@ def application_propose(
         veteran=person,
         subject={"veteran": person, "need": need, "circumstances": text, "requested": amount},
         note=text,
+        automatic=own,  # the veteran's own application: who they are was checked above
     )
     application: Application = case.subject
     audit_record(actor=actor, action="aid.propose", obj=application, region_code=person.region_code,

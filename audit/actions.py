@@ -29,6 +29,7 @@ LABELS: dict[str, Any] = {
     "portal.bind": _("Portal account opened for a registry record"),
     "portal.proxy_grant": _("Family member authorised to act for a veteran (代办)"),
     "portal.proxy_revoke": _("Authorisation to act for a veteran revoked"),
+    "portal.correction_request": _("Record correction requested (资料更正)"),
     # the registry
     "veteran.create": _("Record created"),
     "veteran.update": _("Record changed"),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from benefits.models import Per, Program, Standard
+from core import events
 from core.auditing import audit_record
 from core.errors import invalid, merged
 from core.ledger import round_fen
@@ -98,6 +99,10 @@ def monthly_amount(program: Program, standard: Standard, month: dt.date) -> Any:
     return standard.amount
 
 
+#: a new standard (a policy change): ``standard`` (its id), after the commit
+standard_published = events.declare("standard_published")
+
+
 def publish_standard(
     *,
     actor: Any,
@@ -154,4 +159,5 @@ def publish_standard(
                 "document": document,
             },
         )
+        events.emit("standard_published", sender=Standard, standard=standard.pk)
     return standard

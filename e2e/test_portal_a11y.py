@@ -20,7 +20,7 @@ from veterans.tests.factories import register
 pytestmark = pytest.mark.browser
 
 PAGES = ["/me/", "/me/record/", "/me/points/", "/me/payments/", "/me/contacts/", "/me/needs/", "/me/notices/",
-         "/me/petitions/", "/me/policies/",
+         "/me/petitions/", "/me/policies/", "/me/aid/",
          "/me/family/"]  # fmt: skip
 
 

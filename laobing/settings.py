@@ -225,6 +225,8 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notify.LogSmsBackend")
 PORTAL_CODE_MINUTES = int(os.environ.get("PORTAL_CODE_MINUTES", "5"))
 PORTAL_CODES_PER_HOUR = int(os.environ.get("PORTAL_CODES_PER_HOUR", "5"))
 PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("PORTAL_CODES_PER_IP_HOUR", "20"))
+# The station's working days to check a veteran's request to correct their record (资料更正).
+PORTAL_CORRECTION_WORKING_DAYS = int(os.environ.get("PORTAL_CORRECTION_WORKING_DAYS", "5"))
 # A government single sign-on beside the SMS code (portal.sso): key → {"class": …, options}, from a JSON file
 # (PORTAL_SSO_FILE) so that its client secret stays out of the code; none by default.
 PORTAL_SSO = json.loads(Path(os.environ["PORTAL_SSO_FILE"]).read_text()) if os.environ.get("PORTAL_SSO_FILE") else {}

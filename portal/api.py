@@ -421,3 +421,112 @@ def me_petitions(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> list
              "received_on": r.petition.received_on, "subject": r.petition.subject,
              "subject_label": r.petition.get_subject_display(), "content": r.petition.content,
              "state": r.petition.case.state, "step": r.step, "due_on": r.due_on} for r in rows]  # fmt: skip
+
+
+# --- hardship aid and record corrections -------------------------------------------------------------------------
+
+
+class MeAidIn(Schema):
+    need: str
+    circumstances: str
+    requested: str
+
+
+class MeAidOut(Schema):
+    id: int
+    case_id: int
+    number: str
+    need: str
+    need_label: str
+    circumstances: str
+    requested: str
+    state: str
+    step: str
+    due_on: dt.date | None
+
+
+def _aid_out(a: Any) -> dict[str, Any]:
+    return {"id": a.pk, "case_id": a.case_id, "number": a.case.number, "need": a.need,
+            "need_label": a.get_need_display(), "circumstances": a.circumstances, "requested": str(a.requested),
+            "state": a.case.state, "step": getattr(a, "step", ""), "due_on": getattr(a, "due_on", None)}  # fmt: skip
+
+
+@router.get("/me/aid", response=list[MeAidOut], operation_id="me_aid")
+@endpoint(OWN_CAPABILITY)
+def me_aid(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> list[dict[str, Any]]:
+    """The veteran's hardship aid applications, newest first, with the step each is at."""
+    return [_aid_out(a) for a in selectors.applications_of(request.user, _about(request, veteran_id))]
+
+
+@router.post("/me/aid", response={201: MeAidOut, 200: MeAidOut}, operation_id="me_aid_apply")
+@endpoint(OWN_CAPABILITY)
+def me_aid_apply(
+    request: AuthedRequest,
+    payload: MeAidIn,
+    veteran_id: Int64 | None = FOR,
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
+) -> Status[dict[str, Any]]:
+    """Apply for hardship aid: the town station checks it, the city approves it (the same ``Idempotency-Key``
+    again answers 200 with the first)."""
+    from aid.services import application_propose
+
+    veteran = _about(request, veteran_id)
+    made, new = idempotency.once(
+        actor=request.user, key=idempotency.header_key(idempotency_key),
+        request={**payload.dict(), "veteran": veteran.pk},
+        create=lambda: application_propose(actor=request.user, veteran=veteran.pk, need=payload.need,
+                                           circumstances=payload.circumstances, requested=payload.requested),
+    )  # fmt: skip
+    found = next(a for a in selectors.applications_of(request.user, veteran) if a.pk == made.pk)
+    return Status(201 if new else 200, _aid_out(found))
+
+
+class MeCorrectionIn(Schema):
+    item: str
+    right: str
+    wrong: str = ""
+
+
+class MeCorrectionOut(Schema):
+    id: int
+    case_id: int
+    number: str
+    veteran_id: int | None
+    item: str
+    item_label: str
+    wrong: str
+    right: str
+    answer: str
+    state: str
+    region_code: str
+
+
+@router.get("/me/corrections", response=list[MeCorrectionOut], operation_id="me_corrections")
+@endpoint(OWN_CAPABILITY)
+def me_corrections(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> list[dict[str, Any]]:
+    """The veteran's requests to correct their record (资料更正), newest first."""
+    from portal.corrections import correction_out
+
+    return [correction_out(c) for c in selectors.corrections_of(request.user, _about(request, veteran_id))]
+
+
+@router.post("/me/corrections", response={201: MeCorrectionOut, 200: MeCorrectionOut},
+             operation_id="me_corrections_request")  # fmt: skip
+@endpoint(OWN_CAPABILITY)
+def me_corrections_request(
+    request: AuthedRequest,
+    payload: MeCorrectionIn,
+    veteran_id: Int64 | None = FOR,
+    idempotency_key: str | None = Header(None, alias=idempotency.HEADER),
+) -> Status[dict[str, Any]]:
+    """Ask the station to correct the record (the same ``Idempotency-Key`` again answers 200 with the first)."""
+    from portal.corrections import CorrectionInput, correction_out, correction_request
+
+    veteran = _about(request, veteran_id)
+    made, new = idempotency.once(
+        actor=request.user, key=idempotency.header_key(idempotency_key),
+        request={**payload.dict(), "veteran": veteran.pk},
+        create=lambda: correction_request(actor=request.user, veteran_id=veteran.pk,
+                                          data=CorrectionInput(payload.item, payload.right, payload.wrong)),
+    )  # fmt: skip
+    return Status(201 if new else 200, correction_out(made))

@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Veterans' portal")
 
     def ready(self) -> None:
-        from portal import notices  # noqa: F401  # subscribes to the modules' events
+        from portal import notices, process  # noqa: F401  # the events heard, the process declared
         from veterans import actions
 
         actions.register(actions.PersonAction(_("老兵e家 account"), "portal:station_account", "veterans.manage",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aid.models import Need as AidNeed
 from care.models import NeedCategory, Satisfaction
+from portal.models import CorrectionItem
 from veterans import choices as c
 
 PHONE = forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel", "maxlength": 20,
@@ -62,3 +64,22 @@ class FollowupForm(forms.Form):
         if data.get("rating") == Satisfaction.DISSATISFIED and not str(data.get("words") or "").strip():
             self.add_error("words", _("Say what is still wrong: the station takes it up again."))
         return data
+
+
+class CorrectionForm(forms.Form):
+    """A request to correct one's record (资料更正): what is wrong, and what it should say."""
+
+    item = forms.ChoiceField(label=_("What is wrong"), choices=CorrectionItem.choices)
+    wrong = forms.CharField(label=_("What the record says (if you know)"), max_length=500, required=False)
+    right = forms.CharField(label=_("What it should say"), max_length=500,
+                            widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}))  # fmt: skip
+
+
+class AidForm(forms.Form):
+    """An application for hardship aid (困难帮扶): the kind, the circumstances, the amount asked."""
+
+    need = forms.ChoiceField(label=_("What hardship"), choices=AidNeed.choices)
+    circumstances = forms.CharField(label=_("Your circumstances"), max_length=1000,
+                                    widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}))  # fmt: skip
+    requested = forms.CharField(label=_("Amount asked (yuan)"), max_length=12,
+                                widget=forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 12}))  # fmt: skip

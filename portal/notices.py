@@ -1,5 +1,6 @@
 """Notices to veterans (in their portal always; by SMS too unless they opted out): a payment made or held back,
-a need resolved and its 回访 due, a ranking published, a petition moving on. Each is sent once per event
+a need resolved and its 回访 due, a ranking published, a petition moving on, a request to correct the record
+answered, a policy change (a program's new standard) and a campaign's greeting. Each is sent once per event
 (``core.notify``'s key), to the veteran's own account and to the family members acting for them (代办).
 
 They are heard from the modules' events after the commit; a veteran with no account is not told (the station
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Proxy, User
-from benefits import batches  # noqa: F401  # declares payments_returned
+from benefits import batches, standards  # noqa: F401  # declare payments_returned, standard_published
+from campaigns import services as campaigns  # noqa: F401  # declares campaign_progressed
 from core import events
 from core.notify import notify
 
@@ -153,3 +155,66 @@ def ranking_frozen(*, case: Any, **payload: Any) -> None:
 def ranking_final(*, case: Any, action: str, **payload: Any) -> None:
     if action == "publish":
         _ranking_published(case)
+
+
+@events.subscribe("case_closed", process="record_correction")
+def correction_answered(*, case: Any, **payload: Any) -> None:
+    """A request to correct the record answered: corrected (what changed) or not (why)."""
+    if case.veteran_id is None:
+        return
+    accounts = accounts_of([case.veteran_id])
+    if not accounts:
+        return
+    from portal.models import Correction
+
+    correction = Correction.objects.get(case=case)
+    with override("zh-hans"):
+        _tell(case.veteran_id, accounts[case.veteran_id], key=f"me.correction:{case.pk}",
+              title=_("Your request to correct your record is answered"), body=correction.answer[:200],
+              url=reverse("portal:record"))  # fmt: skip
+
+
+@events.subscribe("standard_published")
+def standard_published(*, standard: int, **payload: Any) -> None:
+    """A policy change: the program's new standard, told to each beneficiary of it with an account."""
+    from benefits.models import Entitlement, EntitlementStatus, Standard
+
+    new = Standard.objects.select_related("program").get(pk=standard)
+    people = Entitlement.objects.filter(program=new.program, status=EntitlementStatus.ACTIVE).filter(
+        represented("veteran_id"))  # fmt: skip
+    if new.program.by_grade:
+        people = people.filter(grade=new.grade)
+    if new.cause:
+        people = people.filter(cause=new.cause)
+    veterans = set(people.values_list("veteran_id", flat=True))
+    accounts = accounts_of(veterans)
+    with override("zh-hans"):
+        title = _("Policy change: %(program)s") % {"program": new.program.name}
+        body = _("%(amount)s yuan %(per)s from %(month)s (%(document)s).") % {
+            "amount": new.amount, "per": new.get_per_display(), "month": f"{new.effective_from:%Y-%m}",
+            "document": new.document}  # fmt: skip
+        for vid in veterans:
+            _tell(vid, accounts[vid], key=f"me.standard:{new.pk}", title=title, body=body,
+                  url=reverse("portal:payments"))  # fmt: skip
+
+
+@events.subscribe("campaign_progressed")
+def campaign_greeting(*, campaign: int, **payload: Any) -> None:
+    """A campaign open (a festival's 慰问): its greeting, once, to each person it reaches who has an account."""
+    from campaigns.models import Campaign, CampaignTarget, State
+
+    found = Campaign.objects.filter(pk=campaign, state=State.OPEN).first()
+    if found is None:
+        return
+    veterans = set(CampaignTarget.objects.filter(campaign=found).filter(represented("veteran_id"))
+                   .values_list("veteran_id", flat=True))  # fmt: skip
+    if not veterans:
+        return
+    accounts = accounts_of(veterans)
+    with override("zh-hans"):
+        title = _("%(campaign)s: greetings from the Veterans Affairs Bureau") % {"campaign": found.name}
+        body = _("Your grid leader or station will visit you between %(start)s and %(end)s.") % {
+            "start": f"{found.starts_on:%m-%d}", "end": f"{found.ends_on:%m-%d}"}  # fmt: skip
+        for vid in veterans:
+            _tell(vid, accounts[vid], key=f"me.campaign:{found.pk}", title=title, body=body,
+                  url=reverse("portal:home"))  # fmt: skip

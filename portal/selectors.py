@@ -215,3 +215,25 @@ def service_standards() -> list[Standard]:
         if steps:
             found.append(Standard(process.label, steps))
     return found
+
+
+def corrections_of(user: Any, veteran: Veteran) -> list[Any]:
+    """The veteran's requests to correct their record, newest first."""
+    from portal.models import Correction
+
+    return list(Correction.objects.visible_to(user).filter(case__veteran=veteran).select_related("case")
+                .order_by("-case__created_at", "-pk")[:20])  # fmt: skip
+
+
+def applications_of(user: Any, veteran: Veteran) -> list[Any]:
+    """The veteran's hardship aid applications, newest first, with the step each is at."""
+    from aid.models import Application
+    from workflow.models import Task
+
+    found = list(Application.objects.visible_to(user).filter(veteran=veteran).select_related("case")
+                 .order_by("-case__created_at", "-pk")[:20])  # fmt: skip
+    steps = {t.case_id: t for t in Task.objects.filter(case__in=[a.case for a in found], status=Task.Status.OPEN)}
+    for application in found:
+        task = steps.get(application.case_id)
+        application.step, application.due_on = (task.label, task.due_on) if task else ("", None)
+    return found

@@ -21,6 +21,7 @@ from core.validators import mask_phone
 from core.views import apply_errors
 from portal import signin
 from portal.forms import PHONE, ProxyForm
+from portal.models import Correction
 from veterans import choices as c
 from veterans.models import Veteran
 
@@ -79,3 +80,12 @@ def account(request: AuthedRequest, pk: int) -> HttpResponse:
         "open_form": open_form, "proxy_form": proxy_form, "proxies": proxies,
     }  # fmt: skip
     return render(request, "portal/station_account.html", context, status=status)
+
+
+@page("veterans.view", target=Target(Correction, "case_id"))
+def correction(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One request to correct a record: what the veteran says, the record's page to correct it on, and the step."""
+    from portal.corrections import corrections_register
+    from workflow.kit import detail_page
+
+    return detail_page(corrections_register(), request, pk, template="portal/correction.html")

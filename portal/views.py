@@ -26,7 +26,7 @@ from core.notify import unread_count
 from core.types import AuthedRequest
 from core.views import apply_errors
 from portal import selectors, signin, sso, station
-from portal.forms import CodeForm, FollowupForm, NeedForm, OpenForm, PhoneForm, ProxyForm
+from portal.forms import AidForm, CodeForm, CorrectionForm, FollowupForm, NeedForm, OpenForm, PhoneForm, ProxyForm
 
 SIGN_IN = "portal:sign_in"
 #: the cookie that keeps the 适老化 mode (larger type, more contrast) on this phone
@@ -103,7 +103,7 @@ def open_account(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/open.html", {"form": form, "sent": sent}, status=status)
 
 
-@page(public=True)
+@page(public=True, examples={"key": "zlb"})
 def sso_start(request: HttpRequest, key: str) -> HttpResponse:
     """Off to the government sign-on (浙里办): it sends the person back to ``sso_callback``."""
     provider = sso.providers().get(key)
@@ -118,7 +118,7 @@ def _callback(request: HttpRequest, key: str) -> str:
     return request.build_absolute_uri(reverse("portal:sso_callback", args=[key]))
 
 
-@page(public=True, params=("code", "state"), no_store=True)
+@page(public=True, params=("code", "state"), no_store=True, examples={"key": "zlb"})
 def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
     """Back from the sign-on: the state must be the one this browser was sent with; then who the person is."""
     provider = sso.providers().get(key)
@@ -190,12 +190,31 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-@page("me.view", params=("for",), sign_in=SIGN_IN)
+@page("me.view", methods=("GET", "POST"), params=("for",), sign_in=SIGN_IN)
 def record(request: AuthedRequest) -> HttpResponse:
+    """The record as the bureau holds it, and the requests to correct it (资料更正): send one to the station."""
+    from portal.corrections import CorrectionInput, correction_request
+
     veteran = _veteran(request)
     if veteran is None:
         return _unlinked(request)
-    return render(request, "portal/record.html", _context(request, veteran, record=selectors.record_of(veteran)))
+    form, status = CorrectionForm(request.POST or None), 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                correction_request(actor=request.user, veteran_id=veteran.pk,
+                                   data=CorrectionInput(data["item"], data["right"], data["wrong"]))  # fmt: skip
+            except ValidationError as exc:
+                status = _refused(form, exc)
+            else:
+                messages.success(request, _("Your request is sent to your station: you are told when it is done."))
+                return redirect(f"{reverse('portal:record')}{_for_query(request, veteran)}")
+        else:
+            status = 400
+    context = _context(request, veteran, record=selectors.record_of(veteran), form=form,
+                       corrections=selectors.corrections_of(request.user, veteran))  # fmt: skip
+    return render(request, "portal/record.html", context, status=status)
 
 
 @page("me.view", params=("for",), sign_in=SIGN_IN)
@@ -273,6 +292,33 @@ def needs(request: AuthedRequest) -> HttpResponse:
     for row in rows:
         row.form = answers.get(row.followup.pk) if row.followup is not None else None  # type: ignore[attr-defined]
     return render(request, "portal/needs.html", _context(request, veteran, rows=rows, form=form), status=status)
+
+
+@page("me.view", methods=("GET", "POST"), params=("for",), sign_in=SIGN_IN)
+def aid(request: AuthedRequest) -> HttpResponse:
+    """Hardship aid (困难帮扶): the applications with where each stands, and a new one — the same service as the
+    village station's, with the veteran's own scope."""
+    from aid.services import application_propose
+
+    veteran = _veteran(request)
+    if veteran is None:
+        return _unlinked(request)
+    form, status = AidForm(request.POST or None), 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                application_propose(actor=request.user, veteran=veteran.pk, need=data["need"],
+                                    circumstances=data["circumstances"], requested=data["requested"])  # fmt: skip
+            except ValidationError as exc:
+                status = _refused(form, exc)
+            else:
+                messages.success(request, _("Your application is sent: the town station checks it first."))
+                return redirect(f"{reverse('portal:aid')}{_for_query(request, veteran)}")
+        else:
+            status = 400
+    context = _context(request, veteran, form=form, applications=selectors.applications_of(request.user, veteran))
+    return render(request, "portal/aid.html", context, status=status)
 
 
 def _for_query(request: AuthedRequest, veteran: Any) -> str:
@@ -365,9 +411,11 @@ urlpatterns = [
     path("payments/", payments, name="payments"),
     path("contacts/", contacts, name="contacts"),
     path("needs/", needs, name="needs"),
+    path("aid/", aid, name="aid"),
     path("notices/", notices, name="notices"),
     path("petitions/", petitions, name="petitions"),
     path("policies/", policies, name="policies"),
     path("family/", family, name="family"),
     path("station/<id:pk>/", station.account, name="station_account"),
+    path("station/corrections/<id:pk>/", station.correction, name="correction"),
 ]

@@ -78,3 +78,32 @@ def test_a_publicised_ranking_tells_each_ranked_veteran_with_an_account(
     assert ranking.quarter in told.title and "公示" in told.title and "5" in told.body
     freeze(actor=people.net.users["town_staff"], quarter=quarter_of(one), region=people.net.danghu)
     assert Notification.objects.filter(user=user).count() == 1  # once
+
+
+def test_a_policy_change_and_a_campaigns_greeting_reach_those_they_concern(
+    people: People, outbox: list[tuple[str, str]]
+) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from benefits.standards import publish_standard
+    from benefits.tests.helpers import program
+    from campaigns.services import campaign_open
+    from campaigns.tests.helpers import draft
+    from veterans.models import VeteranCategory
+
+    _client, user = signed_in(people, outbox)
+    standard("disability", "2000.00", grade=6, cause="war")
+    entitlement(people.net, veteran=people.own, since="2026-11-01")
+    publish_standard(actor=people.net.users["city_admin"], program=program("disability"), amount=Decimal("2100.00"),
+                     effective_from=dt.date(2027, 1, 1), grade=6, cause="war", document="浙退役军人发〔2026〕99号"
+                     )  # fmt: skip
+    publish_standard(actor=people.net.users["city_admin"], program=program("disability"), amount=Decimal("900.00"),
+                     effective_from=dt.date(2027, 1, 1), grade=9, cause="war", document="同上")  # fmt: skip
+    policy = Notification.objects.filter(user=user, key__startswith="me.standard:")
+    assert policy.count() == 1 and "2100.00" in policy.get().body and "2027-01" in policy.get().body
+    VeteranCategory.objects.create(veteran=people.own, category="disabled_soldier", start_date=dt.date(2020, 1, 1))
+    campaign = draft(people.net)
+    campaign_open(actor=people.net.users["city_staff"], campaign=campaign)
+    greeting = Notification.objects.get(user=user, key__startswith="me.campaign:")
+    assert campaign.name in greeting.title
