@@ -37,6 +37,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -328,15 +329,19 @@ DEMO_PHONE = "13900000001"
 
 
 def bind_veteran_demo(users: dict[str, User], village_code: str) -> Veteran | None:
-    """``veteran_demo``'s own record: a living veteran of its village (the first not bound to anyone)."""
+    """``veteran_demo``'s own record: a living veteran of its village not bound to anyone, the first paid a pension
+    of their own if anyone there is."""
     user = next((u for u in users.values() if u.role == Role.VETERAN), None)
     if user is None:
         return None
     if user.veteran_id is not None:
         return user.veteran
+    # one paid a pension of their own when the benefits demo paid any in the village (their portal shows it)
+    paid_own = Count("entitlements", filter=Q(entitlements__family_member__isnull=True))
     person = (
         Veteran.objects.filter(region_code__startswith=village_code, status=Status.LIVING, account__isnull=True)
-        .order_by("id")
+        .annotate(paid_own=paid_own)
+        .order_by("-paid_own", "id")
         .first()
     )
     if person is None:
