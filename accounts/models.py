@@ -76,6 +76,13 @@ class User(AbstractUser):
                 name="liaison_has_department",
             ),
             models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
+            # a mobile signs in to one portal account: never a choice of several (a shared family phone is
+            # one account acting for the others, 代办)
+            models.UniqueConstraint(
+                fields=["phone_hash"],
+                condition=Q(role=Role.VETERAN, is_active=True) & ~Q(phone_hash=""),
+                name="one_portal_account_per_phone",
+            ),
         ]
 
     def __str__(self) -> str:

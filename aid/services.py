@@ -37,7 +37,7 @@ from core.errors import ErrorCollector, bad_choice, invalid
 from core.ledger import reverse_entry
 from core.permissions import require
 from core.scoping import OWN_CAPABILITY
-from regions.models import Level, Region, ancestor_code, prefix_of
+from regions.models import Level, Region, ancestor_code, level_of, prefix_of
 from veterans.choices import Status
 from veterans.models import Veteran
 from workflow.models import Case
@@ -122,6 +122,14 @@ def _moved(fund: Fund, rows: Sequence[FundEntry]) -> None:
 
 
 @transaction.atomic
+def _own_unit(region_code: str) -> str:
+    """Who answers for a veteran's own application: their village station (their town's, with no village)."""
+    level = level_of(region_code)
+    if level in (Level.VILLAGE, Level.GRID):
+        return ancestor_code(region_code, Level.VILLAGE)
+    return ancestor_code(region_code, Level.TOWN) if level == Level.TOWN else region_code
+
+
 def application_propose(
     *, actor: Any, veteran: Veteran | int, need: str, circumstances: str, requested: Any
 ) -> Application:
@@ -156,7 +164,7 @@ def application_propose(
         process=PROCESSES[APPLICATION_PROCESS],
         title=f"{person.name} · {Need(need).label}",
         region_code=person.region_code,
-        owner_code=scope.code if scope is not None else person.region_code,
+        owner_code=_own_unit(person.region_code) if own else scope.code if scope is not None else person.region_code,
         veteran=person,
         subject={"veteran": person, "need": need, "circumstances": text, "requested": amount},
         note=text,

@@ -15,13 +15,14 @@ from accounts.models import User
 from accounts.testing import TEST_PASSWORD
 from care.models import Need
 from care.tests.helpers import do, open_task
-from e2e.conftest import no_sideways_scroll, screenshot
+from e2e.conftest import no_sideways_scroll, screenshot, seed_catalogs
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_demo(transactional_db, live_server):
+    seed_catalogs()  # a transactional test before this one emptied them
     out = StringIO()
     call_command("demo", "--veterans", "5000", "--password", TEST_PASSWORD, stdout=out)
     found = re.search(r"mobile of veteran_demo: (1\d{10})", out.getvalue())

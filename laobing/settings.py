@@ -225,6 +225,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notify.LogSmsBackend")
 PORTAL_CODE_MINUTES = int(os.environ.get("PORTAL_CODE_MINUTES", "5"))
 PORTAL_CODES_PER_HOUR = int(os.environ.get("PORTAL_CODES_PER_HOUR", "5"))
 PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("PORTAL_CODES_PER_IP_HOUR", "20"))
+# The reverse proxies in front of the platform (their addresses): the client's address is the last one they put in
+# X-Forwarded-For (the portal's limits per address read it); without one, REMOTE_ADDR.
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a.strip()]
 # The station's working days to check a veteran's request to correct their record (资料更正).
 PORTAL_CORRECTION_WORKING_DAYS = int(os.environ.get("PORTAL_CORRECTION_WORKING_DAYS", "5"))
 # A government single sign-on beside the SMS code (portal.sso): key → {"class": …, options}, from a JSON file

@@ -335,6 +335,9 @@ def bind_veteran_demo(users: dict[str, User], village_code: str) -> Veteran | No
     if user is None:
         return None
     if user.veteran_id is not None:
+        if not user.phone and user.veteran is not None:  # bound before the portal signed in by SMS code
+            user.phone = decrypt(user.veteran.phone_enc) if user.veteran.phone_enc else DEMO_PHONE
+            user.save(update_fields=["phone"])
         return user.veteran
     # one paid a pension of their own when the benefits demo paid any in the village (their portal shows it)
     paid_own = Count("entitlements", filter=Q(entitlements__family_member__isnull=True))

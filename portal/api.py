@@ -19,6 +19,7 @@ from accounts.models import Proxy
 from accounts.services import api_token_issue
 from core import idempotency
 from core.access import endpoint
+from core.clients import client_ip
 from core.errors import bad_choice, invalid
 from core.ids import Int64
 from core.scoping import OWN_CAPABILITY
@@ -30,7 +31,7 @@ router = Router(tags=["portal"])
 
 
 def _ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def _limited(call: Any) -> Any:
@@ -130,6 +131,7 @@ class MeRecordOut(Schema):
 class MeRankOut(Schema):
     quarter: str
     state: str
+    state_label: str
     score: int
     rank_grid: int | None
     rank_village: int
@@ -141,6 +143,7 @@ class MePointsRowOut(Schema):
     id: int
     day: dt.date
     kind: str
+    kind_label: str
     points: int
     item: str | None
     reward: str | None
@@ -211,11 +214,12 @@ def me_points(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> dict[st
     return {
         "balance": found.balance, "owed": found.owed,
         "rank": None if rank is None or found.ranking is None else {
-            "quarter": found.ranking.quarter, "state": found.ranking.state, "score": rank.score,
+            "quarter": found.ranking.quarter, "state": found.ranking.state,
+            "state_label": found.ranking.get_state_display(), "score": rank.score,
             "rank_grid": rank.rank_grid, "rank_village": rank.rank_village, "rank_town": rank.rank_town,
             "rank_city": rank.rank_city,
         },
-        "history": [{"id": e.pk, "day": e.day, "kind": e.kind, "points": e.points,
+        "history": [{"id": e.pk, "day": e.day, "kind": e.kind, "kind_label": e.get_kind_display(), "points": e.points,
                      "item": e.version.name if e.version else None, "reward": e.reward.name if e.reward else None}
                     for e in found.history],
     }  # fmt: skip
@@ -324,6 +328,7 @@ class MeNeedOut(Schema):
     due_on: dt.date | None
     resolution: str
     satisfaction: str
+    satisfaction_label: str
     #: the 回访 waiting for the veteran's answer (its task id), if any
     followup_task_id: int | None
 
@@ -344,6 +349,7 @@ def _need_out(row: Any) -> dict[str, Any]:
             "category_label": need.get_category_display(), "description": need.description,
             "raised_at": need.case.created_at, "step": row.step, "due_on": row.due_on,
             "resolution": need.resolution, "satisfaction": need.satisfaction,
+            "satisfaction_label": need.get_satisfaction_display() if need.satisfaction else "",
             "followup_task_id": row.followup.pk if row.followup is not None else None}  # fmt: skip
 
 
@@ -408,6 +414,7 @@ class MePetitionOut(Schema):
     subject_label: str
     content: str
     state: str
+    state_label: str
     step: str
     due_on: dt.date | None
 
@@ -420,7 +427,8 @@ def me_petitions(request: AuthedRequest, veteran_id: Int64 | None = FOR) -> list
     return [{"id": r.petition.pk, "case_id": r.petition.case_id, "number": r.petition.case.number,
              "received_on": r.petition.received_on, "subject": r.petition.subject,
              "subject_label": r.petition.get_subject_display(), "content": r.petition.content,
-             "state": r.petition.case.state, "step": r.step, "due_on": r.due_on} for r in rows]  # fmt: skip
+             "state": r.petition.case.state, "state_label": r.petition.case.get_state_display(), "step": r.step,
+             "due_on": r.due_on} for r in rows]  # fmt: skip
 
 
 # --- hardship aid and record corrections -------------------------------------------------------------------------
@@ -441,6 +449,7 @@ class MeAidOut(Schema):
     circumstances: str
     requested: str
     state: str
+    state_label: str
     step: str
     due_on: dt.date | None
 
@@ -448,7 +457,8 @@ class MeAidOut(Schema):
 def _aid_out(a: Any) -> dict[str, Any]:
     return {"id": a.pk, "case_id": a.case_id, "number": a.case.number, "need": a.need,
             "need_label": a.get_need_display(), "circumstances": a.circumstances, "requested": str(a.requested),
-            "state": a.case.state, "step": getattr(a, "step", ""), "due_on": getattr(a, "due_on", None)}  # fmt: skip
+            "state": a.case.state, "state_label": a.case.get_state_display(), "step": getattr(a, "step", ""),
+            "due_on": getattr(a, "due_on", None)}  # fmt: skip
 
 
 @router.get("/me/aid", response=list[MeAidOut], operation_id="me_aid")
@@ -498,6 +508,7 @@ class MeCorrectionOut(Schema):
     right: str
     answer: str
     state: str
+    state_label: str
     region_code: str
 
 

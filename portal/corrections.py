@@ -68,7 +68,8 @@ def station_unit(region_code: str) -> str:
 def correction_out(c: Correction) -> dict[str, Any]:
     return {"id": c.pk, "case_id": c.case_id, "number": c.case.number, "veteran_id": c.case.veteran_id,
             "item": c.item, "item_label": c.get_item_display(), "wrong": c.wrong, "right": c.right,
-            "answer": c.answer, "state": c.case.state, "region_code": c.region_code}  # fmt: skip
+            "answer": c.answer, "state": c.case.state, "state_label": c.case.get_state_display(),
+            "region_code": c.region_code}  # fmt: skip
 
 
 def corrections_register() -> Register:

@@ -61,7 +61,7 @@ class FollowupForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if data.get("rating") == Satisfaction.DISSATISFIED and not str(data.get("words") or "").strip():
+        if data.get("rating") == Satisfaction.DISSATISFIED and len(str(data.get("words") or "").strip()) < 2:
             self.add_error("words", _("Say what is still wrong: the station takes it up again."))
         return data
 

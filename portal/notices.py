@@ -21,7 +21,9 @@ from accounts.models import Proxy, User
 from benefits import batches, standards  # noqa: F401  # declare payments_returned, standard_published
 from campaigns import services as campaigns  # noqa: F401  # declares campaign_progressed
 from core import events
+from core.models import Notification
 from core.notify import notify
+from portal.selectors import step_label
 
 
 def represented(path: str) -> Q:
@@ -107,21 +109,21 @@ def need_moved(*, case: Any, action: str, **payload: Any) -> None:
 
 @events.subscribe("case_moved", process="petition")
 def petition_moved(*, case: Any, task: Any, action: str, **payload: Any) -> None:
-    """A petition moving on: the step it is at now."""
-    if case.veteran_id is None:
+    """A petition moving on (a step done, not a side action such as a note): the step it is at now."""
+    if case.veteran_id is None or task.status == "open":
         return
     accounts = accounts_of([case.veteran_id])
     if not accounts:
         return
     from workflow.models import Task
 
-    now = Task.objects.filter(case=case, status=Task.Status.OPEN).order_by("-pk").first()
+    now = Task.objects.filter(case=case, status=Task.Status.OPEN).select_related("case").order_by("-pk").first()
     with override("zh-hans"):
-        step = now.label if now is not None else _("concluded")
+        step = step_label(now) if now is not None else _("concluded")
         _tell(case.veteran_id, accounts[case.veteran_id], key=f"me.petition:{case.pk}:{task.pk}:{action}",
               title=_("Your petition %(number)s: %(step)s") % {"number": case.number, "step": step},
               body=_("Due %(day)s.") % {"day": f"{now.due_on:%Y-%m-%d}"} if now is not None and now.due_on else "",
-              url=reverse("portal:home"))  # fmt: skip
+              url=reverse("portal:petitions"))  # fmt: skip
 
 
 def _ranking_published(case: Any) -> None:
@@ -142,8 +144,9 @@ def _ranking_published(case: Any) -> None:
             title = said % {"quarter": ranking.quarter}
             body = _("Your points: %(score)s; ranked %(rank)s in the town.") % {"score": row.score,
                                                                              "rank": row.rank_town}  # fmt: skip
-            _tell(row.veteran_id, accounts[row.veteran_id], key=f"me.ranking:{ranking.pk}:{phase}", title=title,
-                  body=body, url=reverse("portal:points"))  # fmt: skip
+            key = f"me.ranking:{ranking.pk}:{phase}:{row.veteran_id}"
+            _tell(row.veteran_id, accounts[row.veteran_id], key=key, title=title, body=body,
+                  url=reverse("portal:points"))  # fmt: skip
 
 
 @events.subscribe("case_opened", process="points_ranking")
@@ -159,8 +162,11 @@ def ranking_final(*, case: Any, action: str, **payload: Any) -> None:
 
 @events.subscribe("case_closed", process="record_correction")
 def correction_answered(*, case: Any, **payload: Any) -> None:
-    """A request to correct the record answered: corrected (what changed) or not (why)."""
-    if case.veteran_id is None:
+    """A request to correct the record answered: corrected (what changed) or not (why); a withdrawn one is
+    not an answer."""
+    from workflow.models import Case
+
+    if case.veteran_id is None or payload.get("state") != Case.State.DONE:
         return
     accounts = accounts_of([case.veteran_id])
     if not accounts:
@@ -194,7 +200,7 @@ def standard_published(*, standard: int, **payload: Any) -> None:
             "amount": new.amount, "per": new.get_per_display(), "month": f"{new.effective_from:%Y-%m}",
             "document": new.document}  # fmt: skip
         for vid in veterans:
-            _tell(vid, accounts[vid], key=f"me.standard:{new.pk}", title=title, body=body,
+            _tell(vid, accounts[vid], key=f"me.standard:{new.pk}:{vid}", title=title, body=body,
                   url=reverse("portal:payments"))  # fmt: skip
 
 
@@ -208,6 +214,10 @@ def campaign_greeting(*, campaign: int, **payload: Any) -> None:
         return
     veterans = set(CampaignTarget.objects.filter(campaign=found).filter(represented("veteran_id"))
                    .values_list("veteran_id", flat=True))  # fmt: skip
+    # the event comes with every visit and gift: only those not yet greeted are looked at again
+    told = {key.rsplit(":", 1)[1] for key in Notification.objects.filter(key__startswith=f"me.campaign:{found.pk}:")
+            .values_list("key", flat=True)}  # fmt: skip
+    veterans = {v for v in veterans if str(v) not in told}
     if not veterans:
         return
     accounts = accounts_of(veterans)
@@ -216,5 +226,5 @@ def campaign_greeting(*, campaign: int, **payload: Any) -> None:
         body = _("Your grid leader or station will visit you between %(start)s and %(end)s.") % {
             "start": f"{found.starts_on:%m-%d}", "end": f"{found.ends_on:%m-%d}"}  # fmt: skip
         for vid in veterans:
-            _tell(vid, accounts[vid], key=f"me.campaign:{found.pk}", title=title, body=body,
+            _tell(vid, accounts[vid], key=f"me.campaign:{found.pk}:{vid}", title=title, body=body,
                   url=reverse("portal:home"))  # fmt: skip

@@ -113,7 +113,7 @@ def contacts_of(veteran: Veteran) -> list[Contact]:
             Contact(_("Contact person"), str(assigned.user), assigned.user.phone, mask_phone(assigned.user.phone))
         )
     elif term is not None:
-        phone = term.user.phone if term.user is not None else ""
+        phone = (term.user.phone if term.user is not None else "") or term.leader_phone
         found.append(Contact(_("Grid leader"), term.leader_name, phone, mask_phone(phone) if phone else ""))
     region = Region.objects.filter(code=veteran.region_code).select_related("parent__parent__parent").first()
     chain = []
@@ -159,7 +159,7 @@ def needs_of(user: Any, veteran: Veteran) -> list[NeedRow]:
     rows = []
     for need in needs:
         task = open_tasks.get(need.case_id)
-        rows.append(NeedRow(need, task.label if task else "", task.due_on if task else None,
+        rows.append(NeedRow(need, step_label(task) if task else "", task.due_on if task else None,
                             task if task is not None and person_may_act(user, task) else None))  # fmt: skip
     return rows
 
@@ -179,9 +179,10 @@ def petitions_of(user: Any, veteran: Veteran) -> list[PetitionRow]:
     found = list(Petition.objects.visible_to(user).filter(veteran=veteran).select_related("case")
                  .order_by("-received_on", "-pk")[:50])  # fmt: skip
     open_tasks: dict[int, Any] = {}
-    for task in Task.objects.filter(case__in=[p.case for p in found], status=Task.Status.OPEN).order_by("due_on"):
+    for task in (Task.objects.filter(case__in=[p.case for p in found], status=Task.Status.OPEN)
+                 .select_related("case").order_by("due_on")):  # fmt: skip
         open_tasks.setdefault(task.case_id, task)
-    return [PetitionRow(p, open_tasks[p.case_id].label if p.case_id in open_tasks else "",
+    return [PetitionRow(p, step_label(open_tasks[p.case_id]) if p.case_id in open_tasks else "",
                         open_tasks[p.case_id].due_on if p.case_id in open_tasks else None) for p in found]  # fmt: skip
 
 
@@ -232,8 +233,19 @@ def applications_of(user: Any, veteran: Veteran) -> list[Any]:
 
     found = list(Application.objects.visible_to(user).filter(veteran=veteran).select_related("case")
                  .order_by("-case__created_at", "-pk")[:20])  # fmt: skip
-    steps = {t.case_id: t for t in Task.objects.filter(case__in=[a.case for a in found], status=Task.Status.OPEN)}
+    steps = {t.case_id: t for t in Task.objects.filter(case__in=[a.case for a in found], status=Task.Status.OPEN)
+             .select_related("case")}  # fmt: skip
     for application in found:
         task = steps.get(application.case_id)
-        application.step, application.due_on = (task.label, task.due_on) if task else ("", None)
+        application.step, application.due_on = (step_label(task), task.due_on) if task else ("", None)
     return found
+
+
+def step_label(task: Any) -> str:
+    """The step's name as its process declares it, in the reader's language (a task keeps the label in the
+    language of whoever opened it)."""
+    from workflow.registry import PROCESSES
+
+    process = PROCESSES.get(task.case.process)
+    step = next((s for s in process.steps if s.key == task.step), None) if process is not None else None
+    return str(step.label) if step is not None else task.label

@@ -59,8 +59,8 @@ def _too_many(field: str | None, message: Any, code: str) -> TooMany:
     return TooMany({field: [error]} if field else [error])
 
 
-def _check_limits(phone_key: str, ip: str | None, now: dt.datetime) -> None:
-    codes = SmsCode.objects.filter(phone_hash=phone_key)
+def _check_limits(key: str, ip: str | None, now: dt.datetime) -> None:
+    codes = SmsCode.objects.filter(phone_hash=key)
     if codes.filter(created_at__gt=now - dt.timedelta(seconds=60)).exists():
         raise _too_many("phone", _("A code was sent less than a minute ago: wait a minute, then ask again."),
                         "code_too_soon")  # fmt: skip
@@ -71,59 +71,75 @@ def _check_limits(phone_key: str, ip: str | None, now: dt.datetime) -> None:
     if ip and SmsCode.objects.filter(ip=ip, created_at__gt=now - dt.timedelta(hours=1)).count() >= per_ip:
         raise _too_many(None, _("Too many codes asked from this network this hour: try again later."),
                         "code_limit_ip")  # fmt: skip
-    _check_lock(phone_key, now)
+    if _wrong_tries(codes, now) >= TRIES:
+        raise _locked()
 
 
-def _check_lock(phone_key: str, now: dt.datetime) -> None:
-    wrong = SmsCode.objects.filter(phone_hash=phone_key, created_at__gt=now - LOCK).aggregate(n=Sum("tries"))["n"]
-    if (wrong or 0) >= TRIES:
-        raise _too_many("code", _("Five wrong codes: this number is locked for 30 minutes."), "code_locked")
+def _wrong_tries(codes: Any, now: dt.datetime) -> int:
+    return int(codes.filter(created_at__gt=now - LOCK).aggregate(n=Sum("tries"))["n"] or 0)
 
 
-def _send(phone: str, purpose: str, ip: str | None, subject_id: int | None, text: Any) -> None:
+def _locked() -> TooMany:
+    return _too_many("code", _("Five wrong codes: this number is locked for 30 minutes."), "code_locked")
+
+
+def _issue(key: str, purpose: str, ip: str | None, subject_id: int | None) -> str:
+    """A new code for ``key`` (the earlier ones of the purpose end: one live code at a time), within the limits;
+    the code, to send."""
     now = timezone.now()
-    key = phone_hash(phone)
     _check_limits(key, ip, now)
     code = f"{secrets.randbelow(10**6):06d}"
-    SmsCode.objects.create(phone_hash=key, purpose=purpose, code_hash=_code_hash(key, code), subject_id=subject_id,
-                           ip=ip, created_at=now, expires_at=now + dt.timedelta(minutes=_minutes()))  # fmt: skip
+    with transaction.atomic():
+        SmsCode.objects.filter(phone_hash=key, purpose=purpose, used_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now)  # fmt: skip
+        SmsCode.objects.create(phone_hash=key, purpose=purpose, code_hash=_code_hash(key, code),
+                               subject_id=subject_id, ip=ip, created_at=now,
+                               expires_at=now + dt.timedelta(minutes=_minutes()))  # fmt: skip
+    return code
+
+
+def _send(phone: str, code: str, text: Any) -> None:
     message = str(text) % {"code": code, "minutes": _minutes()}
-    sms_backend().send(phone, f"【老兵e家】{message}")  # the code is stored (autocommit) before it is sent
+    sms_backend().send(phone, f"【老兵e家】{message}")  # the code is stored (committed) before it is sent
 
 
 def _account(phone: str) -> User | None:
-    """The portal account with this phone: bound to a record, or acting for a veteran."""
-    found = User.objects.filter(phone_hash=phone_hash(phone), role=Role.VETERAN, is_active=True).order_by("pk")
-    return next((u for u in found if u.veteran_id is not None or u.represented_ids()), None)
+    """The portal account with this phone (one at most is active: a database constraint)."""
+    found = User.objects.filter(phone_hash=phone_hash(phone), role=Role.VETERAN, is_active=True).first()
+    return found if found is not None and (found.veteran_id is not None or found.represented_ids()) else None
 
 
-def request_sign_in_code(*, phone: str, ip: str | None = None) -> str:
-    """Send a sign-in code when the number has an account; the answer is the same either way."""
+def _mobile(phone: str) -> str:
     phone = validate_phone(phone)
     if not phone:
         raise invalid("phone", _("Enter your mobile number."), code="required")
-    account = _account(phone)
-    if account is None:  # counted like a real one: asking for codes is limited whoever asks
-        _check_limits(phone_hash(phone), ip, timezone.now())
-        SmsCode.objects.create(phone_hash=phone_hash(phone), purpose=SmsCode.Purpose.SIGN_IN, code_hash="", ip=ip,
-                               expires_at=timezone.now())  # fmt: skip
-    else:
-        _send(phone, SmsCode.Purpose.SIGN_IN, ip, None,
-              _("Your sign-in code is %(code)s, valid for %(minutes)s minutes. Never give it to anyone."))  # fmt: skip
+    if not phone.startswith("1"):
+        raise invalid("phone", _("Enter a mobile number: the code to sign in is sent to it."), code="bad_phone")
+    return phone
+
+
+def request_sign_in_code(*, phone: str, ip: str | None = None) -> str:
+    """Send a sign-in code when the number has an account. A number without one gets a code nobody knows,
+    counted and locked the same: the answers, and what a wrong code then says, are the same either way."""
+    phone = _mobile(phone)
+    code = _issue(phone_hash(phone), SmsCode.Purpose.SIGN_IN, ip, None)
+    if _account(phone) is not None:
+        _send(phone, code, _("Your sign-in code is %(code)s, valid for %(minutes)s minutes. Never give it to anyone."))
     return str(SENT) % {"minutes": _minutes()}
 
 
-def _take(phone: str, purpose: str, code: str) -> SmsCode:
-    """The live code of this purpose for the phone, if ``code`` is it; a wrong one counts a try, which is kept
-    though the caller's answer is an error (call it outside any transaction that the error would undo)."""
-    key = phone_hash(phone)
+def _take(key: str, purpose: str, code: str) -> SmsCode:
+    """The live code of this purpose for ``key``, if ``code`` is it; a wrong one counts a try, which is kept
+    though the caller's answer is an error (call it outside any transaction that the error would undo). The
+    key's codes are locked while they are counted: tries at once cannot pass the lock together."""
     now = timezone.now()
-    _check_lock(key, now)
     code = (code or "").strip()
     with transaction.atomic():
-        live = (SmsCode.objects.select_for_update().filter(phone_hash=key, purpose=purpose, used_at__isnull=True,
-                                                            expires_at__gt=now, tries__lt=TRIES)
-                .exclude(code_hash="").order_by("-created_at").first())  # fmt: skip
+        codes = list(SmsCode.objects.select_for_update().filter(phone_hash=key, created_at__gt=now - LOCK)
+                     .order_by("-created_at"))  # fmt: skip
+        wrong = sum(c.tries for c in codes)
+        live = next((c for c in codes if c.purpose == purpose and c.used_at is None and c.expires_at > now
+                     and c.tries < TRIES), None) if wrong < TRIES else None  # fmt: skip
         right = live is not None and len(code) == 6 and code.isdigit() and secrets.compare_digest(
             live.code_hash, _code_hash(key, code))  # fmt: skip
         if live is not None:
@@ -131,13 +147,15 @@ def _take(phone: str, purpose: str, code: str) -> SmsCode:
                 SmsCode.objects.filter(pk=live.pk).update(used_at=now)
             else:
                 SmsCode.objects.filter(pk=live.pk).update(tries=F("tries") + 1)
+    if wrong >= TRIES:
+        raise _locked()
     if live is None:
         raise invalid("code", _("There is no code waiting for this number, or it has expired: ask for a new one."),
                       code="code_expired")  # fmt: skip
     if not right:
-        left = TRIES - live.tries - 1
+        left = TRIES - wrong - 1
         if left <= 0:
-            raise _too_many("code", _("Five wrong codes: this number is locked for 30 minutes."), "code_locked")
+            raise _locked()
         raise invalid("code", _("The code is wrong: %(left)s tries left."), code="code_wrong", left=left)
     return live
 
@@ -145,7 +163,7 @@ def _take(phone: str, purpose: str, code: str) -> SmsCode:
 def sign_in_by_code(*, phone: str, code: str) -> User:
     """The account the code was sent for (the caller logs it in)."""
     phone = validate_phone(phone)
-    _take(phone, SmsCode.Purpose.SIGN_IN, code)
+    _take(phone_hash(phone), SmsCode.Purpose.SIGN_IN, code)
     account = _account(phone)
     if account is None:  # the account was closed after the code was sent
         raise invalid("phone", _("This number has no account: open one with your ID number first."), code="no_account")
@@ -155,25 +173,35 @@ def sign_in_by_code(*, phone: str, code: str) -> User:
 # --- binding ---------------------------------------------------------------------------------------------------
 
 
-def _record(name: str, id_number: str) -> Veteran | None:
-    number = parse_id_number(id_number).value
+def _record(name: str, number: str) -> Veteran | None:
     veteran = Veteran.objects.filter(id_hash=id_lookup_hash(number)).first()
     if veteran is None or veteran.name.strip() != (name or "").strip() or veteran.status != "living":
         return None
     return veteran
 
 
+def bind_key(number: str) -> str:
+    """What a binding code is kept and counted under: the ID number it was asked for (not the phone)."""
+    return keyed_hash(number, "bind_code")
+
+
+#: the one answer a request to open an account gets, whether or not the name and ID number are a record's
+BIND_SENT = _("If the name and ID number are on our record with a mobile number, a code is on its way to it. "
+              "Not received? Your station can open your account.")  # fmt: skip
+
+
 def request_bind_code(*, name: str, id_number: str, ip: str | None = None) -> str:
-    """Send a binding code to the phone on the veteran's record when the name and ID number are one record's;
-    the answer is the same whether they are or not (it names only the last four digits it was sent to)."""
-    veteran = _record(name, id_number)
+    """Send a binding code to the mobile on the veteran's record when the name and ID number are one record's
+    with no account. Asked, counted and limited the same whether they are or not (under the ID number and the
+    address), with the same answer: nobody learns who is registered."""
+    number = parse_id_number(id_number).value
+    veteran = _record(name, number)
     phone = decrypt(veteran.phone_enc) if veteran is not None and veteran.phone_enc else ""
-    if veteran is None or not phone or hasattr(veteran, "account"):
-        return str(_("If the name and ID number are on our record with a phone, a code is on its way to it. "
-                     "Not received? Your station can open your account."))  # fmt: skip
-    _send(phone, SmsCode.Purpose.BIND, ip, veteran.pk,
-          _("Your code to open your 老兵e家 account is %(code)s, valid for %(minutes)s minutes."))  # fmt: skip
-    return str(_("A code is on its way to the phone on your record, ending in %(tail)s.")) % {"tail": phone[-4:]}
+    usable = veteran is not None and phone.startswith("1") and not hasattr(veteran, "account")
+    code = _issue(bind_key(number), SmsCode.Purpose.BIND, ip, veteran.pk if usable and veteran else None)
+    if usable:
+        _send(phone, code, _("Your code to open your 老兵e家 account is %(code)s, valid for %(minutes)s minutes."))
+    return str(BIND_SENT)
 
 
 @dataclass(frozen=True)
@@ -182,9 +210,17 @@ class Bound:
     veteran: Veteran
 
 
+def _phone_free(phone: str) -> None:
+    """One active portal account per mobile: the number signs in to that one, never to a choice of several."""
+    if phone and User.objects.filter(phone_hash=phone_hash(phone), role=Role.VETERAN, is_active=True).exists():
+        raise invalid("phone", _("This number signs in to another account already: give another, or let its "
+                                 "holder act for the veteran (代办)."), code="phone_taken")  # fmt: skip
+
+
 def _open_account(veteran: Veteran, phone: str, actor: User | None, how: str) -> User:
     if hasattr(veteran, "account"):
         raise invalid(None, _("This record has an account already."), code="already_bound")
+    _phone_free(phone)
     region = veteran.region_code
     user = User(username=f"v{veteran.pk}", role=Role.VETERAN, scope_region=Region.objects.get(code=region),
                 veteran=veteran, phone=phone, display_name=veteran.name)  # fmt: skip
@@ -200,14 +236,12 @@ def _open_account(veteran: Veteran, phone: str, actor: User | None, how: str) ->
 
 
 def bind_self(*, name: str, id_number: str, code: str) -> Bound:
-    """The veteran's own binding: the code sent to the phone on their record, for that record."""
-    veteran = _record(name, id_number)
+    """The veteran's own binding: the code sent to the mobile on their record, for that record."""
+    number = parse_id_number(id_number).value
+    sent = _take(bind_key(number), SmsCode.Purpose.BIND, code)
+    veteran = _record(name, number)
     phone = decrypt(veteran.phone_enc) if veteran is not None and veteran.phone_enc else ""
-    if veteran is None or not phone:
-        raise invalid("code", _("There is no code waiting for this number, or it has expired: ask for a new one."),
-                      code="code_expired")  # fmt: skip
-    sent = _take(phone, SmsCode.Purpose.BIND, code)
-    if sent.subject_id != veteran.pk:  # a code sent for another record on the same phone (a shared family phone)
+    if veteran is None or not phone or sent.subject_id != veteran.pk:
         raise invalid("code", _("There is no code waiting for this number, or it has expired: ask for a new one."),
                       code="code_expired")  # fmt: skip
     with transaction.atomic():
@@ -244,7 +278,7 @@ def proxy_grant(*, actor: User, veteran: Veteran, phone: str, name: str, relatio
     name = (name or "").strip()
     if not name or len(name) > 50:
         raise invalid("name", _("Enter the family member's name."), code="required")
-    user = User.objects.filter(phone_hash=phone_hash(phone), role=Role.VETERAN).order_by("pk").first()
+    user = User.objects.filter(phone_hash=phone_hash(phone), role=Role.VETERAN, is_active=True).first()
     if user is not None and user.veteran_id == veteran.pk:
         raise invalid("phone", _("This is the veteran's own number."), code="own_number")
     if user is None:
@@ -284,17 +318,30 @@ def proxy_revoke(*, actor: User, proxy: Proxy) -> Proxy:
 
 def sign_in_by_identity(*, id_number: str, name: str, phone: str = "") -> User:
     """The account of the record a government sign-on confirmed (ID number and name): its bound account, or one
-    opened for it now (on the sign-on's phone, else the record's)."""
-    veteran = _record(name, id_number)
+    opened for it now (on the sign-on's mobile, else the record's; none when that one is taken)."""
+    try:
+        number = parse_id_number(id_number).value
+    except ValidationError:
+        number = ""
+    veteran = _record(name, number) if number else None
     if veteran is None:
         raise invalid(None, _("No veteran's record has this name and ID number: ask your service station."),
                       code="no_record")  # fmt: skip
     existing = User.objects.filter(veteran=veteran).first()
     if existing is not None:
-        if not existing.is_active:
+        if not existing.is_active or existing.role != Role.VETERAN:
             raise invalid(None, _("This account is closed: ask your service station."), code="inactive")
         return existing
-    mobile = validate_phone(phone) if phone else ""
-    mobile = mobile or (decrypt(veteran.phone_enc) if veteran.phone_enc else "")
+    choices = [phone, decrypt(veteran.phone_enc) if veteran.phone_enc else ""]
+    mobile = ""
+    for candidate in choices:  # a malformed or taken number from the sign-on falls back to the record's
+        try:
+            found = _mobile(candidate) if candidate else ""
+            _phone_free(found)
+        except ValidationError:
+            continue
+        if found:
+            mobile = found
+            break
     with transaction.atomic():
         return _open_account(veteran, mobile, None, "sso")

@@ -79,15 +79,16 @@ class OidcProvider:
 
     def __init__(self, *, label: str, authorization_endpoint: str, token_endpoint: str, userinfo_endpoint: str,
                  client_id: str, client_secret: str, scope: str = "openid profile",
-                 claims: dict[str, str] | None = None) -> None:  # fmt: skip
+                 claims: dict[str, str] | None = None, allow_http: bool = False) -> None:  # fmt: skip
         self.label = label
         self.authorization_endpoint, self.token_endpoint = authorization_endpoint, token_endpoint
         self.userinfo_endpoint, self.client_id, self.client_secret = userinfo_endpoint, client_id, client_secret
         self.scope = scope
         self.claims = {"id_number": "id_number", "name": "name", "phone": "phone_number", **(claims or {})}
+        schemes = ("https", "http") if allow_http else ("https",)  # the secret and ID numbers travel encrypted
         for url in (authorization_endpoint, token_endpoint, userinfo_endpoint):
-            if urllib.parse.urlsplit(url).scheme not in ("http", "https"):  # the S310 check: no file: or others
-                raise ImproperlyConfigured(f"PORTAL_SSO: {url!r} is not an http(s) address")
+            if urllib.parse.urlsplit(url).scheme not in schemes:  # and never file: or another scheme (S310)
+                raise ImproperlyConfigured(f"PORTAL_SSO: {url!r} is not an https address (allow_http: plain http)")
 
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:
         query = {"response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,

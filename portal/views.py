@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Proxy
 from core.access import page
+from core.clients import client_ip
 from core.ids import parse_id
 from core.notify import unread_count
 from core.types import AuthedRequest
@@ -33,12 +34,16 @@ SIGN_IN = "portal:sign_in"
 MODE_COOKIE = "lb_elder"
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+def _ip(request: Any) -> str | None:
+    return client_ip(request)
 
 
 def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+    """Sign the account in and go on to the portal page it was asked for (a notice's link), else its home."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted.startswith("/me/") and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return redirect(wanted)
     return redirect("portal:home")
 
 
@@ -47,7 +52,7 @@ def _refused(form: Any, exc: ValidationError) -> int:
     return 429 if isinstance(exc, signin.TooMany) else 400
 
 
-@page(public=True, methods=("GET", "POST"), no_store=True)
+@page(public=True, methods=("GET", "POST"), params=("next",), no_store=True)
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Step one, the number; step two, the code it was sent."""
     status, step = 200, "phone"
@@ -76,7 +81,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 code_form, step = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]}), "code"
         else:
             status = 400
-    context = {"phone_form": phone_form, "code_form": code_form, "step": step, "sso": sso.providers()}
+    wanted = (request.POST.get("next") or request.GET.get("next") or "")[:200]
+    context = {"phone_form": phone_form, "code_form": code_form, "step": step, "sso": sso.providers(),
+               "next": wanted if wanted.startswith("/me/") else ""}  # fmt: skip
     return render(request, "portal/sign_in.html", context, status=status)
 
 
@@ -271,6 +278,9 @@ def needs(request: AuthedRequest) -> HttpResponse:
                                      words=bound.cleaned_data["words"])  # fmt: skip
             except ValidationError as exc:
                 status = _refused(bound, exc)
+            except PermissionDenied:  # the station took it meanwhile, to ask in person
+                bound.add_error(None, _("Your station is asking you about it now: answer them."))
+                status = 409
             else:
                 messages.success(request, _("Thank you: your answer is recorded."))
                 return redirect(f"{reverse('portal:needs')}{_for_query(request, veteran)}")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import ACTS_AS, SUPERVISOR_ROLES, Role
-from core.scoping import ScopedModel, ScopedQuerySet, scope_prefix
+from core.scoping import OWN_CAPABILITY, ScopedModel, ScopedQuerySet, scope_prefix
 from regions.models import PREFIX_LENGTH, ancestor_code
 from workflow.registry import PROCESSES
 
@@ -146,7 +146,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
         prefix = scope_prefix(user)
         if not prefix:
             return self.none()
-        seen = Q(pk__in=self.actionable_by(user).values("pk")) | Q(completed_by=user)
+        done = Q(completed_by=user)
+        if user.can(OWN_CAPABILITY):  # a veteran's portal account: only while it still represents the person
+            done &= Q(case__veteran_id__in=sorted(user.represented_ids()))
+        seen = Q(pk__in=self.actionable_by(user).values("pk")) | done
         if user.department and user.can("workflow.inbox"):
             seen |= Q(department=user.department, unit_code__startswith=prefix)
         seen |= Q(case__in=Case.objects.visible_to(user).values("pk"))

@@ -6,10 +6,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def phone_hash(phone):
+    """accounts.models.phone_hash as it is when this migration is written."""
+    from core.crypto import keyed_hash
+
+    digits = "".join(ch for ch in str(phone) if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return keyed_hash(digits, "account_phone")
+
+
 def fill_phone_hashes(apps, schema_editor):
     """The accounts that have a phone can be found by it (the sign-in by SMS code)."""
-    from accounts.models import phone_hash
-
     User = apps.get_model("accounts", "User")
     for user in User.objects.exclude(phone="").only("pk", "phone").iterator():
         User.objects.filter(pk=user.pk).update(phone_hash=phone_hash(user.phone))
@@ -71,4 +79,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fill_phone_hashes, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name='user',
+            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True), ('role', 'veteran'), models.Q(('phone_hash', ''), _negated=True)), fields=('phone_hash',), name='one_portal_account_per_phone'),
+        ),
     ]

@@ -40,7 +40,7 @@ def test_a_veteran_binds_their_record_by_the_code_sent_to_its_phone_and_then_sig
     people: People, outbox: list[tuple[str, str]]
 ) -> None:
     said = signin.request_bind_code(name="张三丽", id_number=id_of(people.own), ip="10.0.0.1")
-    assert "1111" in said and outbox[-1][0] == "13900001111"
+    assert said == str(signin.BIND_SENT) and outbox[-1][0] == "13900001111"  # the same words as for a miss
     code = last_code(outbox, "13900001111")
     assert SmsCode.objects.get().code_hash != code  # only the code's keyed hash is kept
     user = signin.bind_self(name="张三丽", id_number=id_of(people.own), code=code).user
@@ -61,7 +61,19 @@ def test_a_wrong_name_or_an_unknown_number_says_the_same_and_sends_nothing(
     wrong = signin.request_bind_code(name="张三", id_number=id_of(people.own), ip="10.0.0.1")
     unknown = signin.request_sign_in_code(phone="13900009999", ip="10.0.0.1")
     none = signin.request_sign_in_code(phone="13900001111", ip="10.0.0.1")  # on record, but no account yet
-    assert outbox == [] and "1111" not in wrong and unknown == none
+    assert outbox == [] and wrong == str(signin.BIND_SENT) and unknown == none
+    # a code for a number with no account is refused as a wrong one, counted, and locks the same
+    for left in (4, 3, 2, 1):
+        with pytest.raises(ValidationError) as guessed:
+            signin.sign_in_by_code(phone="13900009999", code="123456")
+        assert code_of(guessed.value) == {"code_wrong"} and str(left) in guessed.value.messages[0]
+    with pytest.raises(signin.TooMany):
+        signin.sign_in_by_code(phone="13900009999", code="123456")
+    # asking to open an account is limited whether the name and ID number are a record's or not
+    SmsCode.objects.update(created_at=F_minus(2))
+    signin.request_bind_code(name="张三", id_number=id_of(people.own), ip="10.0.0.1")
+    with pytest.raises(signin.TooMany):  # a minute has not passed: for a wrong name as for a right one
+        signin.request_bind_code(name="张三", id_number=id_of(people.own), ip="10.0.0.1")
     with pytest.raises(ValidationError) as refused:
         signin.request_bind_code(name="张三丽", id_number="330482197001010000", ip="10.0.0.1")
     assert "id_number" in refused.value.error_dict  # a malformed ID number is said at its field
@@ -80,6 +92,7 @@ def test_a_record_is_bound_once(people: People, outbox: list[tuple[str, str]]) -
 def test_codes_are_limited_per_number_and_address_and_expire(people: People, outbox: list[tuple[str, str]],
                                                              settings: Any) -> None:  # fmt: skip
     user = bind(people, outbox)
+    signin.request_sign_in_code(phone="13900001111", ip="10.0.0.2")
     with pytest.raises(signin.TooMany) as soon:
         signin.request_sign_in_code(phone="13900001111", ip="10.0.0.2")
     assert code_of(soon.value) == {"code_too_soon"}
@@ -88,6 +101,7 @@ def test_codes_are_limited_per_number_and_address_and_expire(people: People, out
         signin.request_sign_in_code(phone="13900001111", ip="10.0.0.2")
     SmsCode.objects.update(created_at=F_minus(2))
     signin.request_sign_in_code(phone="13900001111", ip="10.0.0.2")  # the fifth of the hour
+    assert SmsCode.objects.filter(expires_at__gt=timezone.now(), purpose="sign_in").count() == 1  # one live
     SmsCode.objects.update(created_at=F_minus(2))
     with pytest.raises(signin.TooMany) as hour:
         signin.request_sign_in_code(phone="13900001111", ip="10.0.0.2")
@@ -169,3 +183,42 @@ def test_a_family_member_acts_for_a_veteran_until_it_is_revoked(people: People,
     SmsCode.objects.update(created_at=F_minus(2))
     signin.request_sign_in_code(phone="13700007777", ip="10.0.0.9")
     assert [to for to, _t in outbox].count("13700007777") == 1  # no account to sign in to any more
+
+
+def test_a_mobile_signs_in_to_one_account_only(people: People, outbox: list[tuple[str, str]]) -> None:
+    user = bind(people, outbox)  # 13900001111 is 张三丽's
+    with pytest.raises(ValidationError) as taken:
+        signin.bind_by_station(actor=people.net.users["town_staff"], veteran=people.other, phone="13900001111")
+    assert code_of(taken.value) == {"phone_taken"}
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database says so too
+        User.objects.create(username="twin", role="veteran", scope_region=people.net.village, phone="13900001111")
+    assert user.is_active
+
+
+def test_a_station_member_who_took_the_followup_keeps_it(people: People, outbox: list[tuple[str, str]]) -> None:
+    from care.services import NeedInput, need_raise
+    from care.tests.helpers import do, open_task
+    from workflow.services.access import person_may_act
+
+    user = bind(people, outbox)
+    need = need_raise(actor=user, veteran_id=people.own.pk, source="veteran", need=NeedInput("housing", "漏雨"))
+    need = do(people.net.users["town_staff"], need, "resolve", "已修")
+    task = open_task(need)
+    assert person_may_act(user, task)
+    task.assignee = people.net.users["village_staff"]
+    task.save(update_fields=["assignee"])
+    assert not person_may_act(user, task)
+
+
+def test_the_clients_address_is_the_proxys_last_hop(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from core.clients import client_ip
+
+    settings.TRUSTED_PROXIES = ["10.0.0.9"]
+    direct = RequestFactory().get("/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(direct) == "203.0.113.5"  # no trusted proxy in front: a forged header is not believed
+    proxied = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
+    assert client_ip(proxied) == "198.51.100.7"  # what the client wrote first is not believed either

@@ -102,7 +102,8 @@ def government() -> Iterator[str]:
 def oidc(base: str) -> OidcProvider:
     return OidcProvider(label="浙里办", authorization_endpoint=f"{base}/authorize", token_endpoint=f"{base}/token",
                         userinfo_endpoint=f"{base}/userinfo", client_id="laobing", client_secret="s3cret",
-                        claims={"id_number": "idNum", "name": "userName", "phone": "mobile"})  # fmt: skip
+                        claims={"id_number": "idNum", "name": "userName", "phone": "mobile"},
+                        allow_http=True)  # fmt: skip
 
 
 def test_the_oidc_provider_asks_the_token_then_the_claims_over_http(government: str) -> None:
@@ -118,5 +119,8 @@ def test_the_oidc_provider_asks_the_token_then_the_claims_over_http(government: 
     with pytest.raises(ValidationError):  # nobody answers
         oidc("http://127.0.0.1:9").identify(code="good", redirect_uri="http://testserver/")
     with pytest.raises(ImproperlyConfigured):
-        OidcProvider(label="x", authorization_endpoint="file:///etc/passwd", token_endpoint="http://a/",
-                     userinfo_endpoint="http://a/", client_id="c", client_secret="s")  # fmt: skip
+        OidcProvider(label="x", authorization_endpoint="file:///etc/passwd", token_endpoint="https://a/",
+                     userinfo_endpoint="https://a/", client_id="c", client_secret="s", allow_http=True)  # fmt: skip
+    with pytest.raises(ImproperlyConfigured):  # plain http only when asked for
+        OidcProvider(label="x", authorization_endpoint="http://a/", token_endpoint="https://a/",
+                     userinfo_endpoint="https://a/", client_id="c", client_secret="s")  # fmt: skip

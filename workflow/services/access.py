@@ -43,6 +43,8 @@ def person_may_act(user: Any, task: Task) -> bool:
     case = task.case
     process = PROCESSES.get(case.process)
     step = next((s for s in process.steps if s.key == task.step), None) if process is not None else None
+    if task.assignee_id and task.assignee_id != user.pk:  # a station member took it to ask the person themself
+        return False
     return bool(step is not None and step.by_person and case.veteran_id in user.represented_ids())
 
 
