@@ -82,7 +82,11 @@ def test_the_payments_page_shows_each_month_by_program(people: People, outbox: l
     assert [m.month for m in months] == ["2026-11", "2026-10"]
     assert all(m.paid == 2000 and len(m.lines) == 1 for m in months)
     assert {line.entitlement.veteran_id for m in months for line in m.lines} == {people.own.pk}
-    assert "残疾抚恤金" in page.content.decode()
+    html = page.content.decode()
+    line = months[0].lines[0]
+    assert "残疾抚恤金" in html and line.entitlement.account_masked in html  # the account masked
+    assert line.entitlement.account_masked.startswith("****")  # only the last four digits shown
+    assert decrypt(line.entitlement.account_enc) not in html
 
 
 def test_the_larger_type_switch_is_kept_on_the_phone(people: People, outbox: list[tuple[str, str]]) -> None:
