@@ -121,7 +121,6 @@ def _moved(fund: Fund, rows: Sequence[FundEntry]) -> None:
 # --- applications ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def _own_unit(region_code: str) -> str:
     """Who answers for a veteran's own application: their village station (their town's, with no village)."""
     level = level_of(region_code)
@@ -130,6 +129,7 @@ def _own_unit(region_code: str) -> str:
     return ancestor_code(region_code, Level.TOWN) if level == Level.TOWN else region_code
 
 
+@transaction.atomic
 def application_propose(
     *, actor: Any, veteran: Veteran | int, need: str, circumstances: str, requested: Any
 ) -> Application:
