@@ -148,17 +148,14 @@ class NeedRow:
 def needs_of(user: Any, veteran: Veteran) -> list[NeedRow]:
     """The veteran's needs, newest first, with where each stands and the 回访 to answer."""
     from care.models import Need
-    from workflow.models import Task
     from workflow.services.access import person_may_act
 
     needs = list(Need.objects.visible_to(user).filter(case__veteran=veteran).select_related("case")
                  .order_by("-case__created_at", "-pk")[:50])  # fmt: skip
-    open_tasks: dict[int, Any] = {}
-    for found in Task.objects.filter(case__in=[n.case for n in needs], status=Task.Status.OPEN).select_related("case"):
-        open_tasks.setdefault(found.case_id, found)
+    steps = open_tasks([n.case for n in needs])
     rows = []
     for need in needs:
-        task = open_tasks.get(need.case_id)
+        task = steps.get(need.case_id)
         rows.append(NeedRow(need, step_label(task) if task else "", task.due_on if task else None,
                             task if task is not None and person_may_act(user, task) else None))  # fmt: skip
     return rows
@@ -174,16 +171,12 @@ class PetitionRow:
 def petitions_of(user: Any, veteran: Veteran) -> list[PetitionRow]:
     """The veteran's petitions (信访), newest first: the step each is at and its due date."""
     from petitions.models import Petition
-    from workflow.models import Task
 
     found = list(Petition.objects.visible_to(user).filter(veteran=veteran).select_related("case")
                  .order_by("-received_on", "-pk")[:50])  # fmt: skip
-    open_tasks: dict[int, Any] = {}
-    for task in (Task.objects.filter(case__in=[p.case for p in found], status=Task.Status.OPEN)
-                 .select_related("case").order_by("due_on")):  # fmt: skip
-        open_tasks.setdefault(task.case_id, task)
-    return [PetitionRow(p, step_label(open_tasks[p.case_id]) if p.case_id in open_tasks else "",
-                        open_tasks[p.case_id].due_on if p.case_id in open_tasks else None) for p in found]  # fmt: skip
+    steps = open_tasks([p.case for p in found])
+    return [PetitionRow(p, step_label(steps[p.case_id]) if p.case_id in steps else "",
+                        steps[p.case_id].due_on if p.case_id in steps else None) for p in found]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -229,12 +222,10 @@ def corrections_of(user: Any, veteran: Veteran) -> list[Any]:
 def applications_of(user: Any, veteran: Veteran) -> list[Any]:
     """The veteran's hardship aid applications, newest first, with the step each is at."""
     from aid.models import Application
-    from workflow.models import Task
 
     found = list(Application.objects.visible_to(user).filter(veteran=veteran).select_related("case")
                  .order_by("-case__created_at", "-pk")[:20])  # fmt: skip
-    steps = {t.case_id: t for t in Task.objects.filter(case__in=[a.case for a in found], status=Task.Status.OPEN)
-             .select_related("case")}  # fmt: skip
+    steps = open_tasks([a.case for a in found])
     for application in found:
         task = steps.get(application.case_id)
         application.step, application.due_on = (step_label(task), task.due_on) if task else ("", None)
@@ -249,3 +240,13 @@ def step_label(task: Any) -> str:
     process = PROCESSES.get(task.case.process)
     step = next((s for s in process.steps if s.key == task.step), None) if process is not None else None
     return str(step.label) if step is not None else task.label
+
+
+def open_tasks(cases: Any) -> dict[int, Any]:
+    """Each case's open task (the soonest due when it has several), with its case, in one query."""
+    from workflow.models import Task
+
+    found: dict[int, Any] = {}
+    for task in Task.objects.filter(case__in=cases, status=Task.Status.OPEN).select_related("case").order_by("due_on"):
+        found.setdefault(task.case_id, task)
+    return found

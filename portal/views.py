@@ -25,7 +25,7 @@ from core.clients import client_ip
 from core.ids import parse_id
 from core.notify import unread_count
 from core.types import AuthedRequest
-from core.views import apply_errors
+from core.views import apply_errors, submit_form
 from portal import selectors, signin, sso, station
 from portal.forms import AidForm, CodeForm, CorrectionForm, FollowupForm, NeedForm, OpenForm, PhoneForm, ProxyForm
 
@@ -205,20 +205,18 @@ def record(request: AuthedRequest) -> HttpResponse:
     veteran = _veteran(request)
     if veteran is None:
         return _unlinked(request)
-    form, status = CorrectionForm(request.POST or None), 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                correction_request(actor=request.user, veteran_id=veteran.pk,
-                                   data=CorrectionInput(data["item"], data["right"], data["wrong"]))  # fmt: skip
-            except ValidationError as exc:
-                status = _refused(form, exc)
-            else:
-                messages.success(request, _("Your request is sent to your station: you are told when it is done."))
-                return redirect(f"{reverse('portal:record')}{_for_query(request, veteran)}")
-        else:
-            status = 400
+    form = CorrectionForm(request.POST or None)
+    sent = submit_form(
+        request,
+        form,
+        lambda data: correction_request(
+            actor=request.user, veteran_id=veteran.pk, data=CorrectionInput(data["item"], data["right"], data["wrong"])
+        ),
+    )
+    if sent is not None:
+        messages.success(request, _("Your request is sent to your station: you are told when it is done."))
+        return redirect(f"{reverse('portal:record')}{_for_query(request, veteran)}")
+    status = 400 if form.errors else 200
     context = _context(request, veteran, record=selectors.record_of(veteran), form=form,
                        corrections=selectors.corrections_of(request.user, veteran))  # fmt: skip
     return render(request, "portal/record.html", context, status=status)
@@ -288,17 +286,13 @@ def needs(request: AuthedRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         form = NeedForm(request.POST)
-        if form.is_valid():
-            try:
-                need_raise(actor=request.user, veteran_id=veteran.pk, source=NeedSource.VETERAN,
-                           need=NeedInput(form.cleaned_data["category"], form.cleaned_data["description"]))  # fmt: skip
-            except ValidationError as exc:
-                status = _refused(form, exc)
-            else:
-                messages.success(request, _("Your need is sent to your station: you can follow it here."))
-                return redirect(f"{reverse('portal:needs')}{_for_query(request, veteran)}")
-        else:
-            status = 400
+        raised = submit_form(request, form, lambda data: need_raise(
+            actor=request.user, veteran_id=veteran.pk, source=NeedSource.VETERAN,
+            need=NeedInput(data["category"], data["description"])))  # fmt: skip
+        if raised is not None:
+            messages.success(request, _("Your need is sent to your station: you can follow it here."))
+            return redirect(f"{reverse('portal:needs')}{_for_query(request, veteran)}")
+        status = 400
     for row in rows:
         row.form = answers.get(row.followup.pk) if row.followup is not None else None  # type: ignore[attr-defined]
     return render(request, "portal/needs.html", _context(request, veteran, rows=rows, form=form), status=status)
@@ -313,20 +307,14 @@ def aid(request: AuthedRequest) -> HttpResponse:
     veteran = _veteran(request)
     if veteran is None:
         return _unlinked(request)
-    form, status = AidForm(request.POST or None), 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                application_propose(actor=request.user, veteran=veteran.pk, need=data["need"],
-                                    circumstances=data["circumstances"], requested=data["requested"])  # fmt: skip
-            except ValidationError as exc:
-                status = _refused(form, exc)
-            else:
-                messages.success(request, _("Your application is sent: the town station checks it first."))
-                return redirect(f"{reverse('portal:aid')}{_for_query(request, veteran)}")
-        else:
-            status = 400
+    form = AidForm(request.POST or None)
+    applied = submit_form(request, form, lambda data: application_propose(
+        actor=request.user, veteran=veteran.pk, need=data["need"], circumstances=data["circumstances"],
+        requested=data["requested"]))  # fmt: skip
+    if applied is not None:
+        messages.success(request, _("Your application is sent: the town station checks it first."))
+        return redirect(f"{reverse('portal:aid')}{_for_query(request, veteran)}")
+    status = 400 if form.errors else 200
     context = _context(request, veteran, form=form, applications=selectors.applications_of(request.user, veteran))
     return render(request, "portal/aid.html", context, status=status)
 
@@ -390,18 +378,18 @@ def family(request: AuthedRequest) -> HttpResponse:
         if user.veteran is None:
             raise Http404
         form = ProxyForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                signin.proxy_grant(actor=user, veteran=user.veteran, phone=data["phone"], name=data["name"],
-                                   relation=data["relation"])  # fmt: skip
-            except ValidationError as exc:
-                status = _refused(form, exc)
-            else:
-                messages.success(request, _("%(name)s may now act for you.") % {"name": data["name"]})
-                return redirect("portal:family")
-        else:
-            status = 400
+        veteran = user.veteran
+        granted_to = submit_form(
+            request,
+            form,
+            lambda data: signin.proxy_grant(
+                actor=user, veteran=veteran, phone=data["phone"], name=data["name"], relation=data["relation"]
+            ),
+        )
+        if granted_to is not None:
+            messages.success(request, _("%(name)s may now act for you.") % {"name": form.cleaned_data["name"]})
+            return redirect("portal:family")
+        status = 400
     granted = (Proxy.objects.filter(veteran_id=user.veteran_id, revoked_at__isnull=True).select_related("user")
                if user.veteran_id else Proxy.objects.none())  # fmt: skip
     acting = Proxy.objects.filter(user=user, revoked_at__isnull=True).select_related("veteran")
